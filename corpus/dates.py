@@ -1,0 +1,64 @@
+"""Find and normalise dates written in common English news formats."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+
+PATTERNS = [
+    re.compile(rf"\b{_YEAR}-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)"),  # 2025-02-04
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),  # June 25, 2024
+    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.I),  # 25 June 2024
+    re.compile(rf"(?<![\d/])(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/{_YEAR}"),  # 1/19/2024 (US order)
+]
+
+
+def _to_date(match: re.Match) -> date | None:
+    g = match.groupdict()
+    try:
+        month = MONTHS[g["month"].lower()] if g.get("month") else int(g["m"])
+        day = int(g["day"] if g.get("day") else g["d"])
+        return date(int(g["year"]), month, day)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def find_dates(text: str) -> list[tuple[int, int, date]]:
+    """All (start, end, date) found in `text`, in order of position, non-overlapping."""
+    found: list[tuple[int, int, date]] = []
+    for pattern in PATTERNS:
+        for m in pattern.finditer(text):
+            d = _to_date(m)
+            if d and not any(s < m.end() and m.start() < e for s, e, _ in found):
+                found.append((m.start(), m.end(), d))
+    return sorted(found)
+
+
+def parse_date(value: str | None) -> str | None:
+    """Normalise a date string (ISO timestamp or a written date) to YYYY-MM-DD, or None."""
+    if not value:
+        return None
+    dates = find_dates(str(value))
+    return dates[0][2].isoformat() if dates else None
+
+
+def guess_published(text: str, head_chars: int = 300) -> str | None:
+    """The first date written near the top of an article, which is usually its dateline."""
+    return parse_date(text[:head_chars])

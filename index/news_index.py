@@ -1,0 +1,118 @@
+"""`NewsIndex`: the Chroma store, the embedder and a BM25 index kept consistent with it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from corpus import Document
+
+from .bm25 import BM25Index
+from .chunking import SentenceChunker
+from .embedders import Embedder
+from .store import ChromaStore, DocRecord
+from .types import Chunk
+
+
+class NewsIndex:
+    def __init__(
+        self, store: ChromaStore, embedder: Embedder, chunker: SentenceChunker | None = None,
+        *, registry_ttl_s: float = 1.0,
+    ):
+        self.store = store
+        self.embedder = embedder
+        self.chunker = chunker or SentenceChunker()
+        self.registry_ttl_s = registry_ttl_s
+        self._bm25: BM25Index | None = None
+        self._records: dict[str, DocRecord] | None = None
+        self._records_at = 0.0
+        self._lock = threading.RLock()
+        self.write_lock = threading.Lock()  # one writer per process
+
+    @property
+    def bm25_path(self) -> Path:
+        self.store.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.store.data_dir / f"bm25-{self.store.name}.pkl"
+
+    # -- committed documents --------------------------------------------------------------
+    def records(self, fresh: bool = False) -> dict[str, DocRecord]:
+        """Committed documents, cached for `registry_ttl_s` (other processes may write)."""
+        with self._lock:
+            if fresh or self._records is None or time.monotonic() - self._records_at > self.registry_ttl_s:
+                self._records = self.store.doc_records()
+                self._records_at = time.monotonic()
+            return self._records
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._records = None
+
+    def is_visible(self, meta: dict) -> bool:
+        """A chunk is visible only if its document is committed with the same content hash."""
+        rec = self.records().get(meta.get("doc_id"))
+        return rec is not None and rec.content_hash == meta.get("doc_hash")
+
+    def get_document(self, doc_id: str) -> Document | None:
+        return self.store.get_document(doc_id)
+
+    # -- BM25, derived from the store -----------------------------------------------------
+    def _fingerprint(self) -> str:
+        import hashlib
+
+        h = hashlib.sha256()
+        for r in sorted(self.records().values(), key=lambda r: r.doc_id):
+            h.update(f"{r.doc_id}\0{r.content_hash}\0{r.n_chunks}\n".encode())
+        return h.hexdigest()
+
+    def bm25(self) -> BM25Index:
+        """The BM25 index for the committed documents; reloaded or rebuilt when stale."""
+        with self._lock:
+            fp = self._fingerprint()
+            if self._bm25 is not None and self._bm25.fingerprint == fp:
+                return self._bm25
+            path = self.bm25_path
+            if path.is_file():
+                try:
+                    cached = BM25Index.load(path)
+                    if cached.fingerprint == fp:
+                        self._bm25 = cached
+                        return cached
+                except Exception:  # a corrupt cache is rebuilt, never trusted
+                    pass
+            self._bm25 = self._rebuild_bm25(fp)
+            return self._bm25
+
+    def _rebuild_bm25(self, fp: str) -> BM25Index:
+        index = BM25Index()
+        for chunk, meta in self.store.iter_chunks():
+            if self.is_visible(meta):
+                index.add(chunk.chunk_id, chunk.doc_id, chunk.text)
+        index.fingerprint = fp
+        index.save(self.bm25_path)
+        return index
+
+    def _bm25_after_write(self, doc_id: str, chunks: list[Chunk]) -> None:
+        with self._lock:
+            self.invalidate()
+            if self._bm25 is None:
+                return
+            self._bm25.remove_doc(doc_id)
+            for c in chunks:
+                self._bm25.add(c.chunk_id, c.doc_id, c.text)
+            self._bm25.fingerprint = self._fingerprint()
+            self._bm25.save(self.bm25_path)
+
+    # -- writes -----------------------------------------------------------------------------
+    def write(self, doc: Document) -> int:
+        """Chunk, embed and store one document; returns the number of chunks."""
+        chunks = self.chunker.chunk(doc)
+        vectors = self.embedder.embed_documents([c.text for c in chunks])
+        self.store.write_document(doc, chunks, vectors)
+        self._bm25_after_write(doc.doc_id, chunks)
+        return len(chunks)
+
+    def remove(self, doc_id: str) -> bool:
+        existed = self.store.delete_document(doc_id)
+        self._bm25_after_write(doc_id, [])
+        return existed

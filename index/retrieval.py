@@ -1,0 +1,153 @@
+"""Dense, BM25 and hybrid (reciprocal-rank-fused, diversified) retrieval with filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .news_index import NewsIndex
+from .store import published_ord
+from .types import Chunk, ScoredPassage
+
+MODES = ("dense", "bm25", "hybrid")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval by outlet, document id and publication-date range (inclusive)."""
+
+    outlets: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    date_from: str | None = None  # YYYY-MM-DD
+    date_to: str | None = None
+
+    def __post_init__(self) -> None:
+        from corpus.document import validate_published
+
+        for name in ("date_from", "date_to"):
+            try:
+                validate_published(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.outlets or self.doc_ids or self.date_from or self.date_to)
+
+    def where(self) -> dict | None:
+        """The Chroma `where` clause for these filters."""
+        clauses: list[dict] = []
+        if self.outlets:
+            clauses.append({"outlet": {"$in": list(self.outlets)}})
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.date_from:
+            clauses.append({"published_ord": {"$gte": published_ord(self.date_from)}})
+        if self.date_to:
+            clauses.append({"published_ord": {"$lte": published_ord(self.date_to)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def allows(self, meta: dict) -> bool:
+        if self.outlets and meta.get("outlet") not in self.outlets:
+            return False
+        if self.doc_ids and meta.get("doc_id") not in self.doc_ids:
+            return False
+        pub = meta.get("published")
+        if (self.date_from or self.date_to) and not pub:
+            return False
+        if self.date_from and pub < self.date_from:
+            return False
+        return not (self.date_to and pub > self.date_to)
+
+
+def rrf(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> dict[str, float]:
+    """Reciprocal rank fusion: sum of weight / (k + rank) over the rankings (rank from 1)."""
+    weights = weights or [1.0] * len(rankings)
+    fused: dict[str, float] = {}
+    for ranking, w in zip(rankings, weights):
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + w / (k + rank)
+    return fused
+
+
+def diversify(passages: list[ScoredPassage], k: int, max_per_doc: int) -> list[ScoredPassage]:
+    """Keep score order but let no document take more than `max_per_doc` of the first
+    slots; the overflow follows afterwards, so nothing is lost, only demoted."""
+    if max_per_doc <= 0:
+        return passages[:k]
+    head, tail, per_doc = [], [], {}
+    for p in passages:
+        n = per_doc.get(p.doc_id, 0)
+        (head if n < max_per_doc else tail).append(p)
+        per_doc[p.doc_id] = n + 1
+    return (head + tail)[:k]
+
+
+def _passage(chunk: Chunk, meta: dict, score: float, scores: dict) -> ScoredPassage:
+    return ScoredPassage(
+        chunk=chunk, score=score, title=meta.get("title"), outlet=meta.get("outlet"),
+        published=meta.get("published"), scores=scores,
+    )
+
+
+class Retriever:
+    """First-stage retrieval over a NewsIndex."""
+
+    def __init__(self, index: NewsIndex, *, candidates: int = 50, rrf_k: int = 60,
+                 dense_weight: float = 1.0, bm25_weight: float = 1.0, max_per_doc: int = 2):
+        if candidates < 1:
+            raise ValueError(f"candidates must be >= 1, got {candidates}")
+        self.index = index
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.weights = [dense_weight, bm25_weight]
+        self.max_per_doc = max_per_doc
+
+    def dense(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
+        vec = self.index.embedder.embed_query(query)
+        hits = self.index.store.query(vec, n, filters.where())
+        return [
+            _passage(c, m, sim, {"dense": sim}) for c, sim, m in hits if self.index.is_visible(m)
+        ]
+
+    def bm25(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
+        allowed = None
+        if not filters.empty:
+            allowed = {d for d, r in self.index.records().items() if filters.allows({**r.to_meta()})}
+        hits = self.index.bm25().search(query, n, allowed_docs=allowed)
+        found = self.index.store.get_chunks([cid for cid, _ in hits])
+        out = []
+        for cid, score in hits:
+            if cid in found and self.index.is_visible(found[cid][1]):
+                chunk, meta = found[cid]
+                out.append(_passage(chunk, meta, score, {"bm25": score}))
+        return out
+
+    def hybrid(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
+        pool = max(n, self.candidates)
+        dense = self.dense(query, pool, filters)
+        sparse = self.bm25(query, pool, filters)
+        fused = rrf([[p.chunk.chunk_id for p in dense], [p.chunk.chunk_id for p in sparse]],
+                    self.rrf_k, self.weights)
+        by_id: dict[str, ScoredPassage] = {}
+        for p in dense + sparse:
+            if p.chunk.chunk_id in by_id:
+                by_id[p.chunk.chunk_id].scores.update(p.scores)
+            else:
+                by_id[p.chunk.chunk_id] = p
+        ranked = sorted(by_id.values(), key=lambda p: (-fused[p.chunk.chunk_id], p.chunk.chunk_id))
+        for p in ranked:
+            p.score = fused[p.chunk.chunk_id]
+            p.scores["rrf"] = p.score
+        return diversify(ranked, n, self.max_per_doc)
+
+    def retrieve(self, query: str, k: int = 10, mode: str = "hybrid",
+                 filters: Filters = Filters()) -> list[ScoredPassage]:
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        if not query or not query.strip():
+            raise ValueError("the question is empty; type a question")
+        return getattr(self, mode)(query, k, filters)

@@ -1,0 +1,163 @@
+"""The `qa` command line. Settings are loaded here, once, at the entry point."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import click
+
+from .settings import Settings
+
+DEFAULT_CORPUS = "corpus"
+
+
+class Context:
+    """Lazily built components, shared by the commands of one invocation."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._index = None
+
+    @property
+    def index(self):
+        if self._index is None:
+            from .components import build_index
+
+            self._index = build_index(self.settings)
+        return self._index
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def echo_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", envvar="QA_DATA_DIR", help="Index location (default .qa-data/).")
+@click.option("--chroma-url", envvar="QA_CHROMA_URL", help="Use a Chroma server, e.g. http://127.0.0.1:8000.")
+@click.option("--config", type=click.Path(dir_okay=False), help="A qa.toml settings file.")
+@click.pass_context
+def cli(ctx: click.Context, data_dir, chroma_url, config) -> None:
+    """news-qa: answers about news articles, with every claim cited."""
+    try:
+        settings = Settings.load(config, data_dir=data_dir, chroma_url=chroma_url)
+    except ValueError as exc:
+        fail(str(exc))
+    ctx.obj = Context(settings)
+
+
+def _store_errors(fn):
+    """Turn store/model errors into one clear line and a non-zero exit."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from index import ModelNotInstalled, StoreError
+
+        try:
+            return fn(*args, **kwargs)
+        except (StoreError, ModelNotInstalled) as exc:
+            fail(str(exc), 3)
+
+    return wrapper
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--prune", is_flag=True, help="Remove indexed documents whose files are gone.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report.")
+@click.pass_obj
+@_store_errors
+def ingest(obj: Context, paths, prune, as_json) -> None:
+    """Index PATHS (files or folders; default corpus/). Unchanged documents are skipped."""
+    from index import ingest_paths
+
+    paths = list(paths) or [DEFAULT_CORPUS]
+    report = ingest_paths(obj.index, paths, prune=prune, max_bytes=obj.settings.index.max_file_bytes)
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        click.echo(
+            f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+            f"removed {len(report.removed)}; {report.chunks_written} chunks embedded"
+            + (f"; repaired {report.repaired_chunks} orphan chunks" if report.repaired_chunks else "")
+        )
+    for err in report.errors:
+        click.echo(f"error: {err}", err=True)
+    if report.errors:
+        click.echo(f"{len(report.errors)} file(s) not ingested; the others were.", err=True)
+        sys.exit(1)
+
+
+@cli.group("index")
+def index_group() -> None:
+    """Inspect and edit the index."""
+
+
+@index_group.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_store_errors
+def index_status(obj: Context, as_json) -> None:
+    """List indexed documents, chunk counts, the embedding model and the store."""
+    idx = obj.index
+    records = sorted(idx.records(fresh=True).values(), key=lambda r: r.doc_id)
+    status = {
+        "store": idx.store.location,
+        "collection": idx.store.name,
+        "embedding_model": obj.settings.index.embed_model,
+        "documents": [
+            {"doc_id": r.doc_id, "title": r.title, "outlet": r.outlet, "published": r.published,
+             "chunks": r.n_chunks, "source": r.source}
+            for r in records
+        ],
+        "total_chunks": sum(r.n_chunks for r in records),
+    }
+    if as_json:
+        echo_json(status)
+        return
+    click.echo(f"store: {status['store']} (collection {status['collection']})")
+    click.echo(f"embedding model: {status['embedding_model']}")
+    click.echo(f"{len(records)} documents, {status['total_chunks']} chunks")
+    for d in status["documents"]:
+        click.echo(f"  {d['doc_id']}  {d['chunks']:>4} chunks  {d['published'] or '----------'}  "
+                   f"{d['outlet'] or '-'}  {(d['title'] or '')[:60]}")
+
+
+@index_group.command("rm")
+@click.argument("doc_id")
+@click.pass_obj
+@_store_errors
+def index_rm(obj: Context, doc_id) -> None:
+    """Remove one document and its chunks."""
+    with obj.index.write_lock:
+        if not obj.index.remove(doc_id):
+            fail(f"no document {doc_id!r} in the index; see `qa index status`", 1)
+    click.echo(f"removed {doc_id}")
+
+
+def _load_plugins() -> None:
+    """Commands from other packages (e.g. `serve` from ui) register through entry points."""
+    for ep in entry_points(group="news_qa.commands"):
+        try:
+            cli.add_command(ep.load(), ep.name)
+        except Exception as exc:  # a broken optional plugin must not break the CLI
+            print(f"warning: command {ep.name!r} unavailable: {exc}", file=sys.stderr)
+
+
+def main() -> None:
+    from . import ask_cli  # noqa: F401  (registers `ask` and `chat`)
+
+    _load_plugins()
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Build components from Settings. Models are cached per process: loaded once, lazily."""
+
+from __future__ import annotations
+
+import threading
+
+from index import ChromaStore, NewsIndex, Retriever, SentenceChunker, SentenceTransformerEmbedder
+
+from .settings import Settings
+
+_embedders: dict[str, SentenceTransformerEmbedder] = {}
+_lock = threading.Lock()
+
+
+def get_embedder(spec: str) -> SentenceTransformerEmbedder:
+    """One embedder per model spec per process (the model itself loads on first use)."""
+    with _lock:
+        if spec not in _embedders:
+            _embedders[spec] = SentenceTransformerEmbedder(spec)
+        return _embedders[spec]
+
+
+def build_index(settings: Settings) -> NewsIndex:
+    s = settings.index
+    store = ChromaStore(
+        settings.data_dir, chroma_url=settings.chroma_url, collection=settings.collection,
+        embed_model=s.embed_model,
+    )
+    chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
+    return NewsIndex(store, get_embedder(s.embed_model), chunker)
+
+
+def build_retriever(settings: Settings, index: NewsIndex) -> Retriever:
+    r = settings.retrieval
+    return Retriever(
+        index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
+        bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc,
+    )

@@ -1,0 +1,122 @@
+"""One settings tree, loaded at entry points: defaults < qa.toml < QA_* environment < flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    embed_model: str = "minilm"
+    chunk_sentences: int = 4
+    chunk_overlap: int = 1
+    chunk_max_chars: int = 800
+    max_file_bytes: int = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    mode: str = "hybrid"  # dense | bm25 | hybrid
+    k: int = 5
+    candidates: int = 50
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    max_per_doc: int = 2
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    model_path: str | None = None  # a GGUF file; None: the installed Qwen2.5 package, if any
+    server_url: str | None = None  # an OpenAI-compatible server (Ollama, vLLM, llama.cpp server)
+    server_model: str = "local"
+    api_key: str = "not-needed"
+    max_tokens: int = 256
+    temperature: float = 0.0
+    n_ctx: int = 4096
+    n_threads: int = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str = ".qa-data"
+    chroma_url: str | None = None
+    collection: str = "news_qa"
+    answer_mode: str = "quote"
+    index: IndexSettings = field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
+
+    # Environment variables for the most common settings.
+    ENV = {
+        "QA_DATA_DIR": "data_dir",
+        "QA_CHROMA_URL": "chroma_url",
+        "QA_COLLECTION": "collection",
+        "QA_MODE": "answer_mode",
+        "QA_EMBED_MODEL": "index.embed_model",
+        "QA_LLM_MODEL_PATH": "llm.model_path",
+        "QA_LLM_SERVER_URL": "llm.server_url",
+        "QA_LLM_SERVER_MODEL": "llm.server_model",
+    }
+
+    @classmethod
+    def load(cls, config: str | Path | None = None, env: dict | None = None, **overrides) -> "Settings":
+        """Build settings. `overrides` use dotted names ('llm.model_path'); None means unset."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        path = config or env.get("QA_CONFIG") or ("qa.toml" if Path("qa.toml").is_file() else None)
+        if path:
+            try:
+                data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ValueError(f"cannot read config file {path}: {exc}") from None
+            values.update(_flatten(data))
+        for var, key in cls.ENV.items():
+            if env.get(var):
+                values[key] = env[var]
+        values.update({k.replace("__", "."): v for k, v in overrides.items() if v is not None})
+        return _build(cls(), values)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _flatten(data: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in data.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _coerce(current, value, name: str):
+    if current is None or value is None:
+        return value
+    try:
+        if isinstance(current, bool):
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+        return value if type(value) is type(current) else type(current)(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"setting {name}: {value!r} is not a valid {type(current).__name__}") from None
+
+
+def _build(obj, values: dict, prefix: str = ""):
+    names = {f.name for f in fields(obj)}
+    unknown = [k for k in values if k.split(".")[0] not in names]
+    if unknown:
+        raise ValueError(f"unknown setting(s) {', '.join(prefix + u for u in unknown)}")
+    changes = {}
+    for f in fields(obj):
+        current = getattr(obj, f.name)
+        if is_dataclass(current):
+            sub = {k[len(f.name) + 1:]: v for k, v in values.items() if k.startswith(f.name + ".")}
+            if sub:
+                changes[f.name] = _build(current, sub, f"{prefix}{f.name}.")
+        elif f.name in values:
+            changes[f.name] = _coerce(current, values[f.name], prefix + f.name)
+    return replace(obj, **changes)

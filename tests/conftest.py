@@ -1,0 +1,97 @@
+"""Test setup: no network beyond loopback, models offline, every write in a temp dir."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+for var in ("QA_DATA_DIR", "QA_CHROMA_URL", "QA_CONFIG", "QA_MODE"):
+    os.environ.pop(var, None)
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local(address) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX
+        return True
+    host = address[0]
+    return host in ("localhost", "::1", "0.0.0.0") or str(host).startswith("127.")
+
+
+def _guarded(real):
+    def connect(self, address):
+        if not _is_local(address):
+            raise OSError(f"network access blocked in tests: {address!r}")
+        return real(self, address)
+
+    return connect
+
+
+socket.socket.connect = _guarded(_real_connect)
+socket.socket.connect_ex = _guarded(_real_connect_ex)
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words hashing embedder; counts the texts it embeds."""
+
+    name = "fake"
+
+    def __init__(self, dim: int = 64):
+        self.dim = dim
+        self.texts_embedded = 0
+
+    def _vec(self, text: str) -> np.ndarray:
+        from index.text import tokenize
+
+        v = np.zeros(self.dim, dtype=np.float32)
+        for tok in tokenize(text) or ["<empty>"]:
+            v[int(hashlib.md5(tok.encode()).hexdigest(), 16) % self.dim] += 1.0
+        return v / (np.linalg.norm(v) or 1.0)
+
+    def embed_documents(self, texts):
+        self.texts_embedded += len(texts)
+        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text):
+        return self._vec(text)
+
+
+@pytest.fixture
+def fake_embedder():
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def make_index(tmp_path, fake_embedder):
+    """Factory for a NewsIndex over a real persistent Chroma in a temp dir, fake embedder."""
+    from index import ChromaStore, NewsIndex
+
+    def make(data_dir: Path | None = None, embedder=None, **store_kwargs):
+        store = ChromaStore(data_dir or tmp_path / "data", embed_model="fake", **store_kwargs)
+        return NewsIndex(store, embedder or fake_embedder)
+
+    return make
+
+
+@pytest.fixture
+def corpus_copy(tmp_path):
+    """A writable copy of corpus/ (articles and manifest only)."""
+    import shutil
+
+    dst = tmp_path / "corpus"
+    dst.mkdir()
+    for f in list(CORPUS.glob("*.txt")) + [CORPUS / "manifest.json"]:
+        shutil.copy(f, dst / f.name)
+    return dst
