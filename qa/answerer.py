@@ -1,0 +1,22 @@
+"""The interface both answerers implement (quote mode and llm mode)."""
+
+from __future__ import annotations
+
+from typing import Iterator, Protocol
+
+from index import ScoredPassage
+
+from .types import Answer
+
+
+class Answerer(Protocol):
+    mode: str
+
+    def answer(self, question: str, passages: list[ScoredPassage]) -> Answer:
+        """Answer from the given passages (retrieved best first). Never invents spans:
+        every Citation's (doc_id, start, end) lies inside one of `passages`."""
+        ...
+
+    def stream(self, question: str, passages: list[ScoredPassage]) -> Iterator[str | Answer]:
+        """Yield text deltas as they are produced, then the final Answer last."""
+        ...

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, gold sets, standard benchmark formats, ablations, reports."""

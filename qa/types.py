@@ -1,0 +1,100 @@
+"""Answer types: `Answer`, `Citation`, `Conflict`. `Answer.to_json()` is the `qa ask --json`
+object that the UI, the HTTP API and the evaluation suite rely on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index import ScoredPassage
+
+ABSTAIN_TEXT = "The articles don't say."
+
+
+@dataclass(frozen=True)
+class Citation:
+    """`[marker]` in the answer text points at doc.text[start:end] == quote."""
+
+    marker: int
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.marker < 1:
+            raise ValueError(f"citation marker must be >= 1, got {self.marker}")
+        if not (0 <= self.start < self.end) or len(self.quote) != self.end - self.start:
+            raise ValueError(
+                f"citation [{self.marker}] span {self.start}:{self.end} does not match its quote "
+                f"of length {len(self.quote)}"
+            )
+
+    def to_json(self) -> dict:
+        return {
+            "marker": self.marker, "doc_id": self.doc_id, "title": self.title, "outlet": self.outlet,
+            "published": self.published, "start": self.start, "end": self.end, "text": self.quote,
+        }
+
+
+@dataclass(frozen=True)
+class ConflictValue:
+    value: str
+    citation_markers: tuple[int, ...]
+    doc_ids: tuple[str, ...]
+    published: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Different articles give different values for the same fact."""
+
+    topic: str  # what the values are of, e.g. "number of hostages"
+    values: tuple[ConflictValue, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "topic": self.topic,
+            "values": [
+                {"value": v.value, "markers": list(v.citation_markers), "doc_ids": list(v.doc_ids),
+                 "published": list(v.published)}
+                for v in self.values
+            ],
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[ScoredPassage] = field(default_factory=list)  # retrieved, best first
+    abstained: bool = False
+    mode: str = "quote"
+    conflicts: list[Conflict] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # generated sentences the checker flagged
+    standalone_question: str | None = None  # the rewritten follow-up, when it differs
+    latency_s: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # per stage: retrieve, answer, ...
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "mode": self.mode,
+            "citations": [c.to_json() for c in self.citations],
+            "passages": [
+                {"doc_id": p.doc_id, "start": p.start, "end": p.end, "text": p.text,
+                 "score": round(float(p.score), 6), "title": p.title, "outlet": p.outlet,
+                 "published": p.published}
+                for p in self.passages
+            ],
+            "conflicts": [c.to_json() for c in self.conflicts],
+            "unsupported": list(self.unsupported),
+            "standalone_question": self.standalone_question,
+            "latency_s": round(self.latency_s, 4),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
