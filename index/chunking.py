@@ -25,6 +25,10 @@ class SentenceChunker:
     max_chars: int = 800
 
     def __post_init__(self) -> None:
+        for name in ("max_sentences", "overlap", "max_chars"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{name} must be a whole number, got {value!r}")
         if self.max_sentences < 1:
             raise ValueError(f"max_sentences must be >= 1, got {self.max_sentences}")
         if not (0 <= self.overlap < self.max_sentences):

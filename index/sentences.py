@@ -7,10 +7,12 @@ import re
 # Lower-cased tokens that end with a period without ending a sentence.
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm gov sen rep rev hon pres
-    inc ltd co corp llc plc dept univ assn bros vs etc al approx est fig no nos vol pp
+    inc ltd co corp llc plc dept univ assn bros vs etc al approx est
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
     u.s u.k u.n e.g i.e a.m p.m ph.d d.c""".split()
 )
+# Abbreviations only when a number follows ("No. 5", "pp. 12"); otherwise "no." ends a sentence.
+NUMBER_ABBREVIATIONS = frozenset("no nos vol vols fig figs pp art".split())
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9À-ÖØ-Þ])""")
 _LINE = re.compile(r"[^\n]+")
 
@@ -27,6 +29,11 @@ def _is_abbreviation(text: str, dot: int, line_start: int) -> bool:
         return False
     if token in ABBREVIATIONS:
         return True
+    if token in NUMBER_ABBREVIATIONS:
+        k = dot + 1
+        while k < len(text) and text[k].isspace():
+            k += 1
+        return k < len(text) and text[k].isdigit()
     return len(token) == 1 and token.isalpha()  # an initial: "J. Smith"
 
 

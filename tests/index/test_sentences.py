@@ -1,0 +1,103 @@
+"""split_sentences: trimmed, ordered, non-overlapping spans that cover every visible
+character and never cross a line break, on adversarial random texts."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.sentences import split_sentences
+
+# Fragments that stress sentence splitting: abbreviations, ellipses, quotes, unicode,
+# zero-width and bidi controls, right-to-left scripts, odd whitespace and many newlines.
+FRAGMENTS = [
+    "The minister said.", " ", "  ", "\n", "\n\n\n", "\r\n", "\t", "\xa0", "\u2028", "\u3000",
+    "Mr.", "Mrs. Smith", "Dr.", "U.S.", "U.N. envoy", "e.g.", "i.e.", "J. R. Tolkien", "etc.",
+    "...", "…", "?!", "!", "?", ".", ". ", "! ", "? ", "“Quoted.”", "\"Stop!\"", "'Yes.'",
+    "(Reuters)", "[1]", "Zoë", "naïve café", "Straße", "Ελληνικά.", "Мир.", "中文句子。",
+    "مرحبا بالعالم.", "שלום עולם.", "\u200f", "\u200e", "\u202b", "\u200b", "\u200d", "\ufeff",
+    "1,400 people", "3.5 percent", "Jan. 19, 2024", "10 a.m.", "A", "b", "Zz", "0",
+    "\U0001F600", "e\u0301", "On October 7th", "—", "-",
+]
+
+texts = st.lists(
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=40
+).map("".join)
+
+
+def check_spans(text: str, spans: list[tuple[int, int]], lo: int = 0, hi: int | None = None) -> None:
+    hi = len(text) if hi is None else hi
+    prev_end = lo
+    for s, e in spans:
+        assert lo <= s < e <= hi, (s, e)
+        assert s >= prev_end, f"span {(s, e)} overlaps or precedes the previous one ending at {prev_end}"
+        assert not text[s].isspace() and not text[e - 1].isspace(), f"untrimmed span {text[s:e]!r}"
+        assert "\n" not in text[s:e], f"span crosses a line break: {text[s:e]!r}"
+        prev_end = e
+    covered = set()
+    for s, e in spans:
+        covered.update(range(s, e))
+    missing = [i for i in range(lo, hi) if not text[i].isspace() and i not in covered]
+    assert not missing, f"characters left out of every sentence at {missing[:5]}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_spans_are_trimmed_ordered_disjoint_and_cover_the_text(text):
+    check_spans(text, split_sentences(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts, st.data())
+def test_spans_respect_a_sub_range(text, data):
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    spans = split_sentences(text, lo, hi)
+    assert all(lo <= s < e <= hi for s, e in spans)
+    check_spans(text, spans, lo, hi)
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_splits_ordinary_sentences():
+    assert sentences("It rained. Then it stopped! Did it? Yes.") == [
+        "It rained.", "Then it stopped!", "Did it?", "Yes.",
+    ]
+
+
+def test_abbreviations_and_initials_do_not_end_sentences():
+    text = "Mr. Smith met Dr. Jones in the U.S. capital. J. R. Tolkien wrote books."
+    assert sentences(text) == ["Mr. Smith met Dr. Jones in the U.S. capital.", "J. R. Tolkien wrote books."]
+
+
+def test_closing_quotes_stay_with_their_sentence():
+    assert sentences('He said, "We will go." Then he left.') == ['He said, "We will go."', "Then he left."]
+    assert sentences("She wrote “No.” They agreed.") == ["She wrote “No.”", "They agreed."]
+
+
+def test_lines_never_merge_and_blank_lines_vanish():
+    text = "Headline without a stop\n\n\n  Body starts here. It goes on.  \n"
+    assert sentences(text) == ["Headline without a stop", "Body starts here.", "It goes on."]
+
+
+def test_number_abbreviations_only_before_numbers():
+    assert sentences("See No. 5 on the list. He said no. Then he left.") == [
+        "See No. 5 on the list.", "He said no.", "Then he left.",
+    ]
+
+
+def test_ellipsis_before_lower_case_does_not_split():
+    assert sentences("Wait... what happened? Nothing.") == ["Wait... what happened?", "Nothing."]
+
+
+def test_numbers_and_decimals_do_not_split():
+    assert sentences("Prices rose 3.5 percent. About 1,400 were hurt.") == [
+        "Prices rose 3.5 percent.", "About 1,400 were hurt.",
+    ]
+
+
+def test_empty_and_whitespace_only():
+    assert split_sentences("") == []
+    assert split_sentences(" \n\t\n\xa0 ") == []
