@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup
+from bs4.element import CData, PreformattedString
 
 # Elements that are never article text.
 _DROP = (
-    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object",
+    "head", "title", "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object",
     "nav", "header", "footer", "aside", "form", "button", "select", "input", "menu",
 )
 _BLOCK = {
@@ -17,6 +18,9 @@ _BLOCK = {
     "h5", "h6", "blockquote", "pre", "table", "tr", "td", "th", "figure", "figcaption",
     "dd", "dt", "dl", "address", "br", "hr",
 }
+# Containers that hold the article itself: layout class names on them ("has-sidebar",
+# "main-header-layout") must not get the whole page dropped as boilerplate.
+_NEVER_BOILERPLATE = {"html", "body", "main", "article"}
 _BOILERPLATE_HINT = re.compile(
     r"(^|[\s_-])(nav|menu|footer|header|sidebar|cookie|share|social|subscribe|newsletter|"
     r"related|advert|promo|comment|breadcrumb)s?($|[\s_-])",
@@ -43,7 +47,7 @@ def _meta(soup: BeautifulSoup, *keys: str) -> str | None:
 
 def _is_boilerplate(tag) -> bool:
     attrs = getattr(tag, "attrs", None)
-    if not attrs:  # text nodes and already-removed tags
+    if not attrs or tag.name in _NEVER_BOILERPLATE:  # text nodes, removed tags, containers
         return False
     names = " ".join(attrs.get("class", []) or []) + " " + str(attrs.get("id", ""))
     role = str(attrs.get("role", ""))
@@ -52,8 +56,8 @@ def _is_boilerplate(tag) -> bool:
 
 def _blocks(node, out: list[str], buf: list[str]) -> None:
     for child in node.children:
-        if isinstance(child, Comment):
-            continue
+        if isinstance(child, PreformattedString) and not isinstance(child, CData):
+            continue  # comments, doctype, processing instructions
         if isinstance(child, str):
             buf.append(child)
             continue
