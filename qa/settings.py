@@ -94,22 +94,69 @@ def _flatten(data: dict, prefix: str = "") -> dict:
     return out
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
 def _coerce(current, value, name: str):
-    if current is None or value is None:
+    """Convert `value` to the type of the default `current`; raise ValueError naming both."""
+    if value is None:
+        return None
+    expected = "str" if current is None else type(current).__name__  # None defaults are str | None
+
+    def bad():
+        return ValueError(
+            f"setting {name}: {value!r} is not a valid {expected}; fix it in qa.toml, the QA_* "
+            "environment variable or the command-line flag"
+        )
+
+    if current is None or isinstance(current, str):
+        if not isinstance(value, str):
+            raise bad()
         return value
-    try:
-        if isinstance(current, bool):
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
-        return value if type(value) is type(current) else type(current)(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"setting {name}: {value!r} is not a valid {type(current).__name__}") from None
+    if isinstance(current, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+            return value.strip().lower() in _TRUE
+        raise bad()
+    if isinstance(value, bool):
+        raise bad()
+    if isinstance(current, int):
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                raise bad() from None
+        raise bad()
+    if isinstance(current, float):
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                raise bad() from None
+        raise bad()
+    return value
 
 
 def _build(obj, values: dict, prefix: str = ""):
-    names = {f.name for f in fields(obj)}
-    unknown = [k for k in values if k.split(".")[0] not in names]
+    sections = {f.name for f in fields(obj) if is_dataclass(getattr(obj, f.name))}
+    leaves = {f.name for f in fields(obj)} - sections
+    unknown = [
+        k for k in values
+        if not (k in leaves or (k.split(".")[0] in sections and "." in k))
+    ]
     if unknown:
-        raise ValueError(f"unknown setting(s) {', '.join(prefix + u for u in unknown)}")
+        raise ValueError(
+            f"unknown setting(s) {', '.join(prefix + u for u in unknown)}; known here: "
+            + ", ".join(sorted(prefix + n for n in leaves | {s + ".*" for s in sections}))
+        )
     changes = {}
     for f in fields(obj):
         current = getattr(obj, f.name)
