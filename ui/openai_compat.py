@@ -1,0 +1,155 @@
+"""OpenAI-compatible `POST /v1/chat/completions` (and `GET /v1/models`), so chat clients can ask.
+
+- The last user message is the question; the earlier messages are the conversation, so
+  follow-ups ("and when was that?") are understood.
+- `model`: "news-qa" (default mode), "news-qa-quote" or "news-qa-llm"; a `mode` field wins.
+- The response is a normal chat.completion; `choices[0].message.content` is the answer followed
+  by a plain "Sources:" list, and the top-level `citations` field (and `news_qa`, the full
+  `qa ask --json` object) carries the exact spans. With `stream: true` the answer arrives as
+  SSE `chat.completion.chunk`s; the last chunk carries `citations`, then `data: [DONE]`.
+- Errors use OpenAI's shape, {"error": {"message", "type", "code"}}, which OpenAI clients parse.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from qa.types import Answer
+
+from .service import BadRequest, NewsService, NotFound, Unavailable
+
+MODEL_IDS = {"news-qa": None, "news-qa-quote": "quote", "news-qa-llm": "llm"}
+SOURCES_HEADER = "\n\nSources:\n"
+
+
+def oai_error(status: int, message: str, code: str = "invalid_request") -> JSONResponse:
+    kind = "invalid_request_error" if status < 500 else "server_error"
+    return JSONResponse({"error": {"message": message, "type": kind, "code": code}}, status_code=status)
+
+
+def sources_footer(answer: Answer) -> str:
+    if not answer.citations:
+        return ""
+    lines = [
+        f"[{c.marker}] {c.title or c.doc_id} — {c.outlet or 'unknown outlet'}, "
+        f"{c.published or 'date unknown'}: \"{c.quote.strip()}\""
+        for c in answer.citations
+    ]
+    return SOURCES_HEADER + "\n".join(lines)
+
+
+def _text(content) -> str:
+    """Message content: a string, or OpenAI's list of parts ({"type": "text", "text": ...})."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def parse_chat(body: dict) -> tuple[str, list[dict], str | None, bool, str]:
+    """(question, history, mode, stream, model) from a chat.completions request body."""
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise BadRequest('messages must be a non-empty list like [{"role": "user", "content": "..."}]')
+    turns = []
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant", "developer", "tool"):
+            raise BadRequest(f"messages[{i}] must be an object with role system|user|assistant and content")
+        if m["role"] in ("user", "assistant"):
+            text = _text(m.get("content"))
+            if m["role"] == "assistant" and SOURCES_HEADER in text:  # our own footer, sent back
+                text = text.split(SOURCES_HEADER, 1)[0]
+            turns.append({"role": m["role"], "content": text})
+    if not turns or turns[-1]["role"] != "user":
+        raise BadRequest("the last message must be the user's question")
+    question = turns[-1]["content"]
+    model = body.get("model") or "news-qa"
+    if not isinstance(model, str):
+        raise BadRequest("model must be a string, e.g. \"news-qa\"")
+    mode = body.get("mode") or MODEL_IDS.get(model)
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise BadRequest("stream must be true or false")
+    return question, turns[:-1], mode, stream, model
+
+
+def completion(answer: Answer, model: str, cid: str, created: int) -> dict:
+    content = answer.text + sources_footer(answer)
+    return {
+        "id": cid, "object": "chat.completion", "created": created, "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                     "finish_reason": "stop", "logprobs": None}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "citations": [c.to_json() for c in answer.citations],
+        "news_qa": answer.to_json(),
+    }
+
+
+def _chunk(cid: str, created: int, model: str, delta: dict, finish=None, **extra) -> str:
+    obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+           "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}], **extra}
+    return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+
+
+def add_openai_routes(app: FastAPI, service: NewsService) -> None:
+    @app.get("/v1/models")
+    def models():
+        return {"object": "list", "data": [
+            {"id": m, "object": "model", "created": 0, "owned_by": "news-qa"} for m in MODEL_IDS]}
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: Request):
+        raw = await request.body()
+        try:
+            body = json.loads(raw)
+            if not isinstance(body, dict):
+                raise ValueError("not an object")
+        except (ValueError, UnicodeDecodeError) as exc:
+            return oai_error(400, f"the request body is not a JSON object ({exc}); send "
+                                  '{"model": "news-qa", "messages": [{"role": "user", "content": "..."}]}',
+                             "malformed_json")
+        try:
+            question, history, mode, stream, model = parse_chat(body)
+            service.check_question(question, mode)
+        except BadRequest as exc:
+            return oai_error(400, str(exc))
+        except Unavailable as exc:
+            return oai_error(503, str(exc), "mode_unavailable")
+        cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        if not stream:
+            try:
+                answer = await run_in_threadpool(service.ask, question, mode, None, None, history)
+            except (BadRequest, NotFound) as exc:
+                return oai_error(400, str(exc))
+            return completion(answer, model, cid, created)
+
+        def events():
+            yield _chunk(cid, created, model, {"role": "assistant", "content": ""})
+            try:
+                final = None
+                for item in service.stream(question, mode, None, None, history):
+                    if isinstance(item, Answer):
+                        final = item
+                    elif item:
+                        yield _chunk(cid, created, model, {"content": item})
+                if final is not None:
+                    footer = sources_footer(final)
+                    if footer:
+                        yield _chunk(cid, created, model, {"content": footer})
+                    yield _chunk(cid, created, model, {}, "stop",
+                                 citations=[c.to_json() for c in final.citations], news_qa=final.to_json())
+                else:
+                    yield _chunk(cid, created, model, {}, "stop")
+            except Exception as exc:  # the stream has started: report in-band, then end it
+                yield f"data: {json.dumps({'error': {'message': f'answering failed: {exc}', 'type': 'server_error'}})}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
