@@ -1,0 +1,262 @@
+"""The llm answerer: a short prompt with numbered sources, a local or served LLM (through
+qa.llm_adapter), then every generated sentence checked by qa.verify.
+
+Prompt size drives latency on CPU, so the model sees only the best sentences of the top
+passages (a few hundred tokens), never whole articles. A source is one passage's chosen
+sentences, numbered [1]..[n] with title, outlet and publication date. The model is told to
+answer only from them, cite [n] after each claim, give each value with its source when the
+sources disagree, and reply exactly ABSTAIN_TEXT when they don't answer.
+
+After generation: refusal-like sentences are set aside; the rest go through the checker
+(unsupported sentences dropped and listed in Answer.unsupported, bad markers removed, each
+citation an exact sentence span). If nothing supported is left, the answer abstains.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from index import ScoredPassage, split_sentences
+from index.text import STOPWORDS, stem, words
+
+from .llm_adapter import ChatLLM, Message, get_llm
+from .types import ABSTAIN_TEXT, Answer
+from .verify import Checker, Source, VerifyConfig, split_claims
+
+SYSTEM_PROMPT = (
+    "You answer questions about news articles using only the numbered sources.\n"
+    "Rules:\n"
+    "- Use only facts stated in the sources. Answer plainly in one to three short sentences.\n"
+    "- End every sentence with the number of the source that supports it, like [1].\n"
+    "- If sources give different values, state each value with its source and date.\n"
+    f"- If the sources do not answer the question, reply exactly: {ABSTAIN_TEXT}"
+)
+REWRITE_PROMPT = (
+    "Rewrite the follow-up question so it can be understood without the conversation. "
+    "Replace pronouns with the names they refer to. Reply with the question only."
+)
+_REFUSAL = re.compile(
+    r"\b(articles?|sources?|passages?|texts?|context)\b[^.]{0,40}?\b(do|does|did)\s*(n[o’']?t|not)\b"
+    r"[^.]{0,30}?\b(say|mention|state|answer|contain|provide|specify|include|give|tell)"
+    r"|\bno (information|mention|details?)\b|\bnot (mentioned|specified|stated|provided)\b"
+    r"|\b(can ?not|unable to) (answer|determine|find)\b",
+    re.I,
+)
+
+
+def is_refusal(sentence: str) -> bool:
+    """True for 'The articles don't say.' and its usual paraphrases."""
+    return bool(_REFUSAL.search(sentence.replace("’", "'")))
+
+
+def clean_generation(text: str) -> str:
+    """Strip what small models wrap answers in: code fences, an 'Answer:' label."""
+    text = re.sub(r"^```\w*\s*|\s*```$", "", text.strip())
+    return re.sub(r"^(answer|response)\s*:\s*", "", text, flags=re.I).strip()
+
+
+def _content(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1}
+
+
+class _CachedEmbedder:
+    """Sentence vectors by text (LRU), so the prompt selection and the checker share them."""
+
+    def __init__(self, embedder, max_items: int = 20_000):
+        self.embedder = embedder
+        self.name = getattr(embedder, "name", "embedder")
+        self.max_items = max_items
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vecs = np.asarray(self.embedder.embed_documents(missing), dtype=np.float32)
+            with self._lock:
+                for t, v in zip(missing, vecs):
+                    self._cache[t] = v
+                while len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+
+
+class LLMAnswerer:
+    mode = "llm"
+
+    def __init__(self, llm: ChatLLM, embedder, *, max_passages: int = 4, max_sentences: int = 6,
+                 per_passage: int = 3, max_chars: int = 1200, verify: VerifyConfig = VerifyConfig()):
+        for name, v in (("max_passages", max_passages), ("max_sentences", max_sentences),
+                        ("per_passage", per_passage), ("max_chars", max_chars)):
+            if v < 1:
+                raise ValueError(f"LLMAnswerer {name} must be >= 1, got {v}")
+        self.llm = llm
+        self.embedder = _CachedEmbedder(embedder)
+        self.checker = Checker(self.embedder, verify)
+        self.max_passages = max_passages
+        self.max_sentences = max_sentences
+        self.per_passage = per_passage
+        self.max_chars = max_chars
+
+    @classmethod
+    def from_settings(cls, settings, embedder=None, **kwargs) -> "LLMAnswerer":
+        """`settings`: qa.settings.Settings (or its LLMSettings). The LLM is built once per
+        process (qa.llm_adapter.get_llm); the embedder defaults to the index's model."""
+        llm_settings = getattr(settings, "llm", settings)
+        if embedder is None:
+            from .components import get_embedder
+
+            embedder = get_embedder(getattr(getattr(settings, "index", None), "embed_model", "minilm"))
+        return cls(get_llm(llm_settings), embedder, **kwargs)
+
+    # -- the prompt --------------------------------------------------------------------------
+    def sources(self, question: str, passages: list[ScoredPassage], ranked=None) -> list[Source]:
+        """The best sentences of the top passages, grouped per passage in document order.
+        `ranked`: optional sentences already scored for the question (objects with doc_id,
+        start, end and passage, best first, e.g. qa.quote.Sentence); else scored here."""
+        top = passages[: self.max_passages]
+        if ranked is not None:
+            allowed = {id(p) for p in top}
+            picks = [(s.passage, (s.start, s.end)) for s in ranked if id(s.passage) in allowed]
+        else:
+            picks = self._rank(question, top)
+        chosen: dict[int, list[tuple[int, int]]] = {}
+        total = count = 0
+        for p, (s, e) in picks:
+            spans = chosen.setdefault(id(p), [])
+            if (s, e) in spans or len(spans) >= self.per_passage:
+                continue
+            if count and (count >= self.max_sentences or total + (e - s) > self.max_chars):
+                continue
+            spans.append((s, e))
+            total += e - s
+            count += 1
+        out = []
+        for p in top:
+            spans = sorted(chosen.get(id(p), []))
+            if spans:
+                out.append(Source(len(out) + 1, p, tuple(spans)))
+        return out
+
+    def _rank(self, question: str, passages: list[ScoredPassage]):
+        cands = [(p, (p.start + s, p.start + e), p.text[s:e], rank)
+                 for rank, p in enumerate(passages) for s, e in split_sentences(p.text)
+                 if len(words(p.text[s:e])) >= 3]
+        if not cands:
+            return []
+        q = self.embedder.embed_query(question)
+        q = q / (np.linalg.norm(q) or 1.0)
+        vecs = self.embedder.embed_documents([c[2] for c in cands])
+        sims = vecs @ q / np.maximum(np.linalg.norm(vecs, axis=1), 1e-9)
+        qterms = _content(question)
+        scores = [float(sim) + (0.5 * len(qterms & _content(c[2])) / len(qterms) if qterms else 0.0)
+                  + 0.05 / (1 + c[3]) for c, sim in zip(cands, sims)]
+        order = sorted(range(len(cands)), key=lambda i: -scores[i])
+        return [(cands[i][0], cands[i][1]) for i in order]
+
+    @staticmethod
+    def render_source(src: Source) -> str:
+        p = src.passage
+        meta = ", ".join(x for x in (p.outlet, f"published {p.published}" if p.published else None) if x)
+        head = f"[{src.marker}] {p.title or p.doc_id}" + (f" ({meta})" if meta else "")
+        return f"{head}\n{src.text}"
+
+    def messages(self, question: str, sources: list[Source]) -> list[Message]:
+        body = "\n\n".join(self.render_source(s) for s in sources)
+        return [Message("system", SYSTEM_PROMPT),
+                Message("user", f"Sources:\n{body}\n\nQuestion: {question.strip()}")]
+
+    # -- answering ---------------------------------------------------------------------------
+    def answer(self, question: str, passages: list[ScoredPassage], ranked=None) -> Answer:
+        final = None
+        for item in self.stream(question, passages, ranked=ranked):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(self, question: str, passages: list[ScoredPassage], ranked=None) -> Iterator[str | Answer]:
+        """Yield the model's text deltas as they come, then the verified Answer."""
+        t0 = time.perf_counter()
+        sources = self.sources(question, passages, ranked)
+        timings = {"sources": time.perf_counter() - t0}
+        if not sources:
+            ans = self._abstain(question, passages, timings, t0)
+            yield ans.text
+            yield ans
+            return
+        t = time.perf_counter()
+        parts: list[str] = []
+        for delta in self.llm.stream_chat(self.messages(question, sources)):
+            if not parts:
+                timings["ttft"] = time.perf_counter() - t
+            parts.append(delta)
+            yield delta
+        timings["generate"] = time.perf_counter() - t
+        yield self.finish(question, passages, sources, "".join(parts), timings, t0)
+
+    def finish(self, question: str, passages: list[ScoredPassage], sources: list[Source],
+               generated: str, timings: dict[str, float], t0: float) -> Answer:
+        t = time.perf_counter()
+        text = clean_generation(generated)
+        claims = [c for c, _ in split_claims(text)]
+        kept = [c for c in claims if not is_refusal(c)]
+        if not kept:
+            return self._abstain(question, passages, timings, t0)
+        if len(kept) < len(claims):  # a partial refusal: check only the claims
+            text = " ".join(s for s in _sentences(text) if not is_refusal(s))
+        v = self.checker.verify(text, sources)
+        timings["verify"] = time.perf_counter() - t
+        if not v.citations:
+            ans = self._abstain(question, passages, timings, t0)
+            ans.unsupported = v.unsupported
+            return ans
+        return Answer(question, v.text, v.citations, passages, mode=self.mode,
+                      unsupported=v.unsupported, latency_s=time.perf_counter() - t0,
+                      timings=timings)
+
+    def _abstain(self, question, passages, timings, t0) -> Answer:
+        return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=self.mode,
+                      latency_s=time.perf_counter() - t0, timings=timings)
+
+    # -- follow-ups --------------------------------------------------------------------------
+    def rewrite_followup(self, history: Iterable, question: str, max_turns: int = 3) -> str:
+        """A standalone version of `question` given earlier turns (objects with .question and
+        .answer, or (question, answer) pairs). Falls back to `question` on a bad rewrite."""
+        turns = []
+        for h in list(history)[-max_turns:]:
+            q, a = (h.question, h.answer) if hasattr(h, "question") else (h[0], h[1])
+            a = re.sub(r"\s*\[\d+\]", "", a or "")[:300]
+            turns.append(f"User: {q}\nAssistant: {a}")
+        if not turns:
+            return question
+        prompt = ("Conversation:\n" + "\n".join(turns) + f"\n\nFollow-up question: {question.strip()}\n"
+                  "Standalone question:")
+        out = self.llm.chat([Message("system", REWRITE_PROMPT), Message("user", prompt)])
+        out = clean_generation(out).splitlines()[0].strip().strip('"') if out.strip() else ""
+        out = re.sub(r"^standalone question\s*:\s*", "", out, flags=re.I)
+        if not out or len(out) > 3 * len(question) + 100 or not _content(out):
+            return question
+        return out
+
+    def rewrite(self, question: str, turns) -> str:
+        """The Assistant's hook: `rewrite(question, turns)`."""
+        return self.rewrite_followup(turns, question)
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+__all__ = ["LLMAnswerer", "SYSTEM_PROMPT", "clean_generation", "is_refusal"]

@@ -1,0 +1,178 @@
+"""LLMAnswerer: prompt, streaming, verification and refusal with a scripted LlamaIndex LLM;
+one slow test with the real SmolLM2 GGUF through LlamaCPP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
+from llama_index.core.llms.callbacks import llm_completion_callback
+
+from index import Chunk, ScoredPassage
+from qa.llm_adapter import ChatLLM, Message, from_nodes, to_nodes
+from qa.llm_answerer import LLMAnswerer, is_refusal
+from qa.types import ABSTAIN_TEXT, Answer
+
+DOC_A = ("Bridges to be repaired\n"
+         "The city council approved a budget of 4.2 million dollars on Monday. "
+         "Mayor Lena Ortiz said the money will repair three bridges. Work starts in May.")
+DOC_B = "Storm hits harbour\nHeavy rain flooded the harbour district on Tuesday night. Nobody was hurt."
+
+
+class ScriptedLLM(CustomLLM):
+    """Replies with a fixed text, streamed in small pieces; records the prompts it got."""
+
+    reply: str = ""
+    prompts: list = []
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(is_chat_model=False)
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        self.prompts.append(prompt)
+        return CompletionResponse(text=self.reply)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
+        self.prompts.append(prompt)
+
+        def gen():
+            text = ""
+            if not self.reply:
+                yield CompletionResponse(text="", delta="")
+            for i in range(0, len(self.reply), 7):
+                text += self.reply[i:i + 7]
+                yield CompletionResponse(text=text, delta=self.reply[i:i + 7])
+
+        return gen()
+
+
+def passages() -> list[ScoredPassage]:
+    a0 = DOC_A.index("The city")
+    b0 = DOC_B.index("Heavy")
+    return [
+        ScoredPassage(Chunk("a:1", "a", a0, len(DOC_A), DOC_A[a0:]), 0.9, "Bridges to be repaired",
+                      "Daily News", "2024-03-05"),
+        ScoredPassage(Chunk("b:1", "b", b0, len(DOC_B), DOC_B[b0:]), 0.5, "Storm hits harbour",
+                      "Gazette", "2024-03-06"),
+    ]
+
+
+def answerer(reply: str, fake_embedder, **kw) -> tuple[LLMAnswerer, ScriptedLLM]:
+    llm = ScriptedLLM(reply=reply, prompts=[])
+    return LLMAnswerer(ChatLLM(llm, "scripted"), fake_embedder, **kw), llm
+
+
+def test_prompt_numbers_sources_with_title_outlet_date(fake_embedder):
+    a, llm = answerer("Three bridges will be repaired [1].", fake_embedder)
+    a.answer("How many bridges will be repaired?", passages())
+    prompt = llm.prompts[0]
+    assert "[1] Bridges to be repaired (Daily News, published 2024-03-05)" in prompt
+    assert "[2] Storm hits harbour (Gazette, published 2024-03-06)" in prompt
+    assert ABSTAIN_TEXT in prompt and "Question: How many bridges will be repaired?" in prompt
+
+
+def test_streams_deltas_then_a_verified_answer_with_exact_spans(fake_embedder):
+    reply = ("Mayor Lena Ortiz said the money will repair three bridges [1]. "
+             "The harbour district flooded on Tuesday night [2]. The governor resigned [1].")
+    a, _ = answerer(reply, fake_embedder)
+    items = list(a.stream("What will the money do?", passages()))
+    deltas, final = items[:-1], items[-1]
+    assert len(deltas) > 3 and all(isinstance(d, str) for d in deltas) and "".join(deltas) == reply
+    assert isinstance(final, Answer) and final.mode == "llm" and not final.abstained
+    assert final.unsupported == ["The governor resigned."]
+    assert "governor" not in final.text
+    docs = {"a": DOC_A, "b": DOC_B}
+    assert [c.doc_id for c in final.citations] == ["a", "b"]
+    for c in final.citations:
+        assert docs[c.doc_id][c.start:c.end] == c.quote
+    assert final.citations[0].quote == "Mayor Lena Ortiz said the money will repair three bridges."
+    assert final.citations[1].published == "2024-03-06"
+    assert {"sources", "ttft", "generate", "verify"} <= set(final.timings)
+
+
+def test_citation_to_missing_source_is_removed(fake_embedder):
+    a, _ = answerer("Nobody was hurt [2][9].", fake_embedder)
+    ans = a.answer("Was anyone hurt?", passages())
+    assert ans.text == "Nobody was hurt [1]." and [c.doc_id for c in ans.citations] == ["b"]
+
+
+@pytest.mark.parametrize("reply", [ABSTAIN_TEXT, "The articles do not say who won.",
+                                   "I'm sorry, the sources don't mention that."])
+def test_refusal_abstains_without_citations(reply, fake_embedder):
+    a, _ = answerer(reply, fake_embedder)
+    ans = a.answer("Who won the election?", passages())
+    assert ans.abstained and ans.text == ABSTAIN_TEXT and ans.citations == []
+
+
+def test_only_unsupported_claims_abstain(fake_embedder):
+    a, _ = answerer("The election was won by Maria Gomez with 61 percent [1].", fake_embedder)
+    ans = a.answer("Who won the election?", passages())
+    assert ans.abstained and ans.citations == [] and len(ans.unsupported) == 1
+
+
+def test_no_passages_no_llm_call(fake_embedder):
+    a, llm = answerer("anything", fake_embedder)
+    ans = a.answer("Who?", [])
+    assert ans.abstained and llm.prompts == []
+
+
+def test_sources_are_capped_and_keep_document_order(fake_embedder):
+    a, _ = answerer("x", fake_embedder, max_sentences=2, per_passage=1)
+    srcs = a.sources("How many bridges will the mayor repair?", passages())
+    assert sum(len(s.spans) for s in srcs) == 2 and all(len(s.spans) == 1 for s in srcs)
+    assert srcs[0].sentences == ["Mayor Lena Ortiz said the money will repair three bridges."]
+    with pytest.raises(ValueError, match="max_passages must be >= 1, got 0"):
+        answerer("x", fake_embedder, max_passages=0)
+
+
+def test_rewrite_followup(fake_embedder):
+    a, llm = answerer("Who accompanied Lena Ortiz on Monday?\nextra", fake_embedder)
+    out = a.rewrite_followup([("Who is the mayor?", "Lena Ortiz [1].")], "and who accompanied her?")
+    assert out == "Who accompanied Lena Ortiz on Monday?"
+    assert "Lena Ortiz" in llm.prompts[0] and "[1]" not in llm.prompts[0]
+    bad, _ = answerer("", fake_embedder)
+    assert bad.rewrite_followup([("q", "a")], "and then?") == "and then?"
+
+
+def test_is_refusal():
+    assert is_refusal(ABSTAIN_TEXT) and is_refusal("The passages don't mention the date.")
+    assert not is_refusal("The council said the bridges do not need repair [1].")
+
+
+def test_node_round_trip():
+    ps = passages()
+    back = from_nodes(to_nodes(ps))
+    assert [(p.doc_id, p.start, p.end, p.text, p.published) for p in back] == \
+           [(p.doc_id, p.start, p.end, p.text, p.published) for p in ps]
+    with pytest.raises(ValueError, match="role must be one of"):
+        Message("robot", "hi")
+
+
+@pytest.mark.slow
+@pytest.mark.llm
+def test_real_smollm2_through_llamacpp(fake_embedder):
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (make llm)")
+    pytest.importorskip("llama_index.llms.llama_cpp", reason="llama-index-llms-llama-cpp missing")
+    from qa.llm_adapter import llamacpp_llm
+    from qa.models import ModelError, smollm2_path
+
+    try:
+        path = smollm2_path()
+    except ModelError as exc:
+        pytest.skip(str(exc))
+    llm = llamacpp_llm(str(path), max_tokens=48, n_ctx=1024)
+    a = LLMAnswerer(llm, fake_embedder, max_sentences=3)
+    items = list(a.stream("How many bridges will the money repair?", passages()))
+    final = items[-1]
+    assert isinstance(final, Answer) and any(isinstance(i, str) and i for i in items[:-1])
+    assert final.timings["ttft"] > 0
+    if final.abstained:  # a 135M model may refuse; then nothing may be cited
+        assert final.citations == [] and final.text == ABSTAIN_TEXT
+    docs = {"a": DOC_A, "b": DOC_B}
+    for c in final.citations:  # whatever it says, every citation is an exact span
+        assert docs[c.doc_id][c.start:c.end] == c.quote
+        assert f"[{c.marker}]" in final.text
