@@ -1,0 +1,217 @@
+"""`Assistant`: one question in, one cited `Answer` out.
+
+question -> (follow-up rewrite) -> hybrid retrieval -> sentence scoring -> refusal gate
+-> date intent -> quote answer (+ conflicts) or the LLM answerer -> Answer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Iterable, Iterator
+
+from index import Filters, NewsIndex, Retriever, ScoredPassage
+
+from .conflicts import Finding, find_conflicts
+from .dates import apply_intent, parse_intent, strip_intent
+from .evidence import Evidence, EvidenceGate
+from .followup import Turn, parse_history, rewrite
+from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, published_note, \
+    select_sentences
+from .settings import Settings
+from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue
+
+MODES = ("quote", "llm")
+
+
+class LLMUnavailable(RuntimeError):
+    """The llm answer mode cannot run here; the message says how to set it up."""
+
+
+def _fmt_value(mentions) -> str:
+    return mentions[0].surface
+
+
+def conflict_section(findings: list[Finding], groups: list[list[Sentence]]) -> tuple[str, list[list[Sentence]]]:
+    """Make sure every side of each conflict is cited; return the text stating the values."""
+    keys = {(s.doc_id, s.start, s.end) for g in groups for s in g}
+    groups = [list(g) for g in groups]
+    for f in findings:
+        for ms in f.values.values():
+            for m in ms:
+                s = m.sentence
+                if (s.doc_id, s.start, s.end) not in keys:
+                    groups.append([s])
+                    keys.add((s.doc_id, s.start, s.end))
+    return "", groups
+
+
+def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Conflict]]:
+    lines, out = [], []
+    for f in findings:
+        values, parts = [], []
+        for ms in f.values.values():
+            marks = tuple(dict.fromkeys(markers[(m.sentence.doc_id, m.sentence.start, m.sentence.end)]
+                                        for m in ms))
+            docs = tuple(dict.fromkeys(m.doc_id for m in ms))
+            pubs = tuple(dict.fromkeys(m.sentence.passage.published for m in ms))
+            values.append(ConflictValue(_fmt_value(ms), marks, docs, pubs))
+            srcs = " and ".join(
+                f"{m.surface} [{markers[(m.sentence.doc_id, m.sentence.start, m.sentence.end)]}] "
+                f"{published_note(m.sentence.passage)}"
+                for m in {m.doc_id: m for m in ms}.values()
+            )
+            parts.append(srcs)
+        out.append(Conflict(f.topic, tuple(values)))
+        lines.append(f"The articles disagree on the {f.topic}: " + " vs. ".join(parts) + ".")
+    return "\n".join(lines), out
+
+
+class Assistant:
+    def __init__(self, settings: Settings, index: NewsIndex, retriever: Retriever | None = None,
+                 gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None):
+        self.settings = settings
+        self.index = index
+        self.retriever = retriever or Retriever(index)
+        self.scorer = quote.scorer if quote else SentenceScorer(index.embedder, idf_from_bm25(index))
+        self.quote = quote or QuoteAnswerer(self.scorer)
+        self.gate = gate or EvidenceGate()
+        self._llm = None
+        self._llm_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, index: NewsIndex | None = None) -> "Assistant":
+        from .components import build_index, build_retriever
+
+        settings = settings or Settings()
+        index = index or build_index(settings)
+        return cls(settings, index, build_retriever(settings, index))
+
+    # -- the LLM answerer, loaded on first use ------------------------------------------------
+    def llm(self):
+        with self._llm_lock:
+            if self._llm is None:
+                try:
+                    from .llm_answerer import LLMAnswerer
+                except ImportError as exc:
+                    raise LLMUnavailable(
+                        f"llm mode is not available ({exc}); install it with `make llm` or "
+                        "`pip install -e '.[llm]'`, or use --mode quote"
+                    ) from None
+                try:
+                    self._llm = LLMAnswerer.from_settings(self.settings, self.index.embedder)
+                except (FileNotFoundError, ImportError, OSError) as exc:
+                    raise LLMUnavailable(
+                        f"llm mode could not start: {exc}. Install a model with `make llm` "
+                        "(or set llm.model_path / llm.server_url), or use --mode quote"
+                    ) from None
+            return self._llm
+
+    # -- answering -------------------------------------------------------------------------------
+    def _mode(self, mode: str | None) -> str:
+        mode = mode or self.settings.answer_mode
+        if mode not in MODES:
+            raise ValueError(f"unknown answer mode {mode!r}; choose one of {', '.join(MODES)}")
+        return mode
+
+    def _standalone(self, question: str, history) -> str:
+        turns = parse_history(history)
+        if not turns:
+            return question
+        if self._llm is not None and hasattr(self._llm, "rewrite"):
+            try:
+                return self._llm.rewrite(question, turns) or rewrite(question, turns)
+            except Exception:  # the fallback is always there
+                pass
+        return rewrite(question, turns)
+
+    def prepare(self, question: str, mode: str | None = None, k: int | None = None,
+                filters: Filters | None = None, history: Iterable | None = None):
+        """Everything up to the answerer: (mode, standalone, passages, ranked, evidence, timings)."""
+        if not isinstance(question, str) or not question.strip():
+            raise ValueError("the question is empty; type a question")
+        question = question.strip()
+        mode = self._mode(mode)
+        k = k or self.settings.retrieval.k
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        standalone = self._standalone(question, history)
+        timings["rewrite"] = time.perf_counter() - t
+        t = time.perf_counter()
+        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, filters or Filters())
+        timings["retrieve"] = time.perf_counter() - t
+        t = time.perf_counter()
+        intent = parse_intent(standalone)
+        ranked = self.quote.rank(strip_intent(standalone) if intent.order else standalone, passages)
+        ranked = apply_intent(intent, ranked)
+        evidence = self.gate.check(standalone, ranked, [p.text for p in passages])
+        timings["evidence"] = time.perf_counter() - t
+        return mode, standalone, passages, ranked, evidence, timings
+
+    def _abstain(self, question, standalone, passages, mode, evidence: Evidence) -> Answer:
+        return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=mode,
+                      standalone_question=standalone if standalone != question else None)
+
+    def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
+                     ranked: list[Sentence]) -> Answer:
+        groups = select_sentences(ranked, self.quote.max_sentences, self.quote.rel)
+        findings = find_conflicts(standalone, ranked)
+        _, groups = conflict_section(findings, groups)
+        text, citations, markers = compose(groups)
+        if findings:
+            ctext, conflicts = conflicts_text(findings, markers)
+            text = f"{ctext}\n{text}"
+        else:
+            conflicts = []
+        return Answer(question, text, citations, passages, mode="quote", conflicts=conflicts,
+                      standalone_question=standalone if standalone != question.strip() else None)
+
+    def ask(self, question: str, mode: str | None = None, k: int | None = None,
+            filters: Filters | None = None, history: Iterable | None = None) -> Answer:
+        t0 = time.perf_counter()
+        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history)
+        t = time.perf_counter()
+        if not evidence.answerable:
+            ans = self._abstain(question, standalone, passages, mode, evidence)
+        elif mode == "quote":
+            ans = self.quote_answer(question, standalone, passages, ranked)
+        else:
+            ans = self.llm().answer(standalone, passages)
+            ans.question = question
+            ans.standalone_question = standalone if standalone != question.strip() else None
+        timings["answer"] = time.perf_counter() - t
+        ans.timings = {**timings, **ans.timings}
+        ans.latency_s = time.perf_counter() - t0
+        return ans
+
+    def stream(self, question: str, mode: str | None = None, k: int | None = None,
+               filters: Filters | None = None, history: Iterable | None = None) -> Iterator[str | Answer]:
+        """Yield text deltas, then the final Answer."""
+        t0 = time.perf_counter()
+        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history)
+        if not evidence.answerable or mode == "quote":
+            if not evidence.answerable:
+                ans = self._abstain(question, standalone, passages, mode, evidence)
+            else:
+                ans = self.quote_answer(question, standalone, passages, ranked)
+            ans.timings = {**timings, **ans.timings}
+            ans.latency_s = time.perf_counter() - t0
+            yield ans.text
+            yield ans
+            return
+        for item in self.llm().stream(standalone, passages):
+            if isinstance(item, Answer):
+                item.question = question
+                item.standalone_question = standalone if standalone != question.strip() else None
+                item.timings = {**timings, **item.timings}
+                item.latency_s = time.perf_counter() - t0
+            yield item
+
+    def conversation(self, max_turns: int = 10):
+        from .followup import Conversation
+
+        return Conversation(self, max_turns)
+
+
+__all__ = ["Assistant", "LLMUnavailable", "MODES", "Turn"]

@@ -1,0 +1,125 @@
+"""Date-aware questions: 'most recent', 'first', 'in 2024', 'before March 2024', ...
+The question's date intent re-ranks the relevant sentences by their article's publication
+date (or by dates the sentence itself states), so the answer comes from the right article."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from corpus.dates import MONTHS, find_dates
+
+from .quote import Sentence
+
+_LATEST = re.compile(r"\b(most recent(ly)?|latest|newest|the last|last time|recently)\b", re.I)
+_EARLIEST = re.compile(r"\b(first|earliest|oldest|initial(ly)?|original(ly)?)\b", re.I)
+_MONTH_NAMES = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
+_PERIOD = rf"(?:(?P<month>{_MONTH_NAMES})\s+)?(?P<year>(?:19|20)\d\d)"
+_RANGE = re.compile(rf"\b(?P<op>in|during|before|after|since|until|by|from|of)\s+{_PERIOD}\b", re.I)
+
+
+@dataclass(frozen=True)
+class DateIntent:
+    """What the question asks about time: an order and/or an inclusive date range."""
+
+    order: str | None = None  # 'latest' | 'earliest'
+    date_from: str | None = None  # YYYY-MM-DD
+    date_to: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.order not in (None, "latest", "earliest"):
+            raise ValueError(f"date order must be 'latest', 'earliest' or None, got {self.order!r}")
+
+    @property
+    def empty(self) -> bool:
+        return not (self.order or self.date_from or self.date_to)
+
+    def in_range(self, day: str | None) -> bool | None:
+        """True/False for a known date, None when the date is unknown."""
+        if day is None:
+            return None
+        if self.date_from and day < self.date_from:
+            return False
+        return not (self.date_to and day > self.date_to)
+
+
+def strip_intent(question: str) -> str:
+    """The question without its ordering words ('most recent', 'first'), for relevance scoring:
+    those words say which article to prefer, not what the sentence must contain."""
+    out = _EARLIEST.sub(" ", _LATEST.sub(" ", question))
+    return re.sub(r"\s+", " ", out).strip() or question
+
+
+def _period(year: int, month: str | None) -> tuple[date, date]:
+    if month:
+        m = MONTHS[month.lower()]
+        return date(year, m, 1), date(year, m, calendar.monthrange(year, m)[1])
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def parse_intent(question: str) -> DateIntent:
+    order = None
+    if _LATEST.search(question):
+        order = "latest"
+    elif _EARLIEST.search(question):
+        order = "earliest"
+    lo = hi = None
+    for m in _RANGE.finditer(question):
+        first, last = _period(int(m.group("year")), m.group("month"))
+        op = m.group("op").lower()
+        if op in ("in", "during", "of"):
+            lo, hi = first, last
+        elif op == "before":
+            hi = date.fromordinal(first.toordinal() - 1)
+        elif op in ("after",):
+            lo = date.fromordinal(last.toordinal() + 1)
+        elif op in ("since", "from"):
+            lo = first
+        elif op in ("until", "by"):
+            hi = last
+    return DateIntent(order, lo.isoformat() if lo else None, hi.isoformat() if hi else None)
+
+
+def sentence_dates(s: Sentence) -> list[str]:
+    """ISO dates written in the sentence itself."""
+    return [d.isoformat() for _, _, d in find_dates(s.text)]
+
+
+def effective_date(s: Sentence) -> str | None:
+    """The date a sentence speaks for: its article's publication date, else the latest
+    date it states."""
+    if s.passage.published:
+        return s.passage.published
+    stated = sentence_dates(s)
+    return max(stated) if stated else None
+
+
+def apply_intent(intent: DateIntent, ranked: list[Sentence], band: float = 0.85,
+                 range_bonus: float = 0.08) -> list[Sentence]:
+    """Re-rank scored sentences (best first) for a date intent.
+
+    A range rewards sentences whose article was published in it, or that state a date in it,
+    and demotes sentences known to be outside it. An order takes the relevant sentences (score
+    within `band` of the best) and puts the latest (or earliest) dated one first."""
+    if intent.empty or not ranked:
+        return ranked
+    if intent.date_from or intent.date_to:
+        for s in ranked:
+            hits = [intent.in_range(d) for d in [s.passage.published, *sentence_dates(s)]]
+            if any(h is True for h in hits):
+                s.score += range_bonus
+            elif s.passage.published and hits[0] is False:
+                s.score -= range_bonus
+        ranked = sorted(ranked, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))
+    if intent.order:
+        best = ranked[0].score
+        top = [s for s in ranked if s.score >= band * best]
+        rest = [s for s in ranked if s.score < band * best]
+        dated = [s for s in top if effective_date(s)]
+        undated = [s for s in top if not effective_date(s)]
+        dated.sort(key=lambda s: effective_date(s) or "", reverse=intent.order == "latest")
+        # stable: within one date, the better-scoring sentence stays first
+        ranked = dated + undated + rest
+    return ranked

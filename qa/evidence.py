@@ -1,0 +1,134 @@
+"""The refusal gate: decide, before any answerer runs, whether the retrieved evidence can
+answer the question. Two signals: the question's key terms (names, numbers, years) must
+occur in the retrieved text, and the best sentence must be close enough in meaning and
+words. Thresholds are calibrated on questions with and without answers in the articles."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from index.text import fold, stem, words
+
+from .quote import QUESTION_WORDS, Sentence
+
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred thousand million billion".split()
+)
+_TOKEN = re.compile(r"[\w’'\-]+")
+# Capitalised words that start a question or are generic enough to carry no entity.
+_NOT_ENTITY = QUESTION_WORDS | frozenset(
+    "is are was were has have had can could should would will according tell list name give "
+    "and or but in on at of for to the a an from by with about i".split()
+)
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    min_sem: float = 0.25  # best sentence cosine below this: abstain
+    min_lex: float = 0.34  # best term coverage below this ...
+    strong_sem: float = 0.55  # ... abstains too, unless the cosine reaches this
+    max_missing_keys: int = 0  # key terms of the question that may be absent from the evidence
+    fuzzy: float = 0.8  # similarity at which two spellings of a name match ('Marzouk'/'Marzook')
+
+    def __post_init__(self) -> None:
+        for name in ("min_sem", "min_lex", "strong_sem", "fuzzy"):
+            v = getattr(self, name)
+            if not -1.0 <= v <= 1.0:
+                raise ValueError(f"gate setting {name} must be within [-1, 1], got {v}")
+        if self.max_missing_keys < 0:
+            raise ValueError(f"max_missing_keys must be >= 0, got {self.max_missing_keys}")
+
+
+@dataclass
+class Evidence:
+    answerable: bool
+    reason: str
+    best_sem: float = 0.0
+    best_lex: float = 0.0
+    key_terms: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"answerable": self.answerable, "reason": self.reason, "best_sem": round(self.best_sem, 4),
+                "best_lex": round(self.best_lex, 4), "key_terms": self.key_terms, "missing": self.missing}
+
+
+def key_terms(question: str) -> list[str]:
+    """Names, numbers and years in the question (folded): the things an answer must be about."""
+    keys: list[str] = []
+    tokens = list(_TOKEN.finditer(question))
+    for i, m in enumerate(tokens):
+        tok = m.group(0).strip("’'-")
+        if not tok:
+            continue
+        low = fold(tok)
+        if any(c.isdigit() for c in tok):
+            keys.append(low)
+        elif low in _NUMBER_WORDS:
+            keys.append(low)
+        elif tok[0].isupper() and i > 0 and low not in _NOT_ENTITY:
+            keys.append(low)
+        elif tok[0].isupper() and i == 0 and low not in _NOT_ENTITY and len(tokens) > 1:
+            keys.append(low)  # a name opening the question: "Bogdanov said what?"
+    return list(dict.fromkeys(keys))
+
+
+def _possessive(term: str) -> str:
+    for suffix in ("’s", "'s"):
+        if term.endswith(suffix):
+            return term[: -len(suffix)]
+    return term
+
+
+def term_present(term: str, vocabulary: set[str], fuzzy: float) -> bool:
+    term = _possessive(term)
+    parts = [p for p in re.split(r"[-’']", term) if p]
+    if not parts:
+        return True
+    for part in parts:
+        if part in vocabulary or stem(part) in vocabulary:
+            continue
+        if part.isdigit() or len(part) < 4:
+            return False
+        if not difflib.get_close_matches(part, [v for v in vocabulary if abs(len(v) - len(part)) <= 2],
+                                         n=1, cutoff=fuzzy):
+            return False
+    return True
+
+
+def vocabulary_of(texts: list[str]) -> set[str]:
+    vocab: set[str] = set()
+    for t in texts:
+        for w in words(t):
+            vocab.add(w)
+            vocab.add(stem(w))
+    return vocab
+
+
+class EvidenceGate:
+    def __init__(self, settings: GateSettings = GateSettings()):
+        self.settings = settings
+
+    def check(self, question: str, ranked: list[Sentence], passage_texts: list[str]) -> Evidence:
+        """`ranked`: scored candidate sentences, best first; `passage_texts`: all retrieved text."""
+        s = self.settings
+        if not ranked:
+            return Evidence(False, "nothing was retrieved")
+        best_sem = max(x.sem for x in ranked)
+        best_lex = max(x.lex for x in ranked[:10])
+        keys = key_terms(question)
+        vocab = vocabulary_of(passage_texts)
+        missing = [k for k in keys if not term_present(k, vocab, s.fuzzy)]
+        ev = Evidence(True, "", best_sem, best_lex, keys, missing)
+        if len(missing) > s.max_missing_keys:
+            ev.answerable, ev.reason = False, f"the articles never mention {', '.join(missing)}"
+        elif best_sem < s.min_sem or (best_sem < s.strong_sem and best_lex < s.min_lex):
+            ev.answerable, ev.reason = False, (
+                f"no sentence is close to the question (cosine {best_sem:.2f}, term coverage {best_lex:.2f})")
+        else:
+            ev.reason = "supported"
+        return ev

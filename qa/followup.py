@@ -1,0 +1,183 @@
+"""Follow-up questions: rewrite 'and who accompanied him?' into a standalone question before
+retrieval, and keep a conversation's history. Without an LLM the rewrite resolves pronouns
+to the entities of the previous turn and carries those entities over."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from index.text import fold
+
+from .types import Answer
+
+_TOKEN = re.compile(r"[\w’'\-]+|[^\w\s]")
+_PERSON = frozenset("he him his she her hers himself herself".split())
+_GROUP = frozenset("they them their theirs themselves".split())
+_THING = frozenset("it its that this there these those".split())
+_OPENERS = re.compile(r"^\s*(and|also|so|then|but|ok(ay)?|and then)\b[\s,]*", re.I)
+_ABOUT = re.compile(r"^\s*(and\s+)?(what|how)\s+about\s+(?P<rest>.+?)\s*\??\s*$", re.I)
+_CONNECT = frozenset("of al el bin ibn abu de la van von".split())
+_NOT_ENTITY = frozenset(
+    """what who whom whose which when where why how is are was were did does do has have had can
+    could should would will and or but in on at of for to the a an from by with about i it he she
+    they we you this that these those there according tell list name give also so then
+    after before during since while""".split()
+)
+_MARKER = re.compile(r"\s*\[\d+\](\s*\([^)]*\))?")
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: str = ""
+    standalone: str | None = None
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised name phrases in `text` ('Mousa Abu Marzouk', 'Russian Foreign Ministry')."""
+    out: list[str] = []
+    current: list[str] = []
+    sentence_start = True
+    for tok in _tokens(text):
+        is_cap = tok[:1].isupper() and fold(tok) not in _NOT_ENTITY
+        if is_cap and not (sentence_start and fold(tok) in _NOT_ENTITY):
+            current.append(tok)
+        elif current and fold(tok) in _CONNECT and tok[:1].islower():
+            current.append(tok)
+        else:
+            while current and fold(current[-1]) in _CONNECT:
+                current.pop()
+            if current:
+                out.append(" ".join(current))
+            current = []
+        sentence_start = tok in ".!?"
+    while current and fold(current[-1]) in _CONNECT:
+        current.pop()
+    if current:
+        out.append(" ".join(current))
+    return list(dict.fromkeys(out))
+
+
+def answer_lead(answer: str) -> str:
+    """The first line of an answer, without citation markers and source notes."""
+    first = answer.strip().splitlines()[0] if answer.strip() else ""
+    return _MARKER.sub("", first).strip()
+
+
+def needs_context(question: str) -> bool:
+    words = [fold(t) for t in _tokens(question) if t[0].isalnum()]
+    if not words:
+        return False
+    if _OPENERS.match(question) or _ABOUT.match(question):
+        return True
+    if any(w in _PERSON | _GROUP for w in words):
+        return True
+    # elliptical: no name of its own and very short ("when?", "how many were there?")
+    return not entities(question) and len([w for w in words if w not in _NOT_ENTITY]) <= 2
+
+
+def _mentioned(entity: str, text: str) -> bool:
+    return fold(entity) in fold(text)
+
+
+def rewrite(question: str, history: list[Turn]) -> str:
+    """A standalone version of `question` given earlier turns (unchanged if it stands alone)."""
+    question = question.strip()
+    if not history or not needs_context(question):
+        return question
+    prev = history[-1]
+    prev_q = prev.standalone or prev.question
+    lead = answer_lead(prev.answer)
+    q_ents = entities(prev_q)
+    a_ents = [e for e in entities(lead) if not _mentioned(e, prev_q)]
+    about = _ABOUT.match(question)
+    if about:  # "what about X?": the previous question, now about X
+        return f"{prev_q.rstrip(' ?')}, regarding {about.group('rest')}?"
+    body = _OPENERS.sub("", question, count=1).strip()
+    body = body[:1].upper() + body[1:]
+    asked_who = re.match(r"\s*(who|whom|whose)\b", prev_q, re.I) is not None
+    person = (a_ents[:1] if asked_who else []) + q_ents[:1] + a_ents[:1]
+    used: list[str] = []
+
+    def swap(m: re.Match) -> str:
+        w = fold(m.group(0))
+        if w in _PERSON and person:
+            used.append(person[0])
+            return person[0] + ("’s" if w in ("his", "hers") else "")
+        if w in _GROUP and q_ents:
+            used.append(q_ents[0])
+            return q_ents[0] + ("’s" if w in ("their", "theirs") else "")
+        return m.group(0)
+
+    body = re.sub(r"\b[\w]+\b", lambda m: swap(m) if fold(m.group(0)) in _PERSON | _GROUP else m.group(0),
+                  body, count=0)
+    context = [e for e in q_ents if not _mentioned(e, body) and e not in used]
+    if not context and not used:
+        context = a_ents[:2]
+    if context:
+        body = f"{body.rstrip(' ?')} ({', '.join(context)})?"
+    return body
+
+
+def parse_history(history: Iterable | None) -> list[Turn]:
+    """Accept Turns, (question, answer) pairs, {'question','answer'} dicts or chat messages
+    ({'role': 'user'|'assistant', 'content'}), as UIs keep them."""
+    turns: list[Turn] = []
+    for item in history or []:
+        if isinstance(item, Turn):
+            turns.append(item)
+        elif isinstance(item, (tuple, list)) and len(item) == 2:
+            turns.append(Turn(str(item[0]), str(item[1] or "")))
+        elif isinstance(item, dict) and "question" in item:
+            turns.append(Turn(item["question"], item.get("answer") or "", item.get("standalone")))
+        elif isinstance(item, dict) and item.get("role") in ("user", "assistant"):
+            content = item.get("content")
+            content = content if isinstance(content, str) else str(content or "")
+            if item["role"] == "user":
+                turns.append(Turn(content))
+            elif turns:
+                turns[-1].answer = content
+        else:
+            raise ValueError(
+                f"history item {item!r} not understood: pass (question, answer) pairs, "
+                "{'question', 'answer'} dicts or {'role', 'content'} messages"
+            )
+    return turns
+
+
+@dataclass
+class Conversation:
+    """Per-session history: `conv.ask(q)` rewrites follow-ups and remembers each turn."""
+
+    assistant: object  # qa.assistant.Assistant (not imported, to keep this module light)
+    max_turns: int = 10
+    turns: list[Turn] = field(default_factory=list)
+    rewriter: Callable[[str, list[Turn]], str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_turns < 1:
+            raise ValueError(f"max_turns must be >= 1, got {self.max_turns}")
+
+    def ask(self, question: str, **kwargs) -> Answer:
+        ans = self.assistant.ask(question, history=self.turns, **kwargs)
+        self._remember(question, ans)
+        return ans
+
+    def stream(self, question: str, **kwargs) -> Iterator[str | Answer]:
+        for item in self.assistant.stream(question, history=self.turns, **kwargs):
+            if isinstance(item, Answer):
+                self._remember(question, item)
+            yield item
+
+    def _remember(self, question: str, ans: Answer) -> None:
+        self.turns.append(Turn(question, ans.text, ans.standalone_question or question))
+        del self.turns[: -self.max_turns]
+
+    def reset(self) -> None:
+        self.turns.clear()

@@ -1,0 +1,276 @@
+"""Quote mode: the answer is made of the retrieved sentences that best answer the question,
+each cited `[n]` with its exact span. No LLM: sentences are scored by MiniLM cosine,
+idf-weighted term overlap, an answer-type cue and the passage's retrieval rank."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+
+from index import ScoredPassage, split_sentences
+from index.text import STOPWORDS, fold, stem, words
+
+from .types import ABSTAIN_TEXT, Answer, Citation
+
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
+    "thousand thousands million millions billion".split()
+)
+_MONTH_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday week month year".split()
+)
+_DIGIT = re.compile(r"\d")
+_CAP = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'\-]+")
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words of `text` (stop words and question words dropped), in order."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
+
+
+QUESTION_WORDS = frozenset("what who whom whose which when where why how many much did does do".split())
+
+
+def answer_type(question: str) -> str | None:
+    """The kind of answer asked for: 'number', 'date', 'person', 'place' or None."""
+    q = fold(question).strip()
+    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", q):
+        return "number"
+    if re.search(r"^(when|what (date|day|year|month))\b|\bwhen\b|\bon what (date|day)\b|\bwhat year\b", q):
+        return "date"
+    if re.search(r"^(who|whom|whose)\b|\bwho\b", q):
+        return "person"
+    if re.search(r"^where\b|\bwhere\b|\bwhich (city|country|place)\b|\bin what (city|country)\b", q):
+        return "place"
+    return None
+
+
+def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
+    """Does `sentence` contain something of the asked kind that the question itself lacks?"""
+    if kind is None:
+        return False
+    sw = words(sentence)
+    if kind == "number":
+        return bool(_DIGIT.search(sentence)) or any(w in _NUMBER_WORDS for w in sw)
+    if kind == "date":
+        return bool(_DIGIT.search(sentence)) or any(w in _MONTH_WORDS for w in sw)
+    qwords = set(words(question))
+    caps = [m.group(0) for m in _CAP.finditer(sentence)]
+    return any(fold(c) not in qwords for c in caps)
+
+
+@dataclass
+class Sentence:
+    """A sentence of a retrieved passage: `doc.text[start:end] == text`."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    passage: ScoredPassage
+    rank: int  # rank of the best passage containing it, from 0
+    sem: float = 0.0
+    lex: float = 0.0
+    cue: float = 0.0
+    score: float = 0.0
+    terms: set[str] = field(default_factory=set)
+
+
+def candidate_sentences(passages: list[ScoredPassage], max_chars: int = 600) -> list[Sentence]:
+    """Sentences of the passages with exact document offsets, each once, best passage first."""
+    seen: dict[tuple[str, int, int], Sentence] = {}
+    for rank, p in enumerate(passages):
+        for s, e in split_sentences(p.text):
+            key = (p.doc_id, p.start + s, p.start + e)
+            text = p.text[s:e]
+            if key in seen or len(text) > max_chars or len(words(text)) < 3:
+                continue
+            seen[key] = Sentence(p.doc_id, key[1], key[2], text, p, rank,
+                                 terms=set(content_terms(text)))
+    return list(seen.values())
+
+
+class EmbeddingCache:
+    """Sentence vectors by text, LRU-bounded, so warm questions embed only the question."""
+
+    def __init__(self, embedder, max_items: int = 20_000):
+        self.embedder = embedder
+        self.max_items = max_items
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vecs = self.embedder.embed_documents(missing)
+            with self._lock:
+                for t, v in zip(missing, vecs):
+                    self._cache[t] = np.asarray(v, dtype=np.float32)
+                while len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            for t in texts:
+                self._cache.move_to_end(t)
+            return np.stack([self._cache[t] for t in texts])
+
+
+@dataclass(frozen=True)
+class ScoringWeights:
+    sem: float = 0.55
+    lex: float = 0.35
+    cue: float = 0.10
+    prior: float = 0.05
+    length_chars: int = 350  # sentences longer than this are gently penalised
+
+
+class SentenceScorer:
+    """Scores candidate sentences against a question."""
+
+    def __init__(self, embedder, idf_source: Callable[[], Callable[[str], float]] | None = None,
+                 weights: ScoringWeights = ScoringWeights()):
+        self.embedder = embedder
+        self.cache = EmbeddingCache(embedder)
+        self.idf_source = idf_source or (lambda: (lambda term: 1.0))  # called once per question
+        self.weights = weights
+
+    def question_vector(self, question: str) -> np.ndarray:
+        return np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+
+    def score(self, question: str, sentences: list[Sentence],
+              qvec: np.ndarray | None = None) -> list[Sentence]:
+        """Fill each sentence's scores and return them best first."""
+        if not sentences:
+            return []
+        w = self.weights
+        qvec = self.question_vector(question) if qvec is None else qvec
+        sims = self.cache.vectors([s.text for s in sentences]) @ qvec
+        qterms = set(content_terms(question))
+        idf = self.idf_source()
+        weights = {t: idf(t) for t in qterms}
+        total_idf = sum(weights.values()) or 1.0
+        kind = answer_type(question)
+        for s, sim in zip(sentences, sims):
+            s.sem = float(sim)
+            s.lex = sum(weights[t] for t in qterms & s.terms) / total_idf
+            s.cue = 1.0 if has_answer_type(kind, s.text, question) else 0.0
+            prior = 1.0 / (1.0 + s.rank)
+            over = max(0, len(s.text) - w.length_chars) / w.length_chars
+            s.score = w.sem * s.sem + w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over
+        return sorted(sentences, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))
+
+
+def _near_duplicate(a: Sentence, b: Sentence) -> bool:
+    if not a.terms or not b.terms:
+        return False
+    return len(a.terms & b.terms) / len(a.terms | b.terms) >= 0.7
+
+
+def select_sentences(ranked: list[Sentence], max_sentences: int = 3, rel: float = 0.85) -> list[list[Sentence]]:
+    """Groups of sentences to cite, best first: the top sentence, then up to
+    `max_sentences - 1` more scoring at least `rel` of it that add something new.
+    A near-duplicate from another article joins its group (both are cited)."""
+    if not ranked:
+        return []
+    best = ranked[0].score
+    groups: list[list[Sentence]] = []
+    for s in ranked:
+        if groups and s.score < rel * best:
+            break
+        dup = next((g for g in groups if any(_near_duplicate(s, t) for t in g)), None)
+        if dup is not None:
+            if all(t.doc_id != s.doc_id for t in dup):
+                dup.append(s)
+            continue
+        if len(groups) >= max_sentences:
+            continue
+        groups.append([s])
+    return groups
+
+
+def published_note(p: ScoredPassage) -> str:
+    outlet = p.outlet or p.title or p.doc_id
+    when = f"published {p.published}" if p.published else "publication date not given"
+    return f"({outlet}, {when})"
+
+
+def make_citation(marker: int, s: Sentence) -> Citation:
+    p = s.passage
+    return Citation(marker, s.doc_id, s.start, s.end, s.text, p.title, p.outlet, p.published)
+
+
+def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tuple[str, int, int], int]]:
+    """Answer text with `[n]` markers, its citations and the marker of each sentence span."""
+    citations: list[Citation] = []
+    markers: dict[tuple[str, int, int], int] = {}
+    lines = []
+    for group in groups:
+        refs = []
+        for s in group:
+            key = (s.doc_id, s.start, s.end)
+            if key not in markers:
+                markers[key] = len(citations) + 1
+                citations.append(make_citation(markers[key], s))
+            refs.append(f"[{markers[key]}] {published_note(s.passage)}")
+        lines.append(f"{group[0].text} " + " ".join(refs))
+    return "\n".join(lines), citations, markers
+
+
+class QuoteAnswerer:
+    """The no-LLM answerer. `answer_ranked` takes sentences already scored (the Assistant
+    scores once for the refusal gate and the answer)."""
+
+    mode = "quote"
+
+    def __init__(self, scorer: SentenceScorer, *, max_sentences: int = 3, rel: float = 0.85):
+        if max_sentences < 1:
+            raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
+        if not 0 < rel <= 1:
+            raise ValueError(f"rel must be in (0, 1], got {rel}")
+        self.scorer = scorer
+        self.max_sentences = max_sentences
+        self.rel = rel
+
+    def rank(self, question: str, passages: list[ScoredPassage]) -> list[Sentence]:
+        return self.scorer.score(question, candidate_sentences(passages))
+
+    def answer_ranked(self, question: str, passages: list[ScoredPassage],
+                      ranked: list[Sentence]) -> Answer:
+        groups = select_sentences(ranked, self.max_sentences, self.rel)
+        if not groups:
+            return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=self.mode)
+        text, citations, _ = compose(groups)
+        return Answer(question, text, citations, passages, mode=self.mode)
+
+    def answer(self, question: str, passages: list[ScoredPassage]) -> Answer:
+        return self.answer_ranked(question, passages, self.rank(question, passages))
+
+    def stream(self, question: str, passages: list[ScoredPassage]) -> Iterator[str | Answer]:
+        ans = self.answer(question, passages)
+        yield ans.text
+        yield ans
+
+
+def idf_from_bm25(index) -> Callable[[], Callable[[str], float]]:
+    """An idf source over the index's chunks: call it once per question, then per term
+    (a term no chunk contains gets the maximum idf)."""
+
+    def source() -> Callable[[str], float]:
+        bm25 = index.bm25()
+        n = max(len(bm25), 1)
+        postings = getattr(bm25, "_postings", {})
+
+        def idf(term: str) -> float:
+            df = len(postings.get(term, ()))
+            return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+        return idf
+
+    return source
