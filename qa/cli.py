@@ -154,6 +154,7 @@ def _load_plugins() -> None:
 
 def main() -> None:
     from . import ask_cli  # noqa: F401  (registers `ask` and `chat`)
+    from .evaluation import cli as _eval_cli  # noqa: F401  (registers `eval`)
 
     _load_plugins()
     cli()
