@@ -1,0 +1,71 @@
+"""ui/render.py: everything from documents and questions is escaped; markers become links."""
+
+from __future__ import annotations
+
+from corpus import Document
+from index import Chunk, ScoredPassage
+from qa.types import Answer, Citation, Conflict, ConflictValue
+from ui.render import Turn, answer_text_html, chat_html, document_html, sources_html
+
+EVIL = '<script>window.__pwned=1</script><img src=x onerror="alert(1)"> & ${x} {{y}}'
+
+
+def _doc(text: str) -> Document:
+    return Document(doc_id="d1", title="T <b>", outlet="O&O", published="2024-01-02", text=text)
+
+
+def _answer(doc: Document, start: int, end: int, text: str, **kw) -> Answer:
+    c = Citation(1, doc.doc_id, start, end, doc.text[start:end], doc.title, doc.outlet, doc.published)
+    p = ScoredPassage(Chunk("d1:0", doc.doc_id, 0, len(doc.text), doc.text), 0.5)
+    return Answer("q", text, [c], [p], **kw)
+
+
+def test_document_text_is_escaped_and_span_highlighted():
+    doc = _doc("Intro. " + EVIL + " Tail.")
+    start = doc.text.index("<script>")
+    end = start + len("<script>window.__pwned=1</script>")
+    html = document_html(doc, start, end)
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;</mark>" in html
+    assert f'<mark class="qa-hl" data-start="{start}" data-end="{end}">&lt;script&gt;' in html
+
+
+def test_document_without_valid_span_has_no_highlight():
+    doc = _doc("Some text here.")
+    assert "<mark" not in document_html(doc, 5, 500)
+    assert "<mark" not in document_html(doc)
+
+
+def test_markers_become_links_and_unsupported_sentences_are_marked():
+    doc = _doc("Alpha beta. Gamma delta.")
+    ans = _answer(doc, 0, 11, "Alpha beta. [1] Made-up claim <i>x</i>. [2]", unsupported=["Made-up claim <i>x</i>."])
+    html = answer_text_html(ans.text, ans.citations, ans.unsupported)
+    assert '<a href="#" class="qa-cite" data-cite="1" data-doc="d1" data-start="0" data-end="11"' in html
+    assert "[2]" in html and 'data-cite="2"' not in html  # an unknown marker stays plain text
+    assert '<span class="qa-unsupported"' in html and "&lt;i&gt;x&lt;/i&gt;." in html
+    assert "<i>" not in html
+
+
+def test_sources_show_metadata_quote_and_score():
+    doc = _doc("Alpha <beta>. Gamma.")
+    html = sources_html(_answer(doc, 0, 13, "Alpha <beta>. [1]"))
+    assert "T &lt;b&gt;" in html and "O&amp;O" in html and "2024-01-02" in html
+    assert "Alpha &lt;beta&gt;." in html and "score 0.500" in html
+
+
+def test_abstention_conflicts_and_question_render_safely():
+    doc = _doc("Ten were hurt. Twelve were hurt.")
+    ans = _answer(doc, 0, 14, "The articles disagree. [1]")
+    ans.conflicts = [Conflict("number <hurt>", (ConflictValue("10", (1,), ("d1",), ("2024-01-02",)),
+                                                 ConflictValue("12", (), ("d2",), (None,))))]
+    html = chat_html([Turn(EVIL, answer=ans),
+                      Turn("q2", answer=Answer("q2", "The articles don't say.", abstained=True))])
+    assert "<script" not in html and "<img" not in html
+    assert 'class="qa-conflict-row"' in html and html.count('class="qa-conflict-value"') == 2
+    assert "number &lt;hurt&gt;" in html
+    assert "qa-abstained" in html and "No answer in the articles" in html
+
+
+def test_streaming_turn_shows_partial_text_escaped():
+    html = chat_html([Turn("q", partial="half <b>answer")])
+    assert 'class="qa-a qa-streaming"' in html and "half &lt;b&gt;answer" in html
