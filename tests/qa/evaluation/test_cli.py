@@ -1,0 +1,60 @@
+"""`qa eval`: usage errors, a bad gold file, and one end-to-end run on the real stack."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import qa.evaluation.cli  # noqa: F401  (registers `eval`)
+from qa.cli import cli
+
+REPO = Path(__file__).resolve().parents[3]
+GOLD = REPO / "eval" / "gold.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no qa.toml, no default corpus/ in the working directory
+
+
+def test_needs_exactly_one_source():
+    r = CliRunner().invoke(cli, ["eval"])
+    assert r.exit_code == 2 and "exactly one of --gold FILE, --beir DIR or --squad FILE" in r.output
+    r = CliRunner().invoke(cli, ["eval", "--ablate", "--squad", str(GOLD)])
+    assert r.exit_code == 2 and "--ablate needs --gold" in r.output
+
+
+def test_empty_index_without_corpus_says_what_to_run(tmp_path):
+    r = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "eval", "--gold", str(GOLD)])
+    assert r.exit_code == 2 and "run `qa ingest PATH`" in r.output
+
+
+@pytest.mark.slow
+def test_end_to_end_gold_quote_mode(tmp_path, corpus_copy):
+    out = tmp_path / "report"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "x", "question": "q?", "answers": ["a"], "type": "single_fact",
+                               "answerable": True, "evidence": [{"doc": "nope", "quote": "a"}]}) + "\n")
+    args = ["--data-dir", str(tmp_path / "data"), "eval", "--corpus", str(corpus_copy)]
+    runner = CliRunner()
+    r = runner.invoke(cli, [*args, "--gold", str(GOLD), "--mode", "quote", "--out", str(out), "--json",
+                            "--no-progress"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout.strip().splitlines()[-1])
+    [run] = report["gold"]
+    s = run["summary"]
+    assert s["n"] == 80 and run["mode"] == "quote"
+    assert s["retrieval"]["hit@10"] >= 0.8  # the real retriever finds the evidence
+    assert 0.0 <= s["accuracy"] <= 1.0 and s["latency"]["total"]["p50"] > 0
+    docs = {p.stem: p.read_text(encoding="utf-8") for p in corpus_copy.glob("*.txt")}
+    for d in run["details"]:  # every citation is an exact span of its article
+        for c in d["citations"]:
+            assert docs[c["doc_id"]][c["start"]:c["end"]] == c["text"]
+    assert {p.name for p in out.iterdir()} == {"report.json", "report.md", "report.html"}
+    assert "data:image/png;base64," in (out / "report.html").read_text()
+    # the same (now filled) index rejects a gold file naming an unknown document, clearly
+    r = runner.invoke(cli, [*args, "--gold", str(bad)])
+    assert r.exit_code == 2 and "unknown document 'nope'" in r.output
