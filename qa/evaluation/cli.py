@@ -195,13 +195,32 @@ def _squad(obj: Context, path, split, limit, mode, k, progress) -> dict:
     return {"meta": meta, "squad": results}
 
 
+BEIR_DEPTH = 100  # Recall@100 needs 100 ranked documents
+
+
 def _beir(obj: Context, folder, split, limit, progress) -> dict:
+    """Index the BEIR corpus in its own cached collection (qa/evaluation/beir.py) and score
+    dense, BM25 and hybrid retrieval from the current settings: nDCG@10, MRR@10, Recall@100."""
+    from qa.components import build_retriever, get_embedder
+
+    from . import beir as B
+
     try:
-        from . import beir as beir_mod
-    except ImportError as exc:
-        fail(f"BEIR evaluation is not available in this build ({exc}); see qa/evaluation/beir.py", 3)
-    try:
-        result = beir_mod.run_beir(obj.settings, folder, split=split, limit=limit, progress=progress)
-    except ValueError as exc:
+        data = B.load_beir(folder, split=split)
+    except (ValueError, FileNotFoundError) as exc:
         fail(str(exc), 2)
-    return {"meta": _meta(obj, beir=folder, split=split, limit=limit), "beir": result}
+    if limit:
+        keep = list(data.queries)[:limit]
+        data.queries = {q: data.queries[q] for q in keep}
+        data.qrels = {q: data.qrels[q] for q in keep}
+    say = (lambda msg: click.echo(msg, err=True)) if progress else None
+    index = B.open_beir_index(data, get_embedder(obj.settings.index.embed_model), progress=say)
+    retriever = build_retriever(obj.settings, index)
+
+    def search(mode: str):
+        return lambda text: retriever.retrieve(text, BEIR_DEPTH, mode)
+
+    result = B.evaluate(data, {m: search(m) for m in ("dense", "bm25", "hybrid")})
+    out = result.to_json()
+    out["variants"] = {v.pop("name"): v for v in out["variants"]}
+    return {"meta": _meta(obj, beir=folder, split=split, limit=limit), "beir": out}

@@ -109,7 +109,11 @@ def markdown(report: dict) -> str:
     for mode, result in (report.get("squad") or {}).items():
         parts.append(flat_markdown(f"SQuAD 2.0, {mode} mode (EM/F1 in %, official normalisation)", result))
     if report.get("beir"):
-        parts.append(flat_markdown("BEIR", report["beir"]))
+        b = report["beir"]
+        head = f"## BEIR {b.get('dataset', '')} ({b.get('split', '')}, {b.get('n_queries', '?')} queries)"
+        rows = [[name, v.get("ndcg10"), v.get("mrr10"), v.get("recall100"), v.get("seconds")]
+                for name, v in (b.get("variants") or {}).items()]
+        parts.append(head + "\n\n" + table(["retrieval", "nDCG@10", "MRR@10", "Recall@100", "seconds"], rows))
     return "\n\n".join(parts) + "\n"
 
 

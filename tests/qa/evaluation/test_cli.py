@@ -58,3 +58,27 @@ def test_end_to_end_gold_quote_mode(tmp_path, corpus_copy):
     # the same (now filled) index rejects a gold file naming an unknown document, clearly
     r = runner.invoke(cli, [*args, "--gold", str(bad)])
     assert r.exit_code == 2 and "unknown document 'nope'" in r.output
+
+
+def test_beir_tiny_folder_scores_three_retrievers(tmp_path, monkeypatch, fake_embedder):
+    import qa.components
+
+    folder = tmp_path / "tiny"
+    (folder / "qrels").mkdir(parents=True)
+    docs = [{"_id": "d1", "title": "Moscow talks", "text": "Hamas met Bogdanov in Moscow."},
+            {"_id": "d2", "title": "Weather", "text": "Rain is expected in Doha tomorrow."},
+            {"_id": "d3", "title": "Football", "text": "The match ended in a draw."}]
+    (folder / "corpus.jsonl").write_text("\n".join(json.dumps(d) for d in docs))
+    (folder / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in [
+        {"_id": "q1", "text": "Bogdanov Moscow Hamas"}, {"_id": "q2", "text": "rain in Doha"}]))
+    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n")
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)
+    r = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "eval", "--beir", str(folder), "--json",
+                                 "--no-progress", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    beir = json.loads(r.stdout.strip().splitlines()[-1])["beir"]
+    assert beir["n_queries"] == 2 and set(beir["variants"]) == {"dense", "bm25", "hybrid"}
+    assert beir["variants"]["bm25"]["ndcg10"] == pytest.approx(1.0)
+    assert beir["variants"]["bm25"]["recall100"] == 1.0
+    assert "| bm25 | 1.000 |" in (tmp_path / "o" / "report.md").read_text()
