@@ -55,21 +55,28 @@ def _is_boilerplate(tag) -> bool:
 
 
 def _blocks(node, out: list[str], buf: list[str]) -> None:
-    for child in node.children:
+    """Walk the tree with an explicit stack (deeply nested pages must not hit the recursion
+    limit); a block element's text becomes its own paragraph."""
+    stack = [(iter(node.children), False)]
+    while stack:
+        children, is_block = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if is_block:
+                out.append("".join(buf))
+                buf.clear()
+            continue
         if isinstance(child, PreformattedString) and not isinstance(child, CData):
             continue  # comments, doctype, processing instructions
         if isinstance(child, str):
             buf.append(child)
             continue
-        name = child.name or ""
-        if name in _BLOCK:
+        is_child_block = (child.name or "") in _BLOCK
+        if is_child_block:
             out.append("".join(buf))
             buf.clear()
-            _blocks(child, out, buf)
-            out.append("".join(buf))
-            buf.clear()
-        else:
-            _blocks(child, out, buf)
+        stack.append((iter(child.children), is_child_block))
 
 
 def extract_html(markup: str) -> HtmlArticle:
