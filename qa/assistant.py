@@ -13,7 +13,7 @@ from index import Filters, NewsIndex, Retriever, ScoredPassage
 
 from .conflicts import Finding, find_conflicts
 from .dates import apply_intent, parse_intent, strip_intent
-from .evidence import Evidence, EvidenceGate
+from .evidence import Evidence, EvidenceGate, metadata_text
 from .followup import Turn, parse_history, rewrite
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, published_note, \
     select_sentences
@@ -145,7 +145,8 @@ class Assistant:
         intent = parse_intent(standalone)
         ranked = self.quote.rank(strip_intent(standalone) if intent.order else standalone, passages)
         ranked = apply_intent(intent, ranked)
-        evidence = self.gate.check(standalone, ranked, [p.text for p in passages])
+        evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
+                                   + [metadata_text(p) for p in passages])
         timings["evidence"] = time.perf_counter() - t
         return mode, standalone, passages, ranked, evidence, timings
 

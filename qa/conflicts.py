@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
-from .quote import Sentence, answer_type, content_terms
+from .quote import Sentence, answer_type, asked_quantity, content_terms
 
 WORD_VALUES = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -116,6 +116,11 @@ def _term_match(a: str, b: str) -> bool:
     return n >= 5 and a[:5] == b[:5] and (a.startswith(b) or b.startswith(a))
 
 
+def counts(m: Mention, head: str, within: int = 6) -> bool:
+    """Does the mention count `head` (a stemmed noun)? Looks at the first content words after it."""
+    return any(_term_match(head, c) for c in m.context[:within])
+
+
 def score_mention(m: Mention, qterms: list[str]) -> float:
     score = 0.0
     for q in set(qterms):
@@ -135,12 +140,13 @@ def find_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
     relevant = [s for s in ranked[:max_sentences] if s.score >= band * best]
     qterms = content_terms(question)
     need = 0.9 if answer_type(question) == "number" else 1.8
+    head = asked_quantity(question)
     chosen: list[Mention] = []
     for s in relevant:
         ms = mentions(s)
         for m in ms:
             m.match = score_mention(m, qterms)
-        ms = [m for m in ms if m.match >= need]
+        ms = [m for m in ms if m.match >= need and (head is None or counts(m, head))]
         if ms:
             chosen.append(max(ms, key=lambda m: (m.match, -len(m.context))))
     if len({m.doc_id for m in chosen}) < 2:

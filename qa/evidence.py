@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 
 from index.text import fold, stem, words
 
-from .quote import QUESTION_WORDS, Sentence
+from .conflicts import counts, mentions
+from .quote import QUESTION_WORDS, Sentence, asked_quantity
+
+top_for_count = 6
 
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -94,10 +97,25 @@ def term_present(term: str, vocabulary: set[str], fuzzy: float) -> bool:
             continue
         if part.isdigit() or len(part) < 4:
             return False
+        if any(part in v for v in vocabulary if len(v) > len(part)):
+            continue  # 'guardian' in 'theguardian'
         if not difflib.get_close_matches(part, [v for v in vocabulary if abs(len(v) - len(part)) <= 2],
                                          n=1, cutoff=fuzzy):
             return False
     return True
+
+
+_MONTHS = ("january february march april may june july august september october november "
+           "december").split()
+
+
+def metadata_text(passage) -> str:
+    """What the reader knows about an article besides its text: title, outlet, date."""
+    parts = [passage.title or "", passage.outlet or ""]
+    if passage.published:
+        y, m, d = passage.published.split("-")
+        parts.append(f"{y} {_MONTHS[int(m) - 1]} {int(d)}")
+    return " ".join(parts)
 
 
 def vocabulary_of(texts: list[str]) -> set[str]:
@@ -129,6 +147,9 @@ class EvidenceGate:
         elif best_sem < s.min_sem or (best_sem < s.strong_sem and best_lex < s.min_lex):
             ev.answerable, ev.reason = False, (
                 f"no sentence is close to the question (cosine {best_sem:.2f}, term coverage {best_lex:.2f})")
+        elif (head := asked_quantity(question)) and not any(
+                counts(m, head) for x in ranked[:top_for_count] for m in mentions(x)):
+            ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"
         else:
             ev.reason = "supported"
         return ev

@@ -52,6 +52,25 @@ def answer_type(question: str) -> str | None:
     return None
 
 
+_GENERIC_COUNTED = frozenset("people person persons individuals times ones".split())
+
+
+def asked_quantity(question: str) -> str | None:
+    """The stemmed head noun of 'how many X ...' / 'how much X ...' ('citizen' in 'how many
+    Russian citizens were ...'); None when there is none or it is a generic word ('people')."""
+    m = re.search(r"\bhow (many|much)\s+(.*)", fold(question))
+    if not m:
+        return None
+    head = None
+    for w in re.findall(r"[^\W_]+", m.group(2)):
+        if w in STOPWORDS or w in QUESTION_WORDS:
+            break
+        head = w
+    if head is None or head in _GENERIC_COUNTED:
+        return None
+    return stem(head)
+
+
 def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
     """Does `sentence` contain something of the asked kind that the question itself lacks?"""
     if kind is None:

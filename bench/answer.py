@@ -1,0 +1,120 @@
+"""Answering benchmark: warm latency (p50/p95) per mode and, with a gold file, answer accuracy,
+refusal, false refusals and citation precision.
+
+    python bench/answer.py [--gold eval/gold.jsonl] [--questions FILE.jsonl] [--mode quote|llm|both]
+                           [--data-dir DIR] [--repeat N]
+
+The index is built in DATA_DIR from corpus/ when empty. Gold lines: {"id", "question",
+"answerable", "answers": [...], "evidence": [{"doc", "quote"}]}."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    i = min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))
+    return xs[i]
+
+
+def load_jsonl(path: str) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def norm(text: str) -> str:
+    from index.text import fold
+
+    return " ".join(fold(text).replace("’", "'").replace("-", " ").split())
+
+
+def grade(item: dict, ans) -> dict:
+    """Correct: answerable and a gold answer string appears in the answer text; refusal
+    questions: abstained. Citation precision: cited spans inside a gold evidence document
+    (and overlapping the evidence quote when the document text is known)."""
+    text = norm(ans.text)
+    if item.get("answerable", True):
+        correct = (not ans.abstained) and any(norm(a) in text for a in item.get("answers", []))
+    else:
+        correct = ans.abstained
+    gold_docs = {e["doc"] for e in item.get("evidence", [])}
+    good = sum(1 for c in ans.citations if not gold_docs or c.doc_id in gold_docs)
+    return {"correct": correct, "cited": len(ans.citations), "cited_ok": good}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gold", default=None, help="gold JSONL to grade against")
+    ap.add_argument("--questions", default=None, help="JSONL of {id, question} for latency only")
+    ap.add_argument("--mode", default="quote", choices=["quote", "llm", "both"])
+    ap.add_argument("--data-dir", default=str(REPO / ".qa-bench"))
+    ap.add_argument("--repeat", type=int, default=1, help="timed passes over the questions")
+    ap.add_argument("--verbose", action="store_true", help="print each wrong answer")
+    args = ap.parse_args()
+
+    from index import ingest_paths
+    from qa import Assistant, Settings
+
+    settings = Settings.load(data_dir=args.data_dir)
+    assistant = Assistant.from_settings(settings)
+    if not assistant.index.records(fresh=True):
+        ingest_paths(assistant.index, [str(REPO / "corpus")])
+    items = load_jsonl(args.gold or args.questions) if (args.gold or args.questions) else [
+        {"id": "q1", "question": "Who led the Hamas delegation?"},
+        {"id": "q2", "question": "What did the Russian side ask Hamas to do?"},
+    ]
+    modes = ["quote", "llm"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        try:
+            assistant.ask(items[0]["question"], mode=mode)  # warm-up: models load here
+        except Exception as exc:  # llm mode may be unavailable
+            print(f"{mode}: unavailable ({exc})")
+            continue
+        lat, ttft, grades = [], [], []
+        for _ in range(max(1, args.repeat)):
+            for item in items:
+                t0 = time.perf_counter()
+                first = None
+                ans = None
+                for part in assistant.stream(item["question"], mode=mode):
+                    if first is None:
+                        first = time.perf_counter() - t0
+                    if not isinstance(part, str):
+                        ans = part
+                lat.append(time.perf_counter() - t0)
+                ttft.append(first or lat[-1])
+                if args.gold and len(grades) < len(items):
+                    g = grade(item, ans)
+                    grades.append({**g, "answerable": item.get("answerable", True), "type": item.get("type")})
+                    if args.verbose and not g["correct"]:
+                        print(f"  WRONG {item['id']}: {item['question']}\n    -> {ans.text[:300]}")
+        print(f"{mode}: n={len(lat)} latency p50={statistics.median(lat) * 1000:.0f} ms "
+              f"p95={pct(lat, 0.95) * 1000:.0f} ms; first text p50={statistics.median(ttft) * 1000:.0f} ms")
+        if grades:
+            ans_g = [g for g in grades if g["answerable"]]
+            un_g = [g for g in grades if not g["answerable"]]
+            acc = sum(g["correct"] for g in ans_g) / max(1, len(ans_g))
+            refusal = sum(g["correct"] for g in un_g) / max(1, len(un_g))
+            false_ref = sum(1 for g in ans_g if g["cited"] == 0) / max(1, len(ans_g))
+            prec = sum(g["cited_ok"] for g in grades) / max(1, sum(g["cited"] for g in grades))
+            print(f"{mode}: accuracy (answerable, n={len(ans_g)}) {acc:.3f}; refusal (unanswerable, "
+                  f"n={len(un_g)}) {refusal:.3f}; false refusals {false_ref:.3f}; "
+                  f"citation precision (doc level) {prec:.3f}")
+            by_type: dict[str, list[bool]] = {}
+            for g in grades:
+                by_type.setdefault(g["type"] or "-", []).append(g["correct"])
+            print("  by type: " + ", ".join(f"{t} {sum(v)}/{len(v)}" for t, v in sorted(by_type.items())))
+
+
+if __name__ == "__main__":
+    main()

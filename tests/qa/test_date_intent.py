@@ -1,0 +1,46 @@
+"""Date intents: order ('most recent', 'first') and ranges ('in 2024', 'before May 2024')."""
+
+from __future__ import annotations
+
+from index import Chunk, ScoredPassage
+from qa.dates import DateIntent, apply_intent, parse_intent, strip_intent
+from qa.quote import SentenceScorer, candidate_sentences
+
+
+def test_parse_intent():
+    assert parse_intent("What is the most recent visit?").order == "latest"
+    assert parse_intent("When was the first meeting?").order == "earliest"
+    i = parse_intent("What happened in 2024?")
+    assert (i.date_from, i.date_to) == ("2024-01-01", "2024-12-31")
+    i = parse_intent("Who visited before March 2024?")
+    assert i.date_to == "2024-02-29" and i.date_from is None
+    assert parse_intent("Who led the delegation?").empty
+    assert strip_intent("What is the most recent visit?") == "What is the visit?"
+
+
+def _p(doc_id, text, published):
+    return ScoredPassage(Chunk(f"{doc_id}#0", doc_id, 0, len(text), text), 1.0, published=published)
+
+
+def test_latest_prefers_newest_relevant_article(fake_embedder):
+    ps = [_p("old", "The envoy visited the capital for talks.", "2023-05-01"),
+          _p("new", "The envoy visited the capital for new talks.", "2025-01-10"),
+          _p("mid", "The envoy visited the capital for talks again.", "2024-02-02")]
+    ranked = SentenceScorer(fake_embedder).score("envoy visited capital talks", candidate_sentences(ps))
+    assert apply_intent(DateIntent(order="latest"), ranked)[0].doc_id == "new"
+    assert apply_intent(DateIntent(order="earliest"), ranked)[0].doc_id == "old"
+
+
+def test_range_promotes_articles_in_range(fake_embedder):
+    ps = [_p("a", "The envoy visited the capital for talks.", "2023-05-01"),
+          _p("b", "The envoy visited the capital for talks.", "2024-06-01")]
+    ranked = SentenceScorer(fake_embedder).score("envoy visited capital talks", candidate_sentences(ps))
+    out = apply_intent(DateIntent(date_from="2024-01-01", date_to="2024-12-31"), ranked)
+    assert out[0].doc_id == "b"
+
+
+def test_bad_order_is_rejected():
+    import pytest
+
+    with pytest.raises(ValueError, match="date order"):
+        DateIntent(order="soonest")

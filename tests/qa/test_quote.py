@@ -1,0 +1,70 @@
+"""Quote answerer: exact spans, sentence choice, de-duplication across articles."""
+
+from __future__ import annotations
+
+from index import Chunk, ScoredPassage
+from qa.quote import (QuoteAnswerer, SentenceScorer, answer_type, asked_quantity, candidate_sentences,
+                      select_sentences)
+
+TEXT_A = ("Talks in Oslo. The delegation was led by Anna Berg, the trade minister. "
+          "The weather was cold all week. Officials said the talks would resume in May.")
+TEXT_B = "Anna Berg led the delegation to Oslo. The delegation was led by Anna Berg, the trade minister."
+
+
+def passage(doc_id, text, start=0, end=None, outlet="Daily", published="2024-03-01"):
+    end = len(text) if end is None else end
+    return ScoredPassage(Chunk(f"{doc_id}#0", doc_id, start, end, text[start:end]), 1.0,
+                         title=f"title {doc_id}", outlet=outlet, published=published)
+
+
+def test_candidate_spans_are_exact_document_offsets():
+    start = TEXT_A.index("The delegation")
+    sents = candidate_sentences([passage("a", TEXT_A, start)])
+    assert sents, "sentences expected"
+    for s in sents:
+        assert TEXT_A[s.start:s.end] == s.text
+    assert sents[0].text.startswith("The delegation was led")
+
+
+def test_overlapping_passages_give_each_sentence_once():
+    p1 = passage("a", TEXT_A)
+    p2 = passage("a", TEXT_A, TEXT_A.index("The weather"))
+    sents = candidate_sentences([p1, p2])
+    keys = [(s.doc_id, s.start, s.end) for s in sents]
+    assert len(keys) == len(set(keys))
+
+
+def test_answer_cites_best_sentence_with_metadata(fake_embedder):
+    ans = QuoteAnswerer(SentenceScorer(fake_embedder)).answer(
+        "Who led the delegation?", [passage("a", TEXT_A)])
+    assert not ans.abstained
+    c = ans.citations[0]
+    assert "Anna Berg" in c.quote and c.quote == TEXT_A[c.start:c.end]
+    assert (c.outlet, c.published, c.title) == ("Daily", "2024-03-01", "title a")
+    assert ans.text.startswith(c.quote) and "[1] (Daily, published 2024-03-01)" in ans.text
+
+
+def test_near_duplicates_from_two_articles_share_one_line_and_keep_both_citations(fake_embedder):
+    ans = QuoteAnswerer(SentenceScorer(fake_embedder)).answer(
+        "Who led the delegation, the trade minister?",
+        [passage("a", TEXT_A), passage("b", TEXT_B, outlet="Herald")])
+    docs = [c.doc_id for c in ans.citations]
+    assert {"a", "b"} <= set(docs)
+    first_line = ans.text.splitlines()[0]
+    assert "[1]" in first_line and "[2]" in first_line
+
+
+def test_select_keeps_at_most_max_sentences(fake_embedder):
+    scorer = SentenceScorer(fake_embedder)
+    ranked = scorer.score("delegation talks Oslo weather officials", candidate_sentences([passage("a", TEXT_A)]))
+    groups = select_sentences(ranked, max_sentences=2, rel=0.01)
+    assert 1 <= len(groups) <= 2
+
+
+def test_answer_types_and_counted_nouns():
+    assert answer_type("How many people died?") == "number"
+    assert answer_type("When did it start?") == "date"
+    assert answer_type("Who led it?") == "person"
+    assert answer_type("Why?") is None
+    assert asked_quantity("How many Russian citizens were held?") == "citizen"
+    assert asked_quantity("How many people were killed?") is None
