@@ -23,8 +23,11 @@ from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue
 MODES = ("quote", "llm")
 
 
-class LLMUnavailable(RuntimeError):
-    """The llm answer mode cannot run here; the message says how to set it up."""
+try:  # one error type for "llm mode cannot run", shared with the LLM adapter when present
+    from .llm_adapter import LLMUnavailable
+except ImportError:  # pragma: no cover - the adapter ships with the package
+    class LLMUnavailable(RuntimeError):  # type: ignore[no-redef]
+        """The llm answer mode cannot run here; the message says how to set it up."""
 
 
 def _fmt_value(mentions) -> str:
@@ -99,7 +102,9 @@ class Assistant:
                     ) from None
                 try:
                     self._llm = LLMAnswerer.from_settings(self.settings, self.index.embedder)
-                except (FileNotFoundError, ImportError, OSError) as exc:
+                except LLMUnavailable:
+                    raise
+                except (FileNotFoundError, ImportError, OSError, RuntimeError) as exc:
                     raise LLMUnavailable(
                         f"llm mode could not start: {exc}. Install a model with `make llm` "
                         "(or set llm.model_path / llm.server_url), or use --mode quote"
@@ -143,7 +148,8 @@ class Assistant:
         timings["retrieve"] = time.perf_counter() - t
         t = time.perf_counter()
         intent = parse_intent(standalone)
-        ranked = self.quote.rank(strip_intent(standalone) if intent.order else standalone, passages)
+        ranked = self.quote.rank(strip_intent(standalone) if intent.order else standalone, passages,
+                                 focus=question if standalone != question else None)
         ranked = apply_intent(intent, ranked)
         evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
                                    + [metadata_text(p) for p in passages])

@@ -43,24 +43,27 @@ def entities(text: str) -> list[str]:
     """Capitalised name phrases in `text` ('Mousa Abu Marzouk', 'Russian Foreign Ministry')."""
     out: list[str] = []
     current: list[str] = []
+    at_start = False  # does `current` begin a sentence? (one capitalised word there is no name)
     sentence_start = True
+
+    def flush() -> None:
+        while current and fold(current[-1]) in _CONNECT:
+            current.pop()
+        if current and not (at_start and len(current) == 1):
+            out.append(" ".join(current))
+        current.clear()
+
     for tok in _tokens(text):
-        is_cap = tok[:1].isupper() and fold(tok) not in _NOT_ENTITY
-        if is_cap and not (sentence_start and fold(tok) in _NOT_ENTITY):
+        if tok[:1].isupper() and fold(tok) not in _NOT_ENTITY:
+            if not current:
+                at_start = sentence_start
             current.append(tok)
         elif current and fold(tok) in _CONNECT and tok[:1].islower():
             current.append(tok)
         else:
-            while current and fold(current[-1]) in _CONNECT:
-                current.pop()
-            if current:
-                out.append(" ".join(current))
-            current = []
+            flush()
         sentence_start = tok in ".!?"
-    while current and fold(current[-1]) in _CONNECT:
-        current.pop()
-    if current:
-        out.append(" ".join(current))
+    flush()
     return list(dict.fromkeys(out))
 
 

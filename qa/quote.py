@@ -164,8 +164,9 @@ class SentenceScorer:
         return np.asarray(self.embedder.embed_query(question), dtype=np.float32)
 
     def score(self, question: str, sentences: list[Sentence],
-              qvec: np.ndarray | None = None) -> list[Sentence]:
-        """Fill each sentence's scores and return them best first."""
+              qvec: np.ndarray | None = None, focus: str | None = None) -> list[Sentence]:
+        """Fill each sentence's scores and return them best first. `focus`: the words the
+        user actually typed in a rewritten follow-up; their terms count double."""
         if not sentences:
             return []
         w = self.weights
@@ -173,7 +174,8 @@ class SentenceScorer:
         sims = self.cache.vectors([s.text for s in sentences]) @ qvec
         qterms = set(content_terms(question))
         idf = self.idf_source()
-        weights = {t: idf(t) for t in qterms}
+        focus_terms = set(content_terms(focus)) if focus else set()
+        weights = {t: idf(t) * (2.0 if t in focus_terms else 1.0) for t in qterms}
         total_idf = sum(weights.values()) or 1.0
         kind = answer_type(question)
         for s, sim in zip(sentences, sims):
@@ -257,8 +259,8 @@ class QuoteAnswerer:
         self.max_sentences = max_sentences
         self.rel = rel
 
-    def rank(self, question: str, passages: list[ScoredPassage]) -> list[Sentence]:
-        return self.scorer.score(question, candidate_sentences(passages))
+    def rank(self, question: str, passages: list[ScoredPassage], focus: str | None = None) -> list[Sentence]:
+        return self.scorer.score(question, candidate_sentences(passages), focus=focus)
 
     def answer_ranked(self, question: str, passages: list[ScoredPassage],
                       ranked: list[Sentence]) -> Answer:

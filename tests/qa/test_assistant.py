@@ -1,0 +1,176 @@
+"""The Assistant end to end: retrieval, refusal gate, quote answers, conflicts, dates and
+follow-ups; fake embedder over tiny synthetic articles, and the real MiniLM over corpus/."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from corpus import Document
+from qa.assistant import Assistant, LLMUnavailable
+from qa.followup import Turn
+from qa.settings import Settings
+from qa.types import ABSTAIN_TEXT, Answer
+
+DOCS = [
+    Document("harbor-a", "Ship seized off the coast", "Coast Daily", "2024-01-10",
+             "Ship seized off the coast\n"
+             "Coast guards seized the cargo ship Aurora on Monday near the port of Varna. "
+             "The ministry said the ship carried 3 foreign sailors when it was seized. "
+             "The ship's captain, Ivan Petrov, was questioned by police."),
+    Document("harbor-b", "Aurora crew detained", "Sea Herald", "2024-03-02",
+             "Aurora crew detained\n"
+             "Officials said six foreign sailors were aboard the ship Aurora when it was seized. "
+             "The captain was accompanied by his deputy, Elena Markova. "
+             "Port authorities later released the ship after an inspection."),
+    Document("harbor-c", "Trade fair opens", "Business Weekly", "2023-05-20",
+             "Trade fair opens\n"
+             "The annual trade fair in Varna opened with two hundred exhibitors. "
+             "Organisers expect record attendance this year."),
+]
+
+
+@pytest.fixture
+def assistant(make_index):
+    index = make_index()
+    for d in DOCS:
+        index.write(d)
+    return Assistant(Settings(), index)
+
+
+def check_spans(ans: Answer) -> None:
+    texts = {d.doc_id: d.text for d in DOCS}
+    for c in ans.citations:
+        assert texts[c.doc_id][c.start:c.end] == c.quote
+    for p in ans.passages:
+        assert texts[p.doc_id][p.start:p.end] == p.text
+
+
+def test_factual_question_is_answered_with_exact_citations(assistant):
+    ans = assistant.ask("Who was the ship's captain questioned by police?")
+    assert not ans.abstained and ans.citations
+    assert "Ivan Petrov" in ans.text
+    check_spans(ans)
+    js = ans.to_json()
+    assert js["mode"] == "quote" and js["citations"][0]["marker"] == 1
+    assert "published" in ans.text
+
+
+def test_unanswerable_question_abstains(assistant):
+    ans = assistant.ask("What did the Lithuanian president say about tariffs?")
+    assert ans.abstained and ans.text == ABSTAIN_TEXT and ans.citations == []
+    assert ans.passages, "passages are still returned for inspection"
+
+
+def test_conflicting_counts_are_reported_with_sources_and_dates(assistant):
+    ans = assistant.ask("How many foreign sailors were on the ship Aurora?")
+    assert not ans.abstained
+    assert ans.conflicts, ans.text
+    values = {v.value for v in ans.conflicts[0].values}
+    assert values == {"3", "six"}
+    assert "2024-01-10" in ans.text and "2024-03-02" in ans.text
+    cited_docs = {c.doc_id for c in ans.citations}
+    assert {"harbor-a", "harbor-b"} <= cited_docs
+    markers = {m for v in ans.conflicts[0].values for m in v.citation_markers}
+    assert markers <= {c.marker for c in ans.citations}
+    check_spans(ans)
+
+
+def test_most_recent_question_prefers_the_newest_article(assistant):
+    ans = assistant.ask("What is the most recent report about the ship Aurora being seized?")
+    assert not ans.abstained
+    assert ans.citations[0].doc_id == "harbor-b"
+    assert "2024-03-02" in ans.text
+
+
+def test_follow_up_is_rewritten_with_the_previous_turn(assistant):
+    first = assistant.ask("Who was the ship's captain questioned by police?")
+    ans = assistant.ask("and who accompanied him?", history=[Turn("Who was the ship's captain questioned by police?", first.text)])
+    assert ans.standalone_question and "Ivan Petrov" in ans.standalone_question
+    assert "Elena Markova" in ans.text
+    check_spans(ans)
+
+
+def test_conversation_object(assistant):
+    conv = assistant.conversation()
+    conv.ask("Who was the ship's captain questioned by police?")
+    ans = conv.ask("and who accompanied him?")
+    assert "Elena Markova" in ans.text and len(conv.turns) == 2
+
+
+def test_stream_yields_text_then_answer(assistant):
+    parts = list(assistant.stream("Who was the ship's captain questioned by police?"))
+    assert isinstance(parts[-1], Answer) and all(isinstance(p, str) for p in parts[:-1])
+    assert "".join(parts[:-1]) == parts[-1].text
+
+
+def test_bad_input_is_rejected_clearly(assistant):
+    with pytest.raises(ValueError, match="empty"):
+        assistant.ask("   ")
+    with pytest.raises(ValueError, match="answer mode"):
+        assistant.ask("Who?", mode="poetry")
+    with pytest.raises(ValueError, match="k must be"):
+        assistant.ask("Who?", k=-1)
+
+
+def test_llm_mode_without_the_answerer_says_how_to_install(assistant, monkeypatch):
+    monkeypatch.setitem(sys.modules, "qa.llm_answerer", None)  # import fails
+    with pytest.raises(LLMUnavailable, match="make llm"):
+        assistant.ask("Who was the ship's captain questioned by police?", mode="llm")
+
+
+def test_refusal_runs_before_the_llm(assistant, monkeypatch):
+    monkeypatch.setitem(sys.modules, "qa.llm_answerer", None)
+    ans = assistant.ask("What did the Lithuanian president say about tariffs?", mode="llm")
+    assert ans.abstained and ans.mode == "llm"
+
+
+def test_planted_check_every_citation_span_is_document_text(assistant):
+    for q in ["Where was the ship seized?", "Who inspected the ship?", "How many exhibitors came?",
+              "When did the trade fair open?", "Who questioned the captain?"]:
+        check_spans(assistant.ask(q))
+
+
+# -- the real model over corpus/ -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def corpus_assistant(tmp_path_factory):
+    from pathlib import Path
+
+    from index import ingest_paths
+    from qa.components import build_index
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    settings = Settings(data_dir=str(tmp_path_factory.mktemp("real")))
+    index = build_index(settings)
+    report = ingest_paths(index, [str(corpus)])
+    assert not report.errors
+    return Assistant.from_settings(settings, index)
+
+
+def _doc_text(assistant, doc_id):
+    return assistant.index.get_document(doc_id).text
+
+
+@pytest.mark.slow
+def test_real_model_over_the_corpus(corpus_assistant):
+    a = corpus_assistant
+    ans = a.ask("Who accompanied Marzouq at the meetings in Moscow?")
+    assert not ans.abstained and "Bassem Naim" in ans.text
+    for c in ans.citations:
+        assert _doc_text(a, c.doc_id)[c.start:c.end] == c.quote
+
+    assert a.ask("What did the Chinese foreign minister say about the talks?").abstained
+
+    ans = a.ask("How many Russian citizens were among those held by Palestinian factions?")
+    assert ans.conflicts and len(ans.conflicts[0].values) >= 2, ans.text
+
+    ans = a.ask("What is the most recent meeting between Hamas and Bogdanov reported?")
+    assert not ans.abstained and ans.citations[0].published == max(
+        c.published for c in ans.citations if c.published)
+
+    first = a.ask("Who headed the Hamas delegation that visited Moscow in January 2024?")
+    ans = a.ask("and who accompanied him?", history=[("Who headed the Hamas delegation that visited "
+                                                        "Moscow in January 2024?", first.text)])
+    assert ans.standalone_question and "accompanied" in ans.standalone_question
+    assert not ans.abstained
