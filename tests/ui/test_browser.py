@@ -1,0 +1,232 @@
+"""End to end in headless Chromium against `qa serve` (real MiniLM index over corpus/)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from live_server import CHROMIUM, CHROMIUM_ARGS, copy_data_dir, start_cli_server, stop
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+Q_MEET = "Who did the Hamas delegation meet in Moscow?"
+Q_HOSTAGES = "How many people were taken hostage on October 7th?"
+Q_NONE = "What recipe for sourdough bread do the articles give?"
+TUNNEL = ("Harbour tunnel reopens\n\nThe Quellin harbour tunnel in Ostmark reopened on 3 March 2025 "
+          "after repairs that cost 14 million euros, the city council said. Engineers replaced the "
+          "ventilation fans and the lighting.\n")
+EVIL = ("Varnholt ferry notice\n\nThe Varnholt ferry office pinned this literal text to its noticeboard: "
+        "<script>window.__pwned = 1</script> <img src=x onerror=\"window.__pwned = 2\"> <b>not bold</b> "
+        "${window.__pwned = 3} and the ferry timetable changed in April.\n")
+EVIL_HTML = ("<html><head><title>Varnholt ferry page</title><script>window.__pwned = 4</script></head>"
+             "<body><h1>Varnholt ferry page</h1><p>The Varnholt ferry website shows the code "
+             "&lt;script&gt;window.__pwned = 5&lt;/script&gt; beside its timetable.</p></body></html>")
+
+
+@pytest.fixture(scope="module")
+def server(minilm_corpus_dir, tmp_path_factory):
+    work = tmp_path_factory.mktemp("browser")
+    data = copy_data_dir(minilm_corpus_dir, work)
+    proc, base = start_cli_server(data, work / "server.log")
+    yield base
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (the test setup installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    open_app(pg, server)
+    yield pg
+    ctx.close()
+
+
+def open_app(pg, base: str) -> None:
+    pg.goto(base + "/")
+    pg.wait_for_selector("#qa-question textarea", timeout=60_000)
+
+
+def ask(pg, question: str, timeout: float = 90_000):
+    """Ask in the chat and wait for that turn to finish; returns the turn's locator."""
+    n = pg.locator("#qa-chat .qa-turn").count()
+    pg.fill("#qa-question textarea", question)
+    pg.click("#qa-ask")
+    turn = pg.locator("#qa-chat .qa-turn").nth(n)
+    turn.locator(".qa-a.qa-done, .qa-a.qa-error").wait_for(timeout=timeout)
+    return turn
+
+
+def api_ask(base: str, question: str) -> dict:
+    r = httpx.post(f"{base}/api/ask", json={"question": question}, timeout=120)
+    r.raise_for_status()
+    return r.json()
+
+
+def upload(pg, paths: list[Path]) -> str:
+    pg.get_by_role("tab", name="Library").click()
+    pg.set_input_files("#qa-upload input[type=file]", [str(p) for p in paths])
+    for p in paths:  # the file widget lists each file once it has reached the server
+        pg.locator("#qa-upload", has_text=p.stem).wait_for(timeout=30_000)
+    pg.click("#qa-add")
+    pg.locator("#qa-upload-status .qa-upload-report").wait_for(timeout=120_000)
+    return pg.inner_text("#qa-upload-status")
+
+
+def test_answer_streams_in_with_sources(page, server, tmp_path):
+    page.evaluate("""() => {
+        window.__partials = [];
+        const root = document.querySelector('#qa-chat');
+        new MutationObserver(() => {
+            const s = root.querySelector('.qa-a.qa-streaming');
+            if (s && !s.querySelector('.qa-thinking')) window.__partials.push(s.textContent);
+        }).observe(root, {subtree: true, childList: true, characterData: true});
+    }""")
+    turn = ask(page, Q_MEET)
+    final = turn.locator(".qa-text").text_content()
+    partials = [p for p in dict.fromkeys(page.evaluate("window.__partials")) if p.strip()]
+    assert len(partials) >= 2, f"the answer did not stream in: {partials!r}"
+    assert all(final.startswith(p) for p in partials), (partials, final)
+    assert len(partials[0]) < len(final)
+    # markers are links, and the sources list shows title, outlet, date, quote and score
+    assert turn.locator(".qa-text a.qa-cite").count() >= 1
+    src = turn.locator(".qa-sources .qa-source").first
+    for cls in (".qa-src-title", ".qa-src-outlet", ".qa-src-date", ".qa-quote", ".qa-score"):
+        assert src.locator(cls).count() == 1, cls
+    shot = tmp_path / "ui-chat.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("QA_SCREENSHOT_DIR"):
+        out = Path(os.environ["QA_SCREENSHOT_DIR"])
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, out / "ui-chat.png")
+    assert not page.errors
+
+
+def test_citation_opens_article_with_exact_span_highlighted(page, server):
+    expected = {c["marker"]: c for c in api_ask(server, Q_MEET)["citations"]}
+    turn = ask(page, Q_MEET)
+    links = turn.locator(".qa-text a.qa-cite")
+    attrs = [links.nth(i).evaluate("a => ({...a.dataset})") for i in range(links.count())]
+    target = max(attrs, key=lambda a: int(a["start"]))  # the deepest span: needs scrolling
+    cited = expected[int(target["cite"])]
+    assert (cited["doc_id"], cited["start"], cited["end"]) == (target["doc"], int(target["start"]), int(target["end"]))
+    turn.locator(f'.qa-text a.qa-cite[data-cite="{target["cite"]}"]').click()
+    mark = page.locator("#qa-viewer-body mark.qa-hl")
+    mark.wait_for(timeout=15_000)
+    assert mark.text_content() == cited["text"]
+    assert page.locator("#qa-viewer-body .qa-doc").get_attribute("data-doc") == cited["doc_id"]
+    meta = page.inner_text("#qa-viewer-body .qa-doc-meta")
+    assert (cited["outlet"] or "unknown outlet") in meta and (cited["published"] or "date unknown") in meta
+    # scrolled into view inside the viewer
+    inside = page.evaluate("""() => {
+        const m = document.querySelector('#qa-viewer-body mark.qa-hl').getBoundingClientRect();
+        const v = document.querySelector('#qa-viewer-body').getBoundingClientRect();
+        return m.top >= v.top - 1 && m.top <= v.bottom && m.top >= 0 && m.top <= window.innerHeight;
+    }""")
+    assert inside
+
+
+def test_abstention_is_shown_plainly(page):
+    turn = ask(page, Q_NONE)
+    assert turn.locator(".qa-a.qa-abstained").count() == 1
+    assert "The articles don't say" in turn.inner_text()
+    assert "No answer in the articles" in turn.inner_text()
+
+
+def test_upload_then_ask_about_it_then_remove(page, server, tmp_path):
+    f = tmp_path / "quellin tunnel.txt"
+    f.write_text(TUNNEL)
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes(b"\x00\x01binary" * 50)
+    status = upload(page, [f, bad])
+    assert "quellin_tunnel" in status and "added" in status
+    assert "broken.txt" in status and "binary" in status  # the per-file error, plainly
+    assert "quellin_tunnel" in page.inner_text("#qa-library")
+    page.get_by_role("tab", name="Chat").click()
+    turn = ask(page, "How much did the repairs to the Quellin harbour tunnel cost?")
+    assert "14 million euros" in turn.locator(".qa-text").inner_text()
+    assert turn.locator('.qa-text a.qa-cite[data-doc="quellin_tunnel"]').count() >= 1
+    # remove it again from the Library tab; the index forgets it without a restart
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#qa-remove-pick input").click()
+    page.get_by_role("option", name="quellin_tunnel").click()
+    page.click("#qa-remove")
+    page.locator("#qa-upload-status", has_text="Removed").wait_for(timeout=30_000)
+    assert httpx.get(f"{server}/api/documents/quellin_tunnel").status_code == 404
+    assert "quellin_tunnel" not in page.inner_text("#qa-library")
+
+
+def test_markup_in_an_article_is_shown_literally_and_runs_nothing(page, tmp_path):
+    txt = tmp_path / "varnholt_notice.txt"
+    txt.write_text(EVIL)
+    html = tmp_path / "varnholt_page.html"
+    html.write_text(EVIL_HTML)
+    status = upload(page, [txt, html])
+    assert "varnholt_notice" in status and "varnholt_page" in status
+    page.get_by_role("tab", name="Chat").click()
+    turn = ask(page, "What did the Varnholt ferry office pin to its noticeboard?")
+    link = turn.locator('.qa-text a.qa-cite[data-doc="varnholt_notice"]').first
+    link.click()
+    page.locator("#qa-viewer-body mark.qa-hl").wait_for(timeout=15_000)
+    viewer = page.inner_text("#qa-viewer-body")
+    assert '<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> <b>not bold</b>' in viewer
+    assert "${window.__pwned = 3}" in viewer
+    # the question itself is markup too
+    ask(page, '<img src=y onerror="window.__pwned = 6"> Varnholt ferry website code?')
+    page.wait_for_timeout(500)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    for root in ("#qa-viewer-body", "#qa-chat"):
+        assert page.locator(f"{root} script, {root} img, {root} b").count() == 0
+    assert "<script>window.__pwned = 1</script>" in page.inner_text("#qa-chat")  # the quoted source
+    assert not page.errors
+
+
+def test_two_browser_sessions_keep_separate_conversations(browser, server):
+    ctx_a = browser.new_context(viewport={"width": 1200, "height": 900})
+    ctx_b = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        a, b = ctx_a.new_page(), ctx_b.new_page()
+        open_app(a, server)
+        open_app(b, server)
+        # both ask at once
+        a.fill("#qa-question textarea", Q_MEET)
+        b.fill("#qa-question textarea", Q_HOSTAGES)
+        a.click("#qa-ask")
+        b.click("#qa-ask")
+        for pg in (a, b):
+            pg.locator("#qa-chat .qa-a.qa-done").first.wait_for(timeout=90_000)
+        follow = ask(a, "What did they discuss?")
+        assert a.locator("#qa-chat .qa-turn").count() == 2
+        assert b.locator("#qa-chat .qa-turn").count() == 1
+        chat_a, chat_b = a.inner_text("#qa-chat"), b.inner_text("#qa-chat")
+        assert Q_MEET in chat_a and Q_HOSTAGES not in chat_a
+        assert Q_HOSTAGES in chat_b and Q_MEET not in chat_b
+        # the follow-up was understood from A's own earlier turn
+        assert "Understood as:" in follow.inner_text()
+        assert "Moscow" in follow.locator(".qa-rewrite").inner_text() or \
+            "Hamas" in follow.locator(".qa-rewrite").inner_text()
+        # a reload starts a fresh session
+        a.reload()
+        a.wait_for_selector("#qa-question textarea")
+        assert a.locator("#qa-chat .qa-turn").count() == 0
+    finally:
+        ctx_a.close()
+        ctx_b.close()
