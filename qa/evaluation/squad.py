@@ -50,8 +50,13 @@ def paragraph_doc_id(title: str, paragraph_index: int) -> str:
     return f"{slug[:180]}-{paragraph_index:03d}"
 
 
-def load_squad(path: str | Path, split: str = "dev") -> tuple[list[Document], list[SquadQuestion]]:
-    """All paragraphs as Documents (the retrieval corpus) and the questions of `split`."""
+def load_squad(path: str | Path, split: str = "dev",
+               corpus: str = "split") -> tuple[list[Document], list[SquadQuestion]]:
+    """Paragraphs as Documents (the retrieval corpus) and the questions of `split`. `corpus`
+    'split' keeps only that half's paragraphs (the dev half alone has ~320 paragraphs, each a
+    distractor for the others' questions); 'all' keeps every paragraph of the file."""
+    if corpus not in ("split", "all"):
+        raise ValueError(f"unknown SQuAD corpus {corpus!r}; choose split or all")
     if split not in SPLITS:
         raise ValueError(f"unknown SQuAD split {split!r}; choose one of {', '.join(SPLITS)}")
     path = Path(path)
@@ -70,9 +75,10 @@ def load_squad(path: str | Path, split: str = "dev") -> tuple[list[Document], li
         title = article.get("title") or "article"
         for i, para in enumerate(article.get("paragraphs", [])):
             doc_id = paragraph_doc_id(title, i)
-            docs.append(Document(doc_id=doc_id, title=title.replace("_", " "), outlet="Wikipedia",
-                                 published=None, text=para["context"]))
             part = split_of(title, i)
+            if corpus == "all" or split in ("all", part):
+                docs.append(Document(doc_id=doc_id, title=title.replace("_", " "), outlet="Wikipedia",
+                                     published=None, text=para["context"]))
             if split != "all" and part != split:
                 continue
             for qa in para.get("qas", []):

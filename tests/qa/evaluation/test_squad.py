@@ -63,6 +63,8 @@ def test_run_squad_on_fake_assistant_with_limit(tmp_path):
 
 @pytest.mark.skipif(not (BENCH / "squad-v2-cs224n-dev" / "dev-v2.0.json").is_file(), reason="bench data absent")
 def test_dev_half_matches_the_published_split():
-    docs, qs = load_squad(BENCH / "squad-v2-cs224n-dev" / "dev-v2.0.json", "dev")
-    assert len(docs) == 646
+    path = BENCH / "squad-v2-cs224n-dev" / "dev-v2.0.json"
+    docs, qs = load_squad(path, "dev")
+    assert len(load_squad(path, "dev", corpus="all")[0]) == 646
+    assert 0 < len(docs) < 646 and {q.doc_id for q in qs} <= {d.doc_id for d in docs}
     assert len(qs) == 3239 and sum(not q.is_impossible for q in qs) == 1574
