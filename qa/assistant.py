@@ -111,6 +111,13 @@ class Assistant:
                     ) from None
             return self._llm
 
+    def _corpus_vocab(self) -> set[str]:
+        """The index's terms (BM25 postings: stemmed), used as a set; empty if unavailable."""
+        try:
+            return getattr(self.index.bm25(), "_postings", {}).keys()  # a live set-like view
+        except Exception:
+            return set()
+
     # -- answering -------------------------------------------------------------------------------
     def _mode(self, mode: str | None) -> str:
         mode = mode or self.settings.answer_mode
@@ -152,7 +159,7 @@ class Assistant:
                                  focus=question if standalone != question else None)
         ranked = apply_intent(intent, ranked)
         evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
-                                   + [metadata_text(p) for p in passages])
+                                   + [metadata_text(p) for p in passages], self._corpus_vocab())
         timings["evidence"] = time.perf_counter() - t
         return mode, standalone, passages, ranked, evidence, timings
 

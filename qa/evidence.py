@@ -105,6 +105,12 @@ def term_present(term: str, vocabulary: set[str], fuzzy: float) -> bool:
     return True
 
 
+def _in_corpus(term: str, corpus_vocab) -> bool:
+    """Exact check against the index's stemmed terms (cheap on a large vocabulary)."""
+    parts = [p for p in re.split(r"[-’']", _possessive(term)) if p]
+    return bool(parts) and all(stem(p) in corpus_vocab for p in parts)
+
+
 _MONTHS = ("january february march april may june july august september october november "
            "december").split()
 
@@ -127,12 +133,41 @@ def vocabulary_of(texts: list[str]) -> set[str]:
     return vocab
 
 
+_GENERIC_FOCUS = frozenset(
+    """kind kinds type types sort sorts way ways name names thing things one ones part parts
+    role roles position positions reason reasons date dates day days year years time times
+    month months number numbers amount percentage share
+    city cities country countries place places town nation state capital region location
+    person people official officials leader leaders man woman group groups organization
+    organisation movement agency body institution event""".split()
+)
+
+
+def asked_thing(question: str) -> str | None:
+    """The noun a 'which X' / 'what X' question asks for ('hotel' in 'Which hotel did ...'),
+    when it is specific; None for 'what is', 'what kind of', names and dates."""
+    m = re.search(r"\b(which|what)\s+(.*)", question, re.I)
+    if not m:
+        return None
+    for w in re.findall(r"[^\W_]+", m.group(2))[:3]:
+        if w[:1].isupper():
+            continue  # a name used as an adjective: 'Which Russian official'
+        w = fold(w)
+        if w in _NOT_ENTITY or w in _GENERIC_FOCUS or any(c.isdigit() for c in w):
+            return None
+        return w
+    return None
+
+
 class EvidenceGate:
     def __init__(self, settings: GateSettings = GateSettings()):
         self.settings = settings
 
-    def check(self, question: str, ranked: list[Sentence], passage_texts: list[str]) -> Evidence:
-        """`ranked`: scored candidate sentences, best first; `passage_texts`: all retrieved text."""
+    def check(self, question: str, ranked: list[Sentence], passage_texts: list[str],
+              corpus_vocab: set[str] | None = None) -> Evidence:
+        """`ranked`: scored candidate sentences, best first; `passage_texts`: all retrieved text;
+        `corpus_vocab`: stemmed terms of the whole index, so a name the corpus does contain
+        (only not retrieved) is not taken as missing."""
         s = self.settings
         if not ranked:
             return Evidence(False, "nothing was retrieved")
@@ -140,13 +175,17 @@ class EvidenceGate:
         best_lex = max(x.lex for x in ranked[:10])
         keys = key_terms(question)
         vocab = vocabulary_of(passage_texts)
-        missing = [k for k in keys if not term_present(k, vocab, s.fuzzy)]
+        missing = [k for k in keys if not term_present(k, vocab, s.fuzzy)
+                   and not (corpus_vocab and _in_corpus(k, corpus_vocab))]
+        thing = asked_thing(question)
         ev = Evidence(True, "", best_sem, best_lex, keys, missing)
         if len(missing) > s.max_missing_keys:
             ev.answerable, ev.reason = False, f"the articles never mention {', '.join(missing)}"
         elif best_sem < s.min_sem or (best_sem < s.strong_sem and best_lex < s.min_lex):
             ev.answerable, ev.reason = False, (
                 f"no sentence is close to the question (cosine {best_sem:.2f}, term coverage {best_lex:.2f})")
+        elif thing and not term_present(thing, vocab, s.fuzzy):
+            ev.answerable, ev.reason = False, f"the retrieved articles never mention a {thing}"
         elif (head := asked_quantity(question)) and not any(
                 counts(m, head) for x in ranked[:top_for_count] for m in mentions(x)):
             ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"
