@@ -73,6 +73,9 @@ def main() -> None:
         {"id": "q1", "question": "Who led the Hamas delegation?"},
         {"id": "q2", "question": "What did the Russian side ask Hamas to do?"},
     ]
+    t0 = time.perf_counter()
+    n = assistant.warm()
+    print(f"warm-up: {n} sentences embedded in {time.perf_counter() - t0:.1f} s")
     modes = ["quote", "llm"] if args.mode == "both" else [args.mode]
     for mode in modes:
         try:

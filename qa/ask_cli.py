@@ -20,6 +20,14 @@ def _assistant(obj: Context):
     return obj._assistant
 
 
+def _warm(obj: Context) -> None:
+    """Before many questions (batch, interactive): embed the corpus sentences once."""
+    try:
+        _assistant(obj).warm()
+    except Exception as exc:  # answering still works, only slower
+        click.echo(f"warning: warm-up skipped ({exc})", err=True)
+
+
 def _retriever(obj: Context):
     from .components import build_retriever
 
@@ -81,6 +89,8 @@ def _batch(obj: Context, path: str, mode, k, as_json: bool) -> None:
             if not isinstance(item, dict) or "id" not in item or not str(item.get("question") or "").strip():
                 fail(f"{path}:{n}: each line needs 'id' and a non-empty 'question', got {line.strip()[:120]}")
             items.append(item)
+    if len(items) > 1:
+        _warm(obj)
     for item in items:
         if as_json:
             _answer(obj, item["question"], mode, k, True, extra={"id": item["id"]})

@@ -111,6 +111,24 @@ class Assistant:
                     ) from None
             return self._llm
 
+    def warm(self, max_sentences: int = 20_000) -> int:
+        """Embed the sentences of the indexed chunks ahead of the first questions (up to
+        `max_sentences`), so answering embeds only the question. Returns how many."""
+        from index import split_sentences
+
+        texts: list[str] = []
+        for chunk, meta in self.index.store.iter_chunks():
+            if not self.index.is_visible(meta):
+                continue
+            texts.extend(chunk.text[a:b] for a, b in split_sentences(chunk.text))
+            if len(texts) >= max_sentences:
+                break
+        texts = list(dict.fromkeys(texts))[:max_sentences]
+        for i in range(0, len(texts), 256):
+            self.scorer.cache.vectors(texts[i:i + 256])
+        self.index.embedder.embed_query("warm up")
+        return len(texts)
+
     def _corpus_vocab(self) -> set[str]:
         """The index's terms (BM25 postings: stemmed), used as a set; empty if unavailable."""
         try:

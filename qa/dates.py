@@ -97,7 +97,7 @@ def effective_date(s: Sentence) -> str | None:
 
 
 def apply_intent(intent: DateIntent, ranked: list[Sentence], band: float = 0.85,
-                 range_bonus: float = 0.08) -> list[Sentence]:
+                 range_bonus: float = 0.08, sem_margin: float = 0.05) -> list[Sentence]:
     """Re-rank scored sentences (best first) for a date intent.
 
     A range rewards sentences whose article was published in it, or that state a date in it,
@@ -115,8 +115,13 @@ def apply_intent(intent: DateIntent, ranked: list[Sentence], band: float = 0.85,
         ranked = sorted(ranked, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))
     if intent.order:
         best = ranked[0].score
-        top = [s for s in ranked if s.score >= band * best]
-        rest = [s for s in ranked if s.score < band * best]
+        best_sem = max(s.sem for s in ranked)
+
+        def relevant(i: int, s: Sentence) -> bool:  # close in score, or (near the top) in meaning
+            return s.score >= band * best or (i < 10 and s.sem >= best_sem - sem_margin)
+
+        top = [s for i, s in enumerate(ranked) if relevant(i, s)]
+        rest = [s for i, s in enumerate(ranked) if not relevant(i, s)]
         dated = [s for s in top if effective_date(s)]
         undated = [s for s in top if not effective_date(s)]
         dated.sort(key=lambda s: effective_date(s) or "", reverse=intent.order == "latest")
