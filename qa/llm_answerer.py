@@ -30,20 +30,19 @@ from .types import ABSTAIN_TEXT, Answer
 from .verify import Checker, Source, VerifyConfig, split_claims
 
 SYSTEM_PROMPT = (
-    "You answer questions about news articles using only the numbered sources.\n"
-    "Rules:\n"
-    "- Use only facts stated in the sources. Answer plainly in one to three short sentences.\n"
-    "- End every sentence with the number of the source that supports it, like [1].\n"
-    "- If sources give different values, state each value with its source and date.\n"
-    f"- If the sources do not answer the question, reply exactly: {ABSTAIN_TEXT}"
+    "Answer the question using only the numbered sources. Be brief and plain. "
+    "Put the source number after each sentence, like [1]. "
+    "If sources give different values, state each value with its source and date. "
+    f"If the sources do not answer the question, reply exactly: {ABSTAIN_TEXT}"
 )
 REWRITE_PROMPT = (
     "Rewrite the follow-up question so it can be understood without the conversation. "
     "Replace pronouns with the names they refer to. Reply with the question only."
 )
 _REFUSAL = re.compile(
-    r"\b(articles?|sources?|passages?|texts?|context)\b[^.]{0,40}?\b(do|does|did)\s*(n[o’']?t|not)\b"
-    r"[^.]{0,30}?\b(say|mention|state|answer|contain|provide|specify|include|give|tell)"
+    r"\b(articles?|sources?|passages?|texts?|context|information|it|they)\b[^.]{0,80}?"
+    r"\b(do|does|did)\s*(n[o'’]?t|not)\s+(explicitly\s+|directly\s+)?"
+    r"(say|mention|state|answer|contain|provide|specify|include|give|tell|discuss|address)"
     r"|\bno (information|mention|details?)\b|\bnot (mentioned|specified|stated|provided)\b"
     r"|\b(can ?not|unable to) (answer|determine|find)\b",
     re.I,
@@ -95,8 +94,8 @@ class _CachedEmbedder:
 class LLMAnswerer:
     mode = "llm"
 
-    def __init__(self, llm: ChatLLM, embedder, *, max_passages: int = 4, max_sentences: int = 6,
-                 per_passage: int = 3, max_chars: int = 1200, verify: VerifyConfig = VerifyConfig()):
+    def __init__(self, llm: ChatLLM, embedder, *, max_passages: int = 4, max_sentences: int = 4,
+                 per_passage: int = 2, max_chars: int = 800, verify: VerifyConfig = VerifyConfig()):
         for name, v in (("max_passages", max_passages), ("max_sentences", max_sentences),
                         ("per_passage", per_passage), ("max_chars", max_chars)):
             if v < 1:

@@ -36,8 +36,13 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
-    "first": "1", "second": "2", "third": "3", "dozen": "12", "hundred": "100",
+    "dozen": "12", "hundred": "100",
 }
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_UNITS = {w: int(n) for w, n in NUMBER_WORDS.items() if n.isdigit() and int(n) < 10 and w not in
+          ("first", "second", "third")}
+_COMPOUND = re.compile(r"\b(" + "|".join(_TENS) + r")(?:[- ](" + "|".join(_UNITS) + r"))?\b", re.I)
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december"]
 # Words a faithful answer adds around a claim without making it unsupported.
@@ -141,6 +146,7 @@ def _norm_number(tok: str) -> str:
 def _terms(text: str) -> tuple[set[str], set[str], set[str]]:
     """(content stems, numbers, capitalised names) of a text."""
     stems, numbers, names = set(), set(), set()
+    text = _COMPOUND.sub(lambda m: str(_TENS[m.group(1).lower()] + _UNITS.get((m.group(2) or "").lower(), 0)), text)
     for i, m in enumerate(_WORD.finditer(text)):
         raw = m.group(0)
         w = fold(raw)
