@@ -230,3 +230,25 @@ def test_two_browser_sessions_keep_separate_conversations(browser, server):
     finally:
         ctx_a.close()
         ctx_b.close()
+
+
+def test_evaluation_tab_runs_a_gold_set_and_shows_plots(page, tmp_path):
+    import json
+
+    gold = tmp_path / "mini_gold.jsonl"
+    gold.write_text("\n".join(json.dumps(i) for i in [
+        {"id": "b-1", "question": Q_MEET, "answers": ["Mikhail Bogdanov", "Bogdanov"],
+         "evidence": [{"doc": "000_22e84eabdeff59f2", "quote": "Russian Deputy Foreign Minister Mikhail Bogdanov"}],
+         "type": "single_fact", "answerable": True},
+        {"id": "b-2", "question": Q_NONE, "answers": [], "evidence": [], "type": "unanswerable",
+         "answerable": False},
+    ]) + "\n")
+    page.get_by_role("tab", name="Evaluation").click()
+    page.set_input_files("#qa-eval-gold input[type=file]", str(gold))
+    page.locator("#qa-eval-gold", has_text="mini_gold").wait_for(timeout=30_000)
+    page.click("#qa-eval-run")
+    page.locator("#qa-eval-report", has_text="Evaluation report").wait_for(timeout=120_000)
+    report = page.inner_text("#qa-eval-report")
+    assert "quote" in report and "questions: 2" in report
+    page.locator("#qa-eval-plots img").first.wait_for(timeout=30_000)
+    assert page.locator("#qa-eval-plots img").count() >= 2
