@@ -89,3 +89,13 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+
+def make_embedder(spec: str) -> Embedder:
+    """An embedder for a model spec: 'minilm-onnx' / 'minilm-onnx-int8' run MiniLM through
+    ONNX Runtime (index/onnx_embedder.py); anything else is a sentence-transformers model."""
+    if spec.startswith("minilm-onnx"):
+        from .onnx_embedder import OnnxMiniLMEmbedder
+
+        return OnnxMiniLMEmbedder(spec)
+    return SentenceTransformerEmbedder(spec)

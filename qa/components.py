@@ -16,7 +16,9 @@ def get_embedder(spec: str) -> SentenceTransformerEmbedder:
     """One embedder per model spec per process (the model itself loads on first use)."""
     with _lock:
         if spec not in _embedders:
-            _embedders[spec] = SentenceTransformerEmbedder(spec)
+            from index.embedders import make_embedder
+
+            _embedders[spec] = make_embedder(spec)
         return _embedders[spec]
 
 

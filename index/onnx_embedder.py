@@ -1,0 +1,161 @@
+"""MiniLM through ONNX Runtime (optionally int8-quantized): the same vectors as the
+sentence-transformers model (mean pooling, L2-normalised), without torch at query time.
+
+The ONNX file is exported once from the installed model (torch.onnx) into a cache folder
+(QA_ONNX_CACHE, default ~/.cache/news-qa/onnx) and reused; `minilm-onnx-int8` adds a
+dynamic int8 quantization (onnxruntime.quantization, which needs the `onnx` package).
+Select it with IndexSettings.embed_model = "minilm-onnx" or "minilm-onnx-int8".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from .embedders import ModelNotInstalled, minilm_path
+
+ONNX_MODELS = {"minilm-onnx": False, "minilm-onnx-int8": True}  # name -> quantized
+MAX_SEQ = 256
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("QA_ONNX_CACHE") or Path.home() / ".cache" / "news-qa" / "onnx")
+
+
+def _model_key(model_dir: Path) -> str:
+    h = hashlib.sha256()
+    for name in ("config.json", "tokenizer.json"):
+        h.update((model_dir / name).read_bytes())
+    h.update(str((model_dir / "model.safetensors").stat().st_size).encode())
+    return h.hexdigest()[:16]
+
+
+def export_onnx(model_dir: Path, out: Path) -> Path:
+    """Export the transformer (token embeddings) to ONNX with dynamic batch and length."""
+    import torch
+    from transformers import AutoModel
+
+    class TokenEmbeddings(torch.nn.Module):  # keyword call: positional order varies by version
+        def __init__(self):
+            super().__init__()
+            self.bert = AutoModel.from_pretrained(str(model_dir)).eval()
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=token_type_ids).last_hidden_state
+
+    model = TokenEmbeddings().eval()
+    ids = torch.ones(2, 8, dtype=torch.long)
+    tmp = out.with_suffix(".tmp.onnx")
+    with torch.no_grad():
+        torch.onnx.export(
+            model, (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(tmp),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={n: {0: "batch", 1: "seq"} for n in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")},
+            opset_version=17, dynamo=False,
+        )
+    tmp.replace(out)  # atomic: a crash never leaves a half-written model behind
+    return out
+
+
+def quantize(src: Path, out: Path) -> Path:
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as exc:
+        raise ModelNotInstalled(f"int8 quantization needs the onnx package ({exc}); pip install onnx") from None
+    tmp = out.with_suffix(".tmp.onnx")
+    quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8)
+    tmp.replace(out)
+    return out
+
+
+def onnx_model_path(quantized: bool) -> Path:
+    """The cached ONNX file for the installed MiniLM, exported (and quantized) on first use."""
+    model_dir = Path(minilm_path())
+    folder = cache_dir() / f"minilm-{_model_key(model_dir)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    fp32 = folder / "model.onnx"
+    if not fp32.is_file():
+        export_onnx(model_dir, fp32)
+    if not quantized:
+        return fp32
+    int8 = folder / "model-int8.onnx"
+    if not int8.is_file():
+        quantize(fp32, int8)
+    return int8
+
+
+class OnnxMiniLMEmbedder:
+    """Drop-in for SentenceTransformerEmbedder('minilm'), run by ONNX Runtime on CPU."""
+
+    def __init__(self, name: str = "minilm-onnx", *, batch_size: int = 32, threads: int | None = None):
+        if name not in ONNX_MODELS:
+            raise ValueError(f"unknown ONNX model {name!r}; choose one of {', '.join(ONNX_MODELS)}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self.name = self.spec = name
+        self.quantized = ONNX_MODELS[name]
+        self.batch_size = batch_size
+        self.threads = threads
+        self.texts_embedded = 0
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._session is None:
+                import onnxruntime as ort
+                from tokenizers import Tokenizer
+
+                tok = Tokenizer.from_file(str(Path(minilm_path()) / "tokenizer.json"))
+                tok.enable_truncation(MAX_SEQ)
+                tok.enable_padding(pad_id=0, pad_token="[PAD]")
+                opts = ort.SessionOptions()
+                if self.threads:
+                    opts.intra_op_num_threads = self.threads
+                self._session = ort.InferenceSession(
+                    str(onnx_model_path(self.quantized)), opts, providers=["CPUExecutionProvider"]
+                )
+                self._inputs = {i.name for i in self._session.get_inputs()}
+                self._tokenizer = tok
+        return self._session, self._tokenizer
+
+    @property
+    def dim(self) -> int:
+        return int(self.embed_documents(["dimension probe"]).shape[1])
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        session, tok = self._load()
+        enc = tok.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        m = mask[..., None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        self.texts_embedded += len(texts)
+        # Sort by length so padding stays small, then restore the order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        parts = []
+        for i in range(0, len(order), self.batch_size):
+            idx = order[i : i + self.batch_size]
+            parts.append((idx, self._embed_batch([texts[j] for j in idx])))
+        out = np.zeros((len(texts), parts[0][1].shape[1]), dtype=np.float32)
+        for idx, vecs in parts:
+            out[idx] = vecs
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
