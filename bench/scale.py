@@ -1,0 +1,278 @@
+"""Scale benchmark: ingest throughput, index size, query latency and peak RSS at 1k/10k/100k chunks.
+
+Corpus: RealTime QA news articles (REPO/../shared/bench/realtimeqa/corpus_subset.jsonl, or
+--bench-dir / QA_BENCH_DIR). When the sizes need more chunks than the articles give, the
+articles are repeated under new ids ("<id>-rN"); the copies reuse the embeddings of the
+originals (same text), so only the unique base chunks are embedded once. The output says so.
+
+Each size runs in its own subprocess (its own peak RSS) over a fresh embedded Chroma store:
+  * ingest: `ingest_documents` (Chroma writes, registry) + building the BM25 index, with the
+    vectors precomputed (embedding throughput is reported separately);
+  * retrieval latency: `Retriever.retrieve` (hybrid, the default; and dense) on dev questions,
+    including the query embedding;
+  * quote answer latency: `qa.assistant.Assistant.ask(mode="quote")` when it is importable.
+
+    nice -n 10 .venv/bin/python bench/scale.py --sizes 1000,10000,100000 --embedder minilm
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def bench_dir(arg: str | None) -> Path:
+    return Path(arg or os.environ.get("QA_BENCH_DIR") or REPO.parent / "shared" / "bench") / "realtimeqa"
+
+
+def load_articles(path: Path) -> list:
+    from corpus import Document
+
+    docs = []
+    with open(path / "corpus_subset.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            text = (r.get("text") or "").strip()
+            if not text:
+                continue
+            doc_id = re.sub(r"[^A-Za-z0-9._-]+", "_", r["doc_id"]).strip("_")
+            docs.append(Document(doc_id=doc_id, title=r.get("title") or None, outlet=None,
+                                 published=None, text=text, url=r.get("url") or None))
+    return docs
+
+
+def dev_questions(path: Path, n: int) -> list[str]:
+    qs = []
+    with open(path / "questions.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            if r.get("split") == "dev" and r.get("in_corpus_subset"):
+                qs.append(r["question"])
+    return qs[:n]
+
+
+class HashEmbedder:
+    """A fast deterministic stand-in (`--embedder fake`): no model, for smoke runs."""
+
+    name = "fake"
+    dim = 384
+
+    def embed_documents(self, texts):
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for i, t in enumerate(texts):
+            for tok in t.lower().split():
+                out[i, int(hashlib.md5(tok.encode()).hexdigest()[:8], 16) % self.dim] += 1
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+    def embed_query(self, text):
+        return self.embed_documents([text])[0]
+
+
+def make_embedder(spec: str):
+    if spec == "fake":
+        return HashEmbedder()
+    from qa.components import get_embedder
+
+    return get_embedder(spec)
+
+
+class LookupEmbedder:
+    """Serves precomputed document vectors by text; embeds queries with the real model."""
+
+    def __init__(self, inner, table: dict[str, np.ndarray], name: str):
+        self.inner, self.table, self.name = inner, table, name
+
+    def embed_documents(self, texts):
+        missing = [t for t in dict.fromkeys(texts) if t not in self.table]
+        if missing:  # e.g. sentences scored by the quote answerer
+            self.table.update(zip(missing, self.inner.embed_documents(missing)))
+        return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+def plan(docs, chunker, sizes: list[int]):
+    """Documents (with copies under new ids) whose chunk counts reach each size."""
+    from corpus import Document
+
+    per_doc = [(d, len(chunker.chunk(d))) for d in docs]
+    base_total = sum(n for _, n in per_doc)
+    out = {}
+    for size in sizes:
+        chosen, total, copy = [], 0, 0
+        while total < size:
+            for d, n in per_doc:
+                if total >= size:
+                    break
+                if copy:
+                    d = Document(doc_id=f"{d.doc_id}-r{copy}", title=d.title, outlet=d.outlet,
+                                 published=d.published, text=d.text, url=d.url)
+                chosen.append(d)
+                total += n
+            copy += 1
+        out[size] = (chosen, total, copy - 1)
+    return out, base_total
+
+
+def percentile(xs: list[float], p: float) -> float:
+    return float(np.percentile(np.asarray(xs), p)) if xs else float("nan")
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def run_one(args) -> dict:
+    """One size in this process: ingest into a fresh store, then time queries."""
+    import pickle
+
+    from index import ChromaStore, NewsIndex, Retriever, SentenceChunker, ingest_documents
+    from qa.settings import Settings
+
+    with open(args.work / "plan.pkl", "rb") as fh:
+        docs = pickle.load(fh)[args.one_size]
+    table = dict(np.load(args.work / "vectors.npz", allow_pickle=True)["table"].item())
+    inner = make_embedder(args.embedder)
+    settings = Settings(data_dir=str(args.work / f"data-{args.one_size}"))
+    s = settings.index
+    store = ChromaStore(settings.data_dir, embed_model=args.embedder)
+    index = NewsIndex(store, LookupEmbedder(inner, table, args.embedder),
+                      SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars))
+    t0 = time.perf_counter()
+    report = ingest_documents(index, docs)
+    t_store = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    index.bm25()
+    t_bm25 = time.perf_counter() - t1
+    n_chunks = store.count_chunks()
+    result = {
+        "size": args.one_size, "documents": len(docs), "chunks": n_chunks,
+        "ingest_s": round(t_store + t_bm25, 2), "bm25_build_s": round(t_bm25, 2),
+        "ingest_chunks_per_s": round(n_chunks / (t_store + t_bm25), 1),
+        "chunks_written": report.chunks_written,
+    }
+    retriever = Retriever(index)
+    questions = dev_questions(bench_dir(args.bench_dir), args.queries)
+    inner.embed_query("warm up")
+    for mode in ("hybrid", "dense"):
+        retriever.retrieve(questions[0], 5, mode)
+        lat = []
+        for q in questions:
+            t = time.perf_counter()
+            retriever.retrieve(q, 5, mode)
+            lat.append((time.perf_counter() - t) * 1000)
+        result[f"{mode}_p50_ms"] = round(percentile(lat, 50), 1)
+        result[f"{mode}_p95_ms"] = round(percentile(lat, 95), 1)
+    try:
+        from qa.assistant import Assistant
+
+        assistant = Assistant(settings, index, retriever)
+        assistant.ask(questions[0], mode="quote")
+        lat = []
+        for q in questions[: max(5, args.queries // 2)]:
+            t = time.perf_counter()
+            assistant.ask(q, mode="quote")
+            lat.append((time.perf_counter() - t) * 1000)
+        result["quote_p50_ms"] = round(percentile(lat, 50), 1)
+        result["quote_p95_ms"] = round(percentile(lat, 95), 1)
+    except Exception as exc:  # report, don't hide: retrieval figures still stand
+        result["quote_error"] = f"{type(exc).__name__}: {exc}"[:200]
+    result["disk_mb"] = round(dir_size(Path(settings.data_dir)) / 2**20, 1)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000,100000", help="chunk counts, comma-separated")
+    ap.add_argument("--embedder", default="minilm", help="minilm (default), any get_embedder spec, or fake")
+    ap.add_argument("--bench-dir", help="folder holding realtimeqa/ (default REPO/../shared/bench, or QA_BENCH_DIR)")
+    ap.add_argument("--queries", type=int, default=40, help="dev questions timed per size")
+    ap.add_argument("--max-unique", type=int, default=10000,
+                    help="embed at most this many unique chunks; larger sizes repeat articles")
+    ap.add_argument("--work", type=Path, help="scratch folder (default: a temp dir)")
+    ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one_size:
+        print(json.dumps(run_one(args)))
+        return
+
+    import pickle
+
+    from index import SentenceChunker
+    from qa.settings import Settings
+
+    sizes = sorted(int(x) for x in args.sizes.split(","))
+    src = bench_dir(args.bench_dir)
+    if not (src / "corpus_subset.jsonl").is_file():
+        sys.exit(f"error: no {src}/corpus_subset.jsonl; pass --bench-dir or set QA_BENCH_DIR")
+    args.work = args.work or Path(tempfile.mkdtemp(prefix="qa-scale-"))
+    args.work.mkdir(parents=True, exist_ok=True)
+    s = Settings().index
+    chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
+    docs = load_articles(src)
+    # The base set: articles until max_unique chunks; larger sizes repeat it with new ids.
+    base, total = [], 0
+    for d in docs:
+        if total >= min(args.max_unique, max(sizes)):
+            break
+        base.append(d)
+        total += len(chunker.chunk(d))
+    plans, base_chunks = plan(base, chunker, sizes)
+    with open(args.work / "plan.pkl", "wb") as fh:
+        pickle.dump({k: v[0] for k, v in plans.items()}, fh)
+    texts = sorted({c.text for d in base for c in chunker.chunk(d)})
+    print(f"corpus: {len(docs)} RealTime QA articles available; base set {len(base)} articles, "
+          f"{base_chunks} chunks ({len(texts)} unique texts); embedder {args.embedder}")
+    emb = make_embedder(args.embedder)
+    emb.embed_documents(texts[:32])  # load the model before timing
+    t = time.perf_counter()
+    vecs = emb.embed_documents(texts)
+    embed_s = time.perf_counter() - t
+    print(f"embedding: {len(texts)} chunks in {embed_s:.1f}s = {len(texts) / embed_s:.1f} chunks/s ({args.embedder})")
+    np.savez(args.work / "vectors.npz", table=np.array(dict(zip(texts, vecs)), dtype=object))
+    rows = []
+    for size in sizes:
+        chosen, n, copies = plans[size]
+        note = f" ({copies} repeat(s) of the base set with new ids, embeddings reused)" if copies else ""
+        print(f"size {size}: {len(chosen)} documents, {n} chunks{note}", flush=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--one-size", str(size), "--embedder", args.embedder,
+             "--queries", str(args.queries), "--work", str(args.work)]
+            + (["--bench-dir", args.bench_dir] if args.bench_dir else []),
+            capture_output=True, text=True,
+        )
+        if proc.returncode != 0:
+            print(f"  failed: {proc.stderr[-2000:]}")
+            continue
+        row = json.loads(proc.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        print("  " + json.dumps(row), flush=True)
+    print("\nchunks   docs  ingest ch/s  disk MB  hybrid p50/p95 ms  dense p50/p95 ms  quote p50/p95 ms  peak RSS MB")
+    for r in rows:
+        quote = f"{r['quote_p50_ms']:>7}/{r['quote_p95_ms']:<7}" if "quote_p50_ms" in r else "  n/a (see above)"
+        print(f"{r['chunks']:>7} {r['documents']:>6} {r['ingest_chunks_per_s']:>12} {r['disk_mb']:>8} "
+              f"{r['hybrid_p50_ms']:>9}/{r['hybrid_p95_ms']:<8} {r['dense_p50_ms']:>8}/{r['dense_p95_ms']:<8} "
+              f"{quote} {r['peak_rss_mb']:>10}")
+    print(f"embedding throughput ({args.embedder}): {len(texts) / embed_s:.1f} chunks/s; "
+          f"end-to-end ingest at this rate is bounded by embedding")
+    print(f"scratch: {args.work} (delete it when done)")
+
+
+if __name__ == "__main__":
+    main()
