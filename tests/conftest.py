@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 from pathlib import Path
 
-import numpy as np
 import pytest
+
+from fakes import FakeEmbedder  # noqa: F401  (tests import it from `fakes`)
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -41,31 +41,6 @@ def _guarded(real):
 
 socket.socket.connect = _guarded(_real_connect)
 socket.socket.connect_ex = _guarded(_real_connect_ex)
-
-
-class FakeEmbedder:
-    """Deterministic bag-of-words hashing embedder; counts the texts it embeds."""
-
-    name = "fake"
-
-    def __init__(self, dim: int = 64):
-        self.dim = dim
-        self.texts_embedded = 0
-
-    def _vec(self, text: str) -> np.ndarray:
-        from index.text import tokenize
-
-        v = np.zeros(self.dim, dtype=np.float32)
-        for tok in tokenize(text) or ["<empty>"]:
-            v[int(hashlib.md5(tok.encode()).hexdigest(), 16) % self.dim] += 1.0
-        return v / (np.linalg.norm(v) or 1.0)
-
-    def embed_documents(self, texts):
-        self.texts_embedded += len(texts)
-        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
-
-    def embed_query(self, text):
-        return self._vec(text)
 
 
 @pytest.fixture
