@@ -10,6 +10,11 @@ from .sentences import split_sentences
 from .types import Chunk
 
 
+# Bump when sentence splitting or chunking changes what chunks a text gets: documents
+# indexed under another version are re-chunked by the next ingest.
+CHUNKER_VERSION = 2
+
+
 def chunk_id_for(doc_id: str, n: int) -> str:
     """Deterministic chunk ids, so a re-run produces the same ids as a clean build."""
     return f"{doc_id}#{n:04d}"
@@ -38,10 +43,15 @@ class SentenceChunker:
         if self.max_chars < 1:
             raise ValueError(f"max_chars must be >= 1, got {self.max_chars}")
 
+    @property
+    def key(self) -> str:
+        """Identifies the chunking: stored with each document so that new sizes re-chunk it."""
+        return f"sentence-v{CHUNKER_VERSION}:{self.max_sentences}/{self.overlap}/{self.max_chars}"
+
     def chunk_text(self, doc_id: str, text: str) -> list[Chunk]:
         sents = split_sentences(text)
         chunks: list[Chunk] = []
-        i = 0
+        i = prev_j = 0
         while i < len(sents):
             j = i + 1  # exclusive end index into sents
             while (
@@ -50,6 +60,12 @@ class SentenceChunker:
                 and sents[j][1] - sents[i][0] <= self.max_chars
             ):
                 j += 1
+            if chunks and j <= prev_j:
+                # the overlap left no room for a new sentence: this chunk would repeat part
+                # of the previous one, so start right after the previous one instead
+                i = prev_j
+                continue
+            prev_j = j
             start, end = sents[i][0], sents[j - 1][1]
             chunks.append(Chunk(chunk_id_for(doc_id, len(chunks)), doc_id, start, end, text[start:end]))
             if j >= len(sents):

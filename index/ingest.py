@@ -48,7 +48,11 @@ def ingest_documents(
             if progress:
                 progress(i, len(docs), doc.doc_id)
             rec = records.get(doc.doc_id)
-            if rec is not None and rec.content_hash == doc.content_hash and rec.n_chunks == index.store.count_chunks(doc.doc_id):
+            if (
+                rec is not None and rec.content_hash == doc.content_hash
+                and rec.chunker == index.chunker_key  # new chunk sizes re-chunk the document
+                and rec.n_chunks == index.store.count_chunks(doc.doc_id)
+            ):
                 report.unchanged.append(doc.doc_id)
                 continue
             report.chunks_written += index.write(doc)

@@ -62,7 +62,7 @@ class NewsIndex:
 
         h = hashlib.sha256()
         for r in sorted(self.records().values(), key=lambda r: r.doc_id):
-            h.update(f"{r.doc_id}\0{r.content_hash}\0{r.n_chunks}\n".encode())
+            h.update(f"{r.doc_id}\0{r.content_hash}\0{r.n_chunks}\0{r.chunker}\n".encode())
         return h.hexdigest()
 
     def bm25(self) -> BM25Index:
@@ -103,12 +103,16 @@ class NewsIndex:
             self._bm25.fingerprint = self._fingerprint()
             self._bm25.save(self.bm25_path)
 
+    @property
+    def chunker_key(self) -> str:
+        return getattr(self.chunker, "key", None) or repr(self.chunker)
+
     # -- writes -----------------------------------------------------------------------------
     def write(self, doc: Document) -> int:
         """Chunk, embed and store one document; returns the number of chunks."""
         chunks = self.chunker.chunk(doc)
         vectors = self.embedder.embed_documents([c.text for c in chunks])
-        self.store.write_document(doc, chunks, vectors)
+        self.store.write_document(doc, chunks, vectors, chunker=self.chunker_key)
         self._bm25_after_write(doc.doc_id, chunks)
         return len(chunks)
 

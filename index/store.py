@@ -33,6 +33,7 @@ class DocRecord:
     url: str | None = None
     source: str | None = None
     ingested_at: float = 0.0
+    chunker: str | None = None  # SentenceChunker.key the chunks were made with
 
     def to_meta(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -126,7 +127,9 @@ class ChromaStore:
         )
 
     # -- writes --------------------------------------------------------------------------
-    def write_document(self, doc: Document, chunks: list[Chunk], embeddings: np.ndarray) -> DocRecord:
+    def write_document(
+        self, doc: Document, chunks: list[Chunk], embeddings: np.ndarray, *, chunker: str | None = None,
+    ) -> DocRecord:
         """Replace a document's chunks and commit its record last."""
         if len(chunks) != len(embeddings):
             raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
@@ -148,7 +151,7 @@ class ChromaStore:
         record = DocRecord(
             doc_id=doc.doc_id, content_hash=doc.content_hash, n_chunks=len(chunks), title=doc.title,
             outlet=doc.outlet, published=doc.published, url=doc.url, source=doc.source,
-            ingested_at=time.time(),
+            ingested_at=time.time(), chunker=chunker,
         )
         self._call(self.docs.add, ids=[doc.doc_id], embeddings=[[1.0]], documents=[doc.text], metadatas=[record.to_meta()])
         return record

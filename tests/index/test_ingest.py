@@ -54,7 +54,7 @@ def test_second_run_embeds_nothing(make_index, fake_embedder, corpus_copy, tmp_p
     assert sorted(second.unchanged) == sorted(first.added) and second.chunks_written == 0
     assert fake_embedder.texts_embedded == first.chunks_written  # zero embeddings on the re-run
     # a new process (new index object over the same data dir) also embeds nothing
-    from conftest import FakeEmbedder
+    from fakes import FakeEmbedder
 
     other = FakeEmbedder()
     again = ingest_paths(make_index(embedder=other), [corpus_copy])
@@ -101,6 +101,27 @@ def test_metadata_change_alone_reindexes(make_index, corpus_copy):
     snapshot(index)
 
 
+def test_new_chunk_settings_rechunk_unchanged_documents(make_index, fake_embedder, corpus_copy):
+    from index import NewsIndex
+
+    index = make_index()
+    ingest_paths(index, [corpus_copy])
+    index.bm25()
+    small = SentenceChunker(max_sentences=2, overlap=0, max_chars=300)
+    rechunked = NewsIndex(index.store, fake_embedder, small)
+    report = ingest_paths(rechunked, [corpus_copy])
+    assert len(report.updated) == 5 and not report.unchanged
+    snap = snapshot(rechunked)
+    docs = {p.stem: p.read_text(encoding="utf-8") for p in corpus_copy.glob("*.txt")}
+    assert sorted(snap["chunks"]) == sorted(c.chunk_id for d, t in docs.items() for c in small.chunk_text(d, t))
+    assert all(r.chunker == small.key for r in rechunked.records(fresh=True).values())
+    assert ingest_paths(rechunked, [corpus_copy]).chunks_written == 0
+    # the first index object (other settings, stale BM25 cache) sees the new chunks too,
+    # once its registry cache (registry_ttl_s, for other processes' writes) expires
+    index.invalidate()
+    assert index.bm25().chunk_ids() == set(snap["chunks"])
+
+
 def test_prune_removes_documents_whose_files_are_gone(make_index, corpus_copy):
     index = make_index()
     ingest_paths(index, [corpus_copy])
@@ -139,18 +160,18 @@ HELPER = textwrap.dedent('''
     import importlib.util, os, signal, sys, time
     repo, data_dir, folder, mode = sys.argv[1:5]
     prebuild = sys.argv[5] if len(sys.argv) > 5 else None
-    spec = importlib.util.spec_from_file_location("qa_tests_conftest", os.path.join(repo, "tests", "conftest.py"))
-    conftest = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conftest)
+    spec = importlib.util.spec_from_file_location("qa_tests_fakes", os.path.join(repo, "tests", "fakes.py"))
+    fakes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fakes)
     from index import ChromaStore, NewsIndex, ingest_paths
 
-    class SlowEmbedder(conftest.FakeEmbedder):
+    class SlowEmbedder(fakes.FakeEmbedder):
         def embed_documents(self, texts):
             time.sleep(0.03)
             return super().embed_documents(texts)
 
     store = ChromaStore(data_dir, embed_model="fake")
-    index = NewsIndex(store, SlowEmbedder() if mode == "slow" else conftest.FakeEmbedder())
+    index = NewsIndex(store, SlowEmbedder() if mode == "slow" else fakes.FakeEmbedder())
     if prebuild:  # a complete ingest first, so the armed run replaces existing documents
         ingest_paths(index, [prebuild])
     if mode.startswith("kill-at-"):
@@ -195,7 +216,7 @@ def start_helper(tmp_path: Path, data_dir: Path, folder: Path, mode: str, *extra
 
 
 def test_crash_and_rerun_leaves_no_duplicates_or_orphans(make_index, tmp_path):
-    from conftest import FakeEmbedder
+    from fakes import FakeEmbedder
 
     folder = tmp_path / "articles"
     make_articles(folder)

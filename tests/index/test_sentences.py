@@ -41,13 +41,13 @@ def check_spans(text: str, spans: list[tuple[int, int]], lo: int = 0, hi: int | 
     assert not missing, f"characters left out of every sentence at {missing[:5]}"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts)
 def test_spans_are_trimmed_ordered_disjoint_and_cover_the_text(text):
     check_spans(text, split_sentences(text))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, database=None, deadline=None)
 @given(texts, st.data())
 def test_spans_respect_a_sub_range(text, data):
     lo = data.draw(st.integers(0, len(text)))
