@@ -99,7 +99,14 @@ def extract_html(markup: str) -> HtmlArticle:
 
     for tag in soup(list(_DROP)):
         tag.decompose()
+    # Class/id hints are guesses ("comments-enabled" on the article body matches "comments"):
+    # never drop an element that holds most of the page's paragraph text.
+    total = sum(len(p.get_text()) for p in soup.find_all("p"))
     for tag in soup.find_all(_is_boilerplate):
+        if getattr(tag, "decomposed", False):
+            continue  # inside an element already dropped
+        if total and sum(len(p.get_text()) for p in tag.find_all("p")) * 2 > total:
+            continue
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
     out: list[str] = []

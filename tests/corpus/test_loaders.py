@@ -98,6 +98,14 @@ def test_html_body_with_layout_classes_is_not_dropped(tmp_path):
     assert doc.text == "Real text of the article."
 
 
+def test_html_hinted_class_on_the_article_body_is_kept(tmp_path):
+    body = " ".join(f"Sentence number {i} of the article body." for i in range(20))
+    page = ('<html><body><div class="article-body comments-enabled"><p>' + body + "</p></div>"
+            '<div class="comments"><p>First!</p></div><div class="share-bar">Share this</div></body></html>')
+    doc = load_file(write(tmp_path / "c.html", page))
+    assert doc.text == body
+
+
 def test_html_fallbacks_title_tag_and_time_element(tmp_path):
     page = ("<html><head><title> Page Title </title></head><body><p>Body one.</p>"
             '<time datetime="2022-01-09">Jan 9</time></body></html>')
