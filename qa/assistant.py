@@ -80,6 +80,7 @@ class Assistant:
         self.gate = gate or EvidenceGate()
         self._llm = None
         self._llm_lock = threading.Lock()
+        self._doc_cache: dict[tuple, str] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, index: NewsIndex | None = None) -> "Assistant":
@@ -129,6 +130,25 @@ class Assistant:
         self.index.embedder.embed_query("warm up")
         return len(texts)
 
+    def _documents(self, passages: list[ScoredPassage]) -> list[tuple[str, str]]:
+        """(full text, metadata text) of each retrieved article, cached by content hash."""
+        out = []
+        records = self.index.records()
+        for doc_id in dict.fromkeys(p.doc_id for p in passages):
+            rec = records.get(doc_id)
+            key = (doc_id, rec.content_hash if rec else None)
+            text = self._doc_cache.get(key)
+            if text is None:
+                doc = self.index.get_document(doc_id)
+                if doc is None:
+                    continue
+                text = self._doc_cache[key] = doc.text
+                if len(self._doc_cache) > 2000:
+                    self._doc_cache.pop(next(iter(self._doc_cache)))
+            p = next(p for p in passages if p.doc_id == doc_id)
+            out.append((text, metadata_text(p)))
+        return out
+
     def _corpus_vocab(self) -> set[str]:
         """The index's terms (BM25 postings: stemmed), used as a set; empty if unavailable."""
         try:
@@ -177,7 +197,8 @@ class Assistant:
                                  focus=question if standalone != question else None)
         ranked = apply_intent(intent, ranked)
         evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
-                                   + [metadata_text(p) for p in passages], self._corpus_vocab())
+                                   + [metadata_text(p) for p in passages], self._corpus_vocab(),
+                                   self._documents(passages))
         timings["evidence"] = time.perf_counter() - t
         return mode, standalone, passages, ranked, evidence, timings
 

@@ -36,6 +36,8 @@ class GateSettings:
     strong_sem: float = 0.55  # ... abstains too, unless the cosine reaches this
     max_missing_keys: int = 0  # key terms of the question that may be absent from the evidence
     fuzzy: float = 0.8  # similarity at which two spellings of a name match ('Marzouk'/'Marzook')
+    require_asked_thing: bool = False  # 'which X': X must occur (off: paraphrases break it)
+    require_cooccurrence: bool = True  # each name must share an article with each asked date
 
     def __post_init__(self) -> None:
         for name in ("min_sem", "min_lex", "strong_sem", "fuzzy"):
@@ -87,7 +89,7 @@ def _possessive(term: str) -> str:
     return term
 
 
-def term_present(term: str, vocabulary: set[str], fuzzy: float) -> bool:
+def term_present(term: str, vocabulary: set[str], fuzzy: float, substring: bool = True) -> bool:
     term = _possessive(term)
     parts = [p for p in re.split(r"[-’']", term) if p]
     if not parts:
@@ -97,12 +99,36 @@ def term_present(term: str, vocabulary: set[str], fuzzy: float) -> bool:
             continue
         if part.isdigit() or len(part) < 4:
             return False
-        if any(part in v for v in vocabulary if len(v) > len(part)):
+        if substring and any(part in v for v in vocabulary if len(v) > len(part)):
             continue  # 'guardian' in 'theguardian'
         if not difflib.get_close_matches(part, [v for v in vocabulary if abs(len(v) - len(part)) <= 2],
                                          n=1, cutoff=fuzzy):
             return False
     return True
+
+
+_TEMPORAL = re.compile(r"^((19|20)\d\d|" + "|".join(
+    "january february march april may june july august september october november december".split())
+    + r")$")
+
+
+def unsupported_pair(keys: list[str], docs: list[tuple[str, str]], fuzzy: float) -> tuple[str, str] | None:
+    """A (name, date term) pair of the question that no single retrieved article mentions
+    together ('Lavrov' with 'February 2025' when Lavrov only appears in another article),
+    or None. Names found only in metadata (an outlet) select sources and are not checked."""
+    temporal = [k for k in keys if _TEMPORAL.match(k)]
+    names = [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in _NUMBER_WORDS]
+    if not temporal or not names:
+        return None
+    vocabs = [(vocabulary_of([text]), vocabulary_of([text, meta])) for text, meta in docs]
+    for name in names:
+        holders = [full for body, full in vocabs if term_present(name, body, fuzzy, substring=False)]
+        if not holders:
+            continue  # only in metadata, or handled by the missing-term check
+        for t in temporal:
+            if not any(term_present(t, full, fuzzy) for full in holders):
+                return name, t
+    return None
 
 
 def _in_corpus(term: str, corpus_vocab) -> bool:
@@ -164,10 +190,12 @@ class EvidenceGate:
         self.settings = settings
 
     def check(self, question: str, ranked: list[Sentence], passage_texts: list[str],
-              corpus_vocab: set[str] | None = None) -> Evidence:
+              corpus_vocab: set[str] | None = None,
+              docs: list[tuple[str, str]] | None = None) -> Evidence:
         """`ranked`: scored candidate sentences, best first; `passage_texts`: all retrieved text;
         `corpus_vocab`: stemmed terms of the whole index, so a name the corpus does contain
-        (only not retrieved) is not taken as missing."""
+        (only not retrieved) is not taken as missing; `docs`: (text, metadata text) of each
+        retrieved article, for the name/date co-occurrence check."""
         s = self.settings
         if not ranked:
             return Evidence(False, "nothing was retrieved")
@@ -184,7 +212,10 @@ class EvidenceGate:
         elif best_sem < s.min_sem or (best_sem < s.strong_sem and best_lex < s.min_lex):
             ev.answerable, ev.reason = False, (
                 f"no sentence is close to the question (cosine {best_sem:.2f}, term coverage {best_lex:.2f})")
-        elif thing and not term_present(thing, vocab, s.fuzzy):
+        elif docs and (pair := unsupported_pair(keys, docs, s.fuzzy)) and s.require_cooccurrence:
+            ev.answerable, ev.reason = False, (
+                f"no article mentions both {pair[0]} and {pair[1]}")
+        elif s.require_asked_thing and thing and not term_present(thing, vocab, s.fuzzy):
             ev.answerable, ev.reason = False, f"the retrieved articles never mention a {thing}"
         elif (head := asked_quantity(question)) and not any(
                 counts(m, head) for x in ranked[:top_for_count] for m in mentions(x)):

@@ -116,6 +116,19 @@ def candidate_sentences(passages: list[ScoredPassage], max_chars: int = 600) -> 
     return list(seen.values())
 
 
+_MONTH_NAMES = ("january february march april may june july august september october november "
+                "december").split()
+
+
+def published_terms(p: ScoredPassage) -> set[str]:
+    """Stemmed year and month of the article's publication date: a sentence of an article
+    published in March 2024 covers 'March' and '2024' in the question."""
+    if not p.published:
+        return set()
+    y, m, _ = p.published.split("-")
+    return {y, stem(_MONTH_NAMES[int(m) - 1])}
+
+
 class EmbeddingCache:
     """Sentence vectors by text, LRU-bounded, so warm questions embed only the question."""
 
@@ -180,7 +193,7 @@ class SentenceScorer:
         kind = answer_type(question)
         for s, sim in zip(sentences, sims):
             s.sem = float(sim)
-            s.lex = sum(weights[t] for t in qterms & s.terms) / total_idf
+            s.lex = sum(weights[t] for t in qterms & (s.terms | published_terms(s.passage))) / total_idf
             s.cue = 1.0 if has_answer_type(kind, s.text, question) else 0.0
             prior = 1.0 / (1.0 + s.rank)
             over = max(0, len(s.text) - w.length_chars) / w.length_chars

@@ -174,3 +174,11 @@ def test_real_model_over_the_corpus(corpus_assistant):
                                                         "Moscow in January 2024?", first.text)])
     assert ans.standalone_question and "accompanied" in ans.standalone_question
     assert not ans.abstained
+
+
+def test_name_and_date_from_different_articles_abstain(assistant):
+    # Elena Markova appears only in the March 2024 article; nothing about her in May 2023.
+    ans = assistant.ask("What did Elena Markova say at the trade fair in May 2023?")
+    assert ans.abstained, ans.text
+    ans = assistant.ask("Who accompanied the captain in March 2024?")
+    assert not ans.abstained and "Elena Markova" in ans.text
