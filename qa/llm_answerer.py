@@ -25,6 +25,7 @@ import numpy as np
 from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, stem, words
 
+from .injection import looks_like_instruction
 from .llm_adapter import ChatLLM, Message, get_llm
 from .types import ABSTAIN_TEXT, Answer
 from .verify import Checker, Source, VerifyConfig, split_claims
@@ -133,6 +134,8 @@ class LLMAnswerer:
         chosen: dict[int, list[tuple[int, int]]] = {}
         total = count = 0
         for p, (s, e) in picks:
+            if looks_like_instruction(p.text[s - p.start : e - p.start]):
+                continue  # a document's text is data: never hand the model instructions from it
             spans = chosen.setdefault(id(p), [])
             if (s, e) in spans or len(spans) >= self.per_passage:
                 continue
