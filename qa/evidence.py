@@ -107,6 +107,49 @@ def term_present(term: str, vocabulary: set[str], fuzzy: float, substring: bool 
     return True
 
 
+def asked_name_of(question: str) -> str | None:
+    """The noun whose name is asked ('representative' in 'What is the name of Hamas's
+    representative in Moscow?'), stemmed, or None."""
+    m = re.search(r"\bname\s+of\s+(.*)", question, re.I)
+    if not m:
+        return None
+    for w in re.findall(r"[\w’']+", m.group(1))[:5]:
+        if _possessive(w) != w:
+            continue  # "the ship's captain": the name is the captain's
+        if w[:1].isupper() or fold(w) in ("the", "a", "an", "its", "his", "her", "their"):
+            continue
+        return stem(fold(w))
+    return None
+
+
+def names_near(sentence: str, head: str, question: str, gap: int = 1) -> bool:
+    """Is there a name (two or more capitalised words, or capitalised words ending in the
+    head noun itself) at most `gap` words away from the head noun, that the question does not give?"""
+    toks = re.findall(r"[\w’'\-]+", sentence)
+    qwords = set(words(question))
+    spans, i = [], 0
+    while i < len(toks):
+        if toks[i][:1].isupper():
+            j = i
+            while j < len(toks) and toks[j][:1].isupper():
+                j += 1
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    for k, t in enumerate(toks):
+        if not stem(fold(_possessive(t))).startswith(head):
+            continue
+        for a, b in spans:
+            phrase = [fold(x) for x in toks[a:b]]
+            new = [x for x in phrase if x not in qwords]
+            if not new:
+                continue
+            if b - a >= 2 and (0 <= k - b <= gap or 0 < a - k <= gap or a <= k < b):
+                return True
+    return False
+
+
 _TEMPORAL = re.compile(r"^((19|20)\d\d|" + "|".join(
     "january february march april may june july august september october november december".split())
     + r")$")
@@ -215,6 +258,9 @@ class EvidenceGate:
         elif docs and (pair := unsupported_pair(keys, docs, s.fuzzy)) and s.require_cooccurrence:
             ev.answerable, ev.reason = False, (
                 f"no article mentions both {pair[0]} and {pair[1]}")
+        elif (named := asked_name_of(question)) and not any(
+                names_near(x.text, named, question) for x in ranked[:top_for_count]):
+            ev.answerable, ev.reason = False, f"no relevant sentence names the {named}"
         elif s.require_asked_thing and thing and not term_present(thing, vocab, s.fuzzy):
             ev.answerable, ev.reason = False, f"the retrieved articles never mention a {thing}"
         elif (head := asked_quantity(question)) and not any(

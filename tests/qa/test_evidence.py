@@ -1,0 +1,38 @@
+"""The refusal gate's signals: key terms, name/date co-occurrence, asked counts and names."""
+
+from __future__ import annotations
+
+from qa.evidence import (GateSettings, asked_name_of, key_terms, names_near, term_present,
+                         unsupported_pair, vocabulary_of)
+
+
+def test_key_terms_are_names_numbers_and_years():
+    assert key_terms("What did Anna Berg say in Oslo in 2024 about three ships?") == [
+        "anna", "berg", "oslo", "2024", "three"]
+
+
+def test_spelling_variants_and_possessives_match():
+    vocab = vocabulary_of(["Mousa Abu Marzouk met officials; source: theguardian.com"])
+    assert term_present("marzook", vocab, 0.8)
+    assert term_present("guardian's", vocab, 0.8)
+    assert not term_present("lavrov", vocab, 0.8)
+
+
+def test_name_and_date_must_share_an_article():
+    docs = [("Anna Berg visited Oslo.", "2023 may 1"), ("Talks resumed in Oslo.", "2025 february 3")]
+    assert unsupported_pair(["anna", "berg", "february", "2025"], docs, 0.8)[0] == "anna"
+    assert unsupported_pair(["oslo", "february", "2025"], docs, 0.8) is None
+
+
+def test_asked_name_needs_a_name_next_to_the_noun():
+    q = "What is the name of the ship's captain?"
+    assert asked_name_of(q) == "captain"
+    assert names_near("The ship's captain, Ivan Petrov, was questioned.", "captain", q)
+    assert not names_near("Police questioned the captain and Ivan Petrov's lawyer later.", "captain", q)
+
+
+def test_gate_settings_validate():
+    import pytest
+
+    with pytest.raises(ValueError, match="min_sem"):
+        GateSettings(min_sem=3.0)
