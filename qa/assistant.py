@@ -69,10 +69,41 @@ def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Co
     return "\n".join(lines), out
 
 
+class QueryMemo:
+    """Wraps an embedder so the same question is embedded once, not once for retrieval and
+    again for sentence scoring. Everything else passes through to the wrapped embedder."""
+
+    def __init__(self, inner, size: int = 256):
+        self.inner = inner
+        self.size = size
+        self._memo: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def embed_documents(self, texts):
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str):
+        with self._lock:
+            hit = self._memo.get(text)
+        if hit is not None:
+            return hit
+        vec = self.inner.embed_query(text)
+        with self._lock:
+            self._memo[text] = vec
+            while len(self._memo) > self.size:
+                self._memo.pop(next(iter(self._memo)))
+        return vec
+
+
 class Assistant:
     def __init__(self, settings: Settings, index: NewsIndex, retriever: Retriever | None = None,
                  gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None):
         self.settings = settings
+        if not isinstance(index.embedder, QueryMemo):
+            index.embedder = QueryMemo(index.embedder)
         self.index = index
         self.retriever = retriever or Retriever(index)
         self.scorer = quote.scorer if quote else SentenceScorer(index.embedder, idf_from_bm25(index))
