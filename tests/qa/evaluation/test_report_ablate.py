@@ -14,7 +14,7 @@ from qa.evaluation.report import markdown, write_report
 from qa.evaluation.runner import run_gold
 from qa.settings import Settings
 
-from fakes import DOC, DOCS, FakeAssistant
+from eval_fakes import DOC, DOCS, FakeAssistant
 
 
 @pytest.fixture

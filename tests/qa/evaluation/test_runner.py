@@ -9,7 +9,7 @@ import pytest
 from qa.evaluation.gold import load_gold
 from qa.evaluation.runner import run_gold, summarize
 
-from fakes import DOC, DOCS, OTHER, FakeAssistant
+from eval_fakes import DOC, DOCS, OTHER, FakeAssistant
 
 S1 = (0, 31)  # "Abu Marzouk led the delegation."
 S2 = (32, 58)  # "It met Bogdanov in Moscow."

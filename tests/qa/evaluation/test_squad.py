@@ -10,7 +10,7 @@ import pytest
 
 from qa.evaluation.squad import load_squad, paragraph_doc_id, run_squad, score, split_of
 
-from fakes import FakeAssistant
+from eval_fakes import FakeAssistant
 
 REPO = Path(__file__).resolve().parents[3]
 BENCH = Path(os.environ.get("QA_BENCH_DIR", REPO.parent / "shared" / "bench"))
