@@ -161,6 +161,7 @@ class ScoringWeights:
     cue: float = 0.10
     prior: float = 0.05
     length_chars: int = 350  # sentences longer than this are gently penalised
+    headline: float = 0.05
 
 
 class SentenceScorer:
@@ -198,7 +199,15 @@ class SentenceScorer:
             prior = 1.0 / (1.0 + s.rank)
             over = max(0, len(s.text) - w.length_chars) / w.length_chars
             s.score = w.sem * s.sem + w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over
+            if is_headline(s):
+                s.score -= w.headline  # a headline repeats the body; the body has the details
         return sorted(sentences, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))
+
+
+def is_headline(s: Sentence) -> bool:
+    """Does the sentence contain its article's title (the headline or standfirst)?"""
+    title = s.passage.title
+    return bool(title) and len(title) >= 20 and fold(title.strip()) in fold(s.text)
 
 
 def _near_duplicate(a: Sentence, b: Sentence) -> bool:
