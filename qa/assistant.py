@@ -109,6 +109,8 @@ class Assistant:
         self.scorer = quote.scorer if quote else SentenceScorer(index.embedder, idf_from_bm25(index))
         self.quote = quote or QuoteAnswerer(self.scorer)
         self.gate = gate or EvidenceGate()
+        if self.scorer.vocab_source is None:
+            self.scorer.vocab_source = self._corpus_vocab
         self._llm = None
         self._llm_lock = threading.Lock()
         self._doc_cache: dict[tuple, str] = {}

@@ -173,6 +173,25 @@ class SentenceScorer:
         self.cache = EmbeddingCache(embedder)
         self.idf_source = idf_source or (lambda: (lambda term: 1.0))  # called once per question
         self.weights = weights
+        self.vocab_source: Callable[[], object] | None = None  # the index's terms, for name variants
+
+    def name_variants(self, question: str) -> dict[str, set[str]]:
+        """For each capitalised word of the question: its other spellings in the index."""
+        if self.vocab_source is None:
+            return {}
+        try:
+            vocab = self.vocab_source()
+        except Exception:
+            return {}
+        out = {}
+        for m in _CAP.finditer(question):
+            w = fold(m.group(0))
+            if w in STOPWORDS or w in QUESTION_WORDS:
+                continue
+            found = close_variants(w, vocab)
+            if found:
+                out[stem(w)] = {stem(v) for v in found} | found
+        return out
 
     def question_vector(self, question: str) -> np.ndarray:
         return np.asarray(self.embedder.embed_query(question), dtype=np.float32)
@@ -188,13 +207,16 @@ class SentenceScorer:
         sims = self.cache.vectors([s.text for s in sentences]) @ qvec
         qterms = set(content_terms(question))
         idf = self.idf_source()
+        variants = self.name_variants(question)
         focus_terms = set(content_terms(focus)) if focus else set()
         weights = {t: idf(t) * (2.0 if t in focus_terms else 1.0) for t in qterms}
         total_idf = sum(weights.values()) or 1.0
         kind = answer_type(question)
         for s, sim in zip(sentences, sims):
             s.sem = float(sim)
-            s.lex = sum(weights[t] for t in qterms & (s.terms | published_terms(s.passage))) / total_idf
+            covered = s.terms | published_terms(s.passage)
+            s.lex = sum(w_t for t, w_t in weights.items()
+                        if t in covered or (t in variants and variants[t] & covered)) / total_idf
             s.cue = 1.0 if has_answer_type(kind, s.text, question) else 0.0
             prior = 1.0 / (1.0 + s.rank)
             over = max(0, len(s.text) - w.length_chars) / w.length_chars
@@ -208,6 +230,17 @@ def is_headline(s: Sentence) -> bool:
     """Does the sentence contain its article's title (the headline or standfirst)?"""
     title = s.passage.title
     return bool(title) and len(title) >= 20 and fold(title.strip()) in fold(s.text)
+
+
+def close_variants(word: str, vocab, cutoff: float = 0.8) -> set[str]:
+    """Other spellings of a name in the index ('marzook', 'marzouq' for 'marzouk'):
+    same first letter, similar length, difflib ratio >= cutoff."""
+    import difflib
+
+    if len(word) < 5:
+        return set()
+    cands = [v for v in vocab if v[:1] == word[:1] and abs(len(v) - len(word)) <= 2 and v != word]
+    return set(difflib.get_close_matches(word, cands, n=5, cutoff=cutoff))
 
 
 def _near_duplicate(a: Sentence, b: Sentence) -> bool:

@@ -68,3 +68,11 @@ def test_answer_types_and_counted_nouns():
     assert answer_type("Why?") is None
     assert asked_quantity("How many Russian citizens were held?") == "citizen"
     assert asked_quantity("How many people were killed?") is None
+
+
+def test_name_spelling_variants_count_as_the_same_term():
+    from qa.quote import close_variants
+
+    vocab = {"marzouk", "moscow", "market", "mousa"}
+    assert close_variants("marzook", vocab) == {"marzouk"}
+    assert close_variants("moscow", vocab) == set()
