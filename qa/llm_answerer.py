@@ -4,8 +4,9 @@ qa.llm_adapter), then every generated sentence checked by qa.verify.
 Prompt size drives latency on CPU, so the model sees only the best sentences of the top
 passages (a few hundred tokens), never whole articles. A source is one passage's chosen
 sentences, numbered [1]..[n] with title, outlet and publication date. The model is told to
-answer only from them, cite [n] after each claim, give each value with its source when the
-sources disagree, and reply exactly ABSTAIN_TEXT when they don't answer.
+answer only from them, cite [n] after each claim and give each value with its source when the
+sources disagree; the instruction to reply exactly ABSTAIN_TEXT when they don't answer is
+optional (see REFUSAL_INSTRUCTION for why it is off by default).
 
 After generation: refusal-like sentences are set aside; the rest go through the checker
 (unsupported sentences dropped and listed in Answer.unsupported, bad markers removed, each
@@ -31,11 +32,16 @@ from .types import ABSTAIN_TEXT, Answer
 from .verify import Checker, Source, VerifyConfig, split_claims
 
 SYSTEM_PROMPT = (
-    "Answer the question using only the numbered sources. Be brief and plain. "
-    "Put the source number after each sentence, like [1]. "
-    "If sources give different values, state each value with its source and date. "
-    f"If the sources do not answer the question, reply exactly: {ABSTAIN_TEXT}"
+    "You are a news assistant. Use the sources to answer, briefly and plainly. "
+    "Cite the source number after each sentence, like [1]. "
+    "If sources give different values, give each value with its source and date."
 )
+# Measured on the gold set with Qwen2.5-Coder-1.5B: with this sentence the model refused 4 of
+# 6 answerable questions whose answer was in the sources (without it, 0 of 6), so it is off by
+# default; refusal then comes from the evidence gate before the answerer, from the checker
+# (nothing supported -> abstain) and from refusals the model writes anyway. Turn it on for
+# stronger models (refusal_instruction=True).
+REFUSAL_INSTRUCTION = f" If the sources do not answer the question, reply exactly: {ABSTAIN_TEXT}"
 REWRITE_PROMPT = (
     "Rewrite the follow-up question so it can be understood without the conversation. "
     "Replace pronouns with the names they refer to. Reply with the question only."
@@ -96,7 +102,8 @@ class LLMAnswerer:
     mode = "llm"
 
     def __init__(self, llm: ChatLLM, embedder, *, max_passages: int = 4, max_sentences: int = 4,
-                 per_passage: int = 2, max_chars: int = 800, verify: VerifyConfig = VerifyConfig()):
+                 per_passage: int = 2, max_chars: int = 800, verify: VerifyConfig = VerifyConfig(),
+                 refusal_instruction: bool = False):
         for name, v in (("max_passages", max_passages), ("max_sentences", max_sentences),
                         ("per_passage", per_passage), ("max_chars", max_chars)):
             if v < 1:
@@ -108,6 +115,7 @@ class LLMAnswerer:
         self.max_sentences = max_sentences
         self.per_passage = per_passage
         self.max_chars = max_chars
+        self.system_prompt = SYSTEM_PROMPT + (REFUSAL_INSTRUCTION if refusal_instruction else "")
 
     @classmethod
     def from_settings(cls, settings, embedder=None, **kwargs) -> "LLMAnswerer":
@@ -168,15 +176,18 @@ class LLMAnswerer:
         return [(cands[i][0], cands[i][1]) for i in order]
 
     @staticmethod
-    def render_source(src: Source) -> str:
+    def render_source(src: Source, title_words: int = 12) -> str:
         p = src.passage
+        title = " ".join((p.title or "").split()[:title_words])
+        if p.title and len(p.title.split()) > title_words:
+            title += " …"
         meta = ", ".join(x for x in (p.outlet, f"published {p.published}" if p.published else None) if x)
-        head = f"[{src.marker}] {p.title or p.doc_id}" + (f" ({meta})" if meta else "")
+        head = " ".join(x for x in (f"[{src.marker}]", title, f"({meta})" if meta else "") if x)
         return f"{head}\n{src.text}"
 
     def messages(self, question: str, sources: list[Source]) -> list[Message]:
         body = "\n\n".join(self.render_source(s) for s in sources)
-        return [Message("system", SYSTEM_PROMPT),
+        return [Message("system", self.system_prompt),
                 Message("user", f"Sources:\n{body}\n\nQuestion: {question.strip()}")]
 
     # -- answering ---------------------------------------------------------------------------
@@ -218,7 +229,7 @@ class LLMAnswerer:
             return self._abstain(question, passages, timings, t0)
         if len(kept) < len(claims):  # a partial refusal: check only the claims
             text = " ".join(s for s in _sentences(text) if not is_refusal(s))
-        v = self.checker.verify(text, sources)
+        v = self.checker.verify(text, sources, question)
         timings["verify"] = time.perf_counter() - t
         if not v.citations:
             ans = self._abstain(question, passages, timings, t0)

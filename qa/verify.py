@@ -32,6 +32,9 @@ from .types import Citation
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _WORD = re.compile(r"[^\W_]+(?:[.,]\d+)*", re.UNICODE)
+# 'According to [1], X' loses its marker to the checker; drop the empty lead-in it leaves.
+_LEAD_IN = re.compile(r"^(according to|as reported by|per|based on)\s*(the\s+)?"
+                      r"(sources?|articles?|passages?|texts?)?\s*(\d+\s*)?[,:]\s*", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -192,8 +195,11 @@ class Checker:
         v = np.asarray(self.embedder.embed_documents(list(texts)), dtype=np.float32)
         return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
 
-    def verify(self, answer: str, sources: list[Source]) -> Verified:
+    def verify(self, answer: str, sources: list[Source], question: str | None = None) -> Verified:
+        """`question`: its words, when the answer echoes them, are context, not claims: they
+        need no support (numbers and names the question does not contain still do)."""
         by_marker = {s.marker: s for s in sources}
+        self._echo = _terms(question) if question else (set(), set(), set())
         units = split_claims(answer)
         src_vecs = self._vectors([t for s in sources for t in s.sentences])
         vec_of, i = {}, 0
@@ -225,6 +231,9 @@ class Checker:
 
     def _check(self, claim, candidates, by_marker, vocab, vec_of, cvec, cited) -> SentenceCheck:
         c_stems, c_nums, c_names = _terms(claim)
+        q_stems, q_nums, q_names = getattr(self, "_echo", (set(), set(), set()))
+        c_stems = (c_stems - q_stems) or c_stems
+        c_nums, c_names = c_nums - q_nums, c_names - q_names
         if not c_stems and not c_nums:
             return SentenceCheck(claim, tuple(candidates) if cited else (), (), True, 1.0, 1.0)
         scored = []
@@ -322,6 +331,8 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
         markers = _marker_numbers(sent)
         claim = re.sub(r"\s+", " ", MARKER.sub("", _BULLET.sub("", sent))).strip()
         claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
+        claim = _LEAD_IN.sub("", claim)
+        claim = claim[:1].upper() + claim[1:]
         if claim and re.search(r"\w", claim):
             out.append((claim, markers))
         elif markers and out:

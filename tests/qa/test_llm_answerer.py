@@ -72,7 +72,10 @@ def test_prompt_numbers_sources_with_title_outlet_date(fake_embedder):
     prompt = llm.prompts[0]
     assert "[1] Bridges to be repaired (Daily News, published 2024-03-05)" in prompt
     assert "[2] Storm hits harbour (Gazette, published 2024-03-06)" in prompt
-    assert ABSTAIN_TEXT in prompt and "Question: How many bridges will be repaired?" in prompt
+    assert "Question: How many bridges will be repaired?" in prompt and ABSTAIN_TEXT not in prompt
+    a, llm = answerer("x", fake_embedder, refusal_instruction=True)
+    a.answer("q?", passages())
+    assert f"reply exactly: {ABSTAIN_TEXT}" in llm.prompts[0]
 
 
 def test_streams_deltas_then_a_verified_answer_with_exact_spans(fake_embedder):

@@ -103,3 +103,18 @@ def test_source_text_shows_gaps():
     sub = Source(1, p, (whole.spans[0], whole.spans[2]))
     assert sub.text == whole.sentences[0] + " … " + whole.sentences[2]
     assert Source(1, p, whole.spans[:2]).text == whole.sentences[0] + " " + whole.sentences[1]
+
+
+def test_words_echoing_the_question_need_no_support(sources, fake_embedder):
+    claim = "Among the municipal projects in Springfield, three bridges will be repaired [1]."
+    q = "Which municipal projects in Springfield will be paid for?"
+    assert Checker(fake_embedder).verify(claim, sources).unsupported  # 'Springfield' is not in [1]
+    v = Checker(fake_embedder).verify(claim, sources, question=q)
+    assert v.unsupported == [] and v.citations[0].quote.startswith("Mayor Lena Ortiz")
+    wrong = "Among the municipal projects in Springfield, seven bridges will be repaired [1]."
+    assert Checker(fake_embedder).verify(wrong, sources, question=q).checks[0].missing == ("7",)
+
+
+def test_empty_lead_in_left_by_a_marker_is_dropped():
+    assert split_claims("According to [1], it rained. Per the sources, it stopped [2].") == [
+        ("It rained.", [1]), ("It stopped.", [2])]
