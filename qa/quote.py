@@ -249,10 +249,12 @@ def _near_duplicate(a: Sentence, b: Sentence) -> bool:
     return len(a.terms & b.terms) / len(a.terms | b.terms) >= 0.7
 
 
-def select_sentences(ranked: list[Sentence], max_sentences: int = 3, rel: float = 0.85) -> list[list[Sentence]]:
+def select_sentences(ranked: list[Sentence], max_sentences: int = 3, rel: float = 0.85,
+                     rel_other: float = 0.85) -> list[list[Sentence]]:
     """Groups of sentences to cite, best first: the top sentence, then up to
-    `max_sentences - 1` more scoring at least `rel` of it that add something new.
-    A near-duplicate from another article joins its group (both are cited)."""
+    `max_sentences - 1` more that add something new, scoring at least `rel` of it (from the
+    same article) or `rel_other` (from another article: more sources, more chances to cite
+    something beside the point). A near-duplicate from another article joins its group."""
     if not ranked:
         return []
     best = ranked[0].score
@@ -260,12 +262,13 @@ def select_sentences(ranked: list[Sentence], max_sentences: int = 3, rel: float 
     for s in ranked:
         if groups and s.score < rel * best:
             break
+        same_doc = s.doc_id == ranked[0].doc_id
         dup = next((g for g in groups if any(_near_duplicate(s, t) for t in g)), None)
         if dup is not None:
             if all(t.doc_id != s.doc_id for t in dup):
                 dup.append(s)
             continue
-        if len(groups) >= max_sentences:
+        if len(groups) >= max_sentences or (not same_doc and s.score < rel_other * best):
             continue
         groups.append([s])
     return groups
