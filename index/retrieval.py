@@ -9,6 +9,7 @@ from .store import published_ord
 from .types import Chunk, ScoredPassage
 
 MODES = ("dense", "bm25", "hybrid")
+FUSIONS = ("rrf", "convex")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,24 @@ def rrf(rankings: list[list[str]], k: int = 60, weights: list[float] | None = No
     return fused
 
 
+def convex(scores: list[dict[str, float]], weights: list[float] | None = None) -> dict[str, float]:
+    """Score fusion: each list's scores min-max normalised to [0, 1] (an item a list did not
+    return gets 0 from it), then the weighted sum."""
+    weights = weights or [1.0] * len(scores)
+    fused: dict[str, float] = {}
+    for part, w in zip(scores, weights):
+        if not part:
+            continue
+        lo, hi = min(part.values()), max(part.values())
+        span = (hi - lo) or 1.0
+        for item, s in part.items():
+            fused[item] = fused.get(item, 0.0) + w * (s - lo) / span
+    for part in scores:
+        for item in part:
+            fused.setdefault(item, 0.0)
+    return fused
+
+
 def diversify(passages: list[ScoredPassage], k: int, max_per_doc: int) -> list[ScoredPassage]:
     """Keep score order but let no document take more than `max_per_doc` of the first
     slots; the overflow follows afterwards, so nothing is lost, only demoted."""
@@ -95,14 +114,19 @@ class Retriever:
     """First-stage retrieval over a NewsIndex."""
 
     def __init__(self, index: NewsIndex, *, candidates: int = 50, rrf_k: int = 60,
-                 dense_weight: float = 1.0, bm25_weight: float = 1.0, max_per_doc: int = 2):
+                 dense_weight: float = 1.0, bm25_weight: float = 1.0, max_per_doc: int = 2,
+                 fusion: str = "rrf", reranker=None):
         if candidates < 1:
             raise ValueError(f"candidates must be >= 1, got {candidates}")
+        if fusion not in FUSIONS:
+            raise ValueError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSIONS)}")
         self.index = index
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.weights = [dense_weight, bm25_weight]
         self.max_per_doc = max_per_doc
+        self.fusion = fusion
+        self.reranker = reranker  # optional second stage: .rerank(query, passages) -> passages
 
     def dense(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
         vec = self.index.embedder.embed_query(query)
@@ -128,8 +152,12 @@ class Retriever:
         pool = max(n, self.candidates)
         dense = self.dense(query, pool, filters)
         sparse = self.bm25(query, pool, filters)
-        fused = rrf([[p.chunk.chunk_id for p in dense], [p.chunk.chunk_id for p in sparse]],
-                    self.rrf_k, self.weights)
+        if self.fusion == "convex":
+            fused = convex([{p.chunk.chunk_id: p.score for p in dense}, {p.chunk.chunk_id: p.score for p in sparse}],
+                           self.weights)
+        else:
+            fused = rrf([[p.chunk.chunk_id for p in dense], [p.chunk.chunk_id for p in sparse]],
+                        self.rrf_k, self.weights)
         by_id: dict[str, ScoredPassage] = {}
         for p in dense + sparse:
             if p.chunk.chunk_id in by_id:
@@ -139,7 +167,9 @@ class Retriever:
         ranked = sorted(by_id.values(), key=lambda p: (-fused[p.chunk.chunk_id], p.chunk.chunk_id))
         for p in ranked:
             p.score = fused[p.chunk.chunk_id]
-            p.scores["rrf"] = p.score
+            p.scores[self.fusion] = p.score
+        if self.reranker is not None:
+            ranked = self.reranker.rerank(query, ranked)
         return diversify(ranked, n, self.max_per_doc)
 
     def retrieve(self, query: str, k: int = 10, mode: str = "hybrid",

@@ -34,7 +34,12 @@ def build_index(settings: Settings) -> NewsIndex:
 
 def build_retriever(settings: Settings, index: NewsIndex) -> Retriever:
     r = settings.retrieval
+    reranker = None
+    if r.rerank:
+        from index.rerank import EmbeddingReranker
+
+        reranker = EmbeddingReranker(get_embedder(r.rerank_model), depth=r.rerank_depth, weight=r.rerank_weight)
     return Retriever(
         index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
-        bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc,
+        bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc, fusion=r.fusion, reranker=reranker,
     )

@@ -26,6 +26,11 @@ class RetrievalSettings:
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     max_per_doc: int = 2
+    fusion: str = "rrf"  # rrf | convex (min-max normalised weighted sum of dense and BM25 scores)
+    rerank: bool = False  # second stage: re-score the fused top `rerank_depth` with `rerank_model`
+    rerank_model: str = "mpnet"
+    rerank_depth: int = 20
+    rerank_weight: float = 0.5
 
 
 @dataclass(frozen=True)
