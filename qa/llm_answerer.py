@@ -56,6 +56,20 @@ _REFUSAL = re.compile(
 )
 
 
+_META = re.compile(
+    r"^(this|that|the|these|such)\s+(information|answer|facts?|details?|statements?)\b[^.]{0,40}?"
+    r"\b(provided|found|given|stated|mentioned|taken|comes?|based)\b[^.]{0,30}?"
+    r"\b(sources?|articles?|passages?|texts?)\b[^\w]*$",
+    re.I,
+)
+
+
+def is_meta(sentence: str) -> bool:
+    """True for sentences about the sources rather than the news ('This information is
+    provided in the first source.'): dropped, neither claims nor refusals."""
+    return bool(_META.search(sentence.strip()))
+
+
 def is_refusal(sentence: str) -> bool:
     """True for 'The articles don't say.' and its usual paraphrases."""
     return bool(_REFUSAL.search(sentence.replace("’", "'")))
@@ -224,11 +238,12 @@ class LLMAnswerer:
         t = time.perf_counter()
         text = clean_generation(generated)
         claims = [c for c, _ in split_claims(text)]
-        kept = [c for c in claims if not is_refusal(c)]
+        kept = [c for c in claims if not is_refusal(c) and not is_meta(c)]
         if not kept:
             return self._abstain(question, passages, timings, t0)
-        if len(kept) < len(claims):  # a partial refusal: check only the claims
-            text = " ".join(s for s in _sentences(text) if not is_refusal(s))
+        if len(kept) < len(claims):  # a partial refusal or a remark: check only the claims
+            text = " ".join(s for s in _sentences(text)
+                            if not is_refusal(s) and not is_meta(_MARKERS.sub("", s)))
         v = self.checker.verify(text, sources, question)
         timings["verify"] = time.perf_counter() - t
         if not v.citations:
@@ -268,8 +283,11 @@ class LLMAnswerer:
         return self.rewrite_followup(turns, question)
 
 
+_MARKERS = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+
+
 def _sentences(text: str) -> list[str]:
     return [text[s:e] for s, e in split_sentences(text)]
 
 
-__all__ = ["LLMAnswerer", "SYSTEM_PROMPT", "clean_generation", "is_refusal"]
+__all__ = ["LLMAnswerer", "SYSTEM_PROMPT", "clean_generation", "is_meta", "is_refusal"]

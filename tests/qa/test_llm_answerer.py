@@ -179,3 +179,10 @@ def test_real_smollm2_through_llamacpp(fake_embedder):
     for c in final.citations:  # whatever it says, every citation is an exact span
         assert docs[c.doc_id][c.start:c.end] == c.quote
         assert f"[{c.marker}]" in final.text
+
+
+def test_remarks_about_the_sources_are_dropped_not_flagged(fake_embedder):
+    a, _ = answerer("Nobody was hurt [2]. This information is provided in the second source.",
+                    fake_embedder)
+    ans = a.answer("Was anyone hurt?", passages())
+    assert ans.text == "Nobody was hurt [1]." and ans.unsupported == []
