@@ -169,3 +169,6 @@ class SentenceMaxSimReranker(EmbeddingReranker):
             out.append(float(sims[i : i + len(sents)].max()))
             i += len(sents)
         return np.asarray(out, dtype=np.float32)
+
+
+RERANKERS = {"maxsim": SentenceMaxSimReranker, "passage": EmbeddingReranker}

@@ -36,9 +36,15 @@ def build_retriever(settings: Settings, index: NewsIndex) -> Retriever:
     r = settings.retrieval
     reranker = None
     if r.rerank:
-        from index.rerank import EmbeddingReranker
+        from index.rerank import RERANKERS
 
-        reranker = EmbeddingReranker(get_embedder(r.rerank_model), depth=r.rerank_depth, weight=r.rerank_weight)
+        if r.rerank_method not in RERANKERS:
+            raise ValueError(
+                f"unknown retrieval.rerank_method {r.rerank_method!r}; choose one of {', '.join(RERANKERS)}"
+            )
+        reranker = RERANKERS[r.rerank_method](
+            get_embedder(r.rerank_model), depth=r.rerank_depth, weight=r.rerank_weight
+        )
     return Retriever(
         index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
         bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc, fusion=r.fusion, reranker=reranker,

@@ -267,7 +267,7 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
     from dataclasses import replace
 
     from index import Retriever
-    from index.rerank import EmbeddingReranker
+    from index.rerank import RERANKERS
     from qa.components import build_retriever, get_embedder
     from qa.settings import Settings
 
@@ -290,8 +290,8 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
             model = rerank_model or r.rerank_model
             embedder = rerank_embedder or get_embedder(model)
             name_ = Path(getattr(embedder, "name", model)).name
-            reranker = EmbeddingReranker(embedder, depth=r.rerank_depth, weight=r.rerank_weight,
-                                         cache=embedding_cache(f"rerank-{name_}", root))
+            reranker = RERANKERS[r.rerank_method](embedder, depth=r.rerank_depth, weight=r.rerank_weight,
+                                                  cache=embedding_cache(name_, root))
             full = build_retriever(Settings(retrieval=replace(r, rerank=False)), index)
             full.reranker = reranker
             out[name] = lambda q, f=full: f.retrieve(q, depth, "hybrid")

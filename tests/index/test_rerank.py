@@ -117,3 +117,38 @@ def test_real_minilm_reranker_lifts_the_paraphrase(tmp_path):
     out = r.rerank("money for more buses and trams", passages)
     assert out[-1].doc_id == "c"
     assert len(EmbeddingCache(tmp_path / "m.sqlite")) == 3
+
+
+def test_settings_wire_the_second_stage(make_index, monkeypatch):
+    from qa import components
+    from qa.settings import Settings
+
+    monkeypatch.setattr(components, "get_embedder", lambda spec: f"embedder:{spec}")
+    index = make_index()
+    plain = components.build_retriever(Settings(), index)
+    assert plain.reranker is None and plain.fusion == Settings().retrieval.fusion
+    from dataclasses import replace
+
+    base = Settings().retrieval
+    s = Settings(retrieval=replace(base, rerank=True, rerank_depth=7, fusion="rrf"))
+    r = components.build_retriever(s, index)
+    assert type(r.reranker).__name__ == "SentenceMaxSimReranker"
+    assert r.reranker.depth == 7 and r.fusion == "rrf"
+    assert r.reranker.embedder == "embedder:minilm"
+    bad = Settings(retrieval=replace(base, rerank=True, rerank_method="colbert"))
+    with pytest.raises(ValueError, match="unknown retrieval.rerank_method 'colbert'"):
+        components.build_retriever(bad, index)
+
+
+def test_maxsim_scores_a_passage_by_its_best_sentence(fake_embedder):
+    from index.rerank import SentenceMaxSimReranker
+
+    query = "harbour strike vote"
+    diluted = _p("b#0000", 0.9, "Harbour news today with a strike mention and vote counting among many other words.")
+    focused = _p("a#0000", 0.1, "Harbour strike vote. Weather sport music films gardens recipes travel markets.")
+    r = SentenceMaxSimReranker(fake_embedder, depth=2, weight=1.0)
+    sims = r.similarities(query, [diluted, focused])
+    assert sims[1] == pytest.approx(1.0, abs=1e-5)  # the first sentence is the query's words
+    assert sims[0] < 0.9
+    out = r.rerank(query, [diluted, focused])
+    assert [p.doc_id for p in out] == ["a", "b"] and "maxsim" in out[0].scores
