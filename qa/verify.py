@@ -35,6 +35,8 @@ _WORD = re.compile(r"[^\W_]+(?:[.,]\d+)*", re.UNICODE)
 # 'According to [1], X' loses its marker to the checker; drop the empty lead-in it leaves.
 _LEAD_IN = re.compile(r"^(according to|as reported by|per|based on)\s*(the\s+)?"
                       r"(sources?|articles?|passages?|texts?)?\s*(\d+\s*)?[,:]\s*", re.I)
+# '... the statement from [1], Israel ...' -> '... the statement, Israel ...'
+_DANGLING = re.compile(r"\s+(?:from|in|by|of|to|per)(?=\s*[,;:])", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -332,6 +334,7 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
         claim = re.sub(r"\s+", " ", MARKER.sub("", _BULLET.sub("", sent))).strip()
         claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
         claim = _LEAD_IN.sub("", claim)
+        claim = _DANGLING.sub("", claim)
         claim = claim[:1].upper() + claim[1:]
         if claim and re.search(r"\w", claim):
             out.append((claim, markers))

@@ -118,3 +118,5 @@ def test_words_echoing_the_question_need_no_support(sources, fake_embedder):
 def test_empty_lead_in_left_by_a_marker_is_dropped():
     assert split_claims("According to [1], it rained. Per the sources, it stopped [2].") == [
         ("It rained.", [1]), ("It stopped.", [2])]
+    assert split_claims("According to the statement from [1], it rained.") == [
+        ("According to the statement, it rained.", [1])]
