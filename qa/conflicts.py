@@ -132,14 +132,17 @@ def score_mention(m: Mention, qterms: list[str]) -> float:
 
 
 def find_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
-                   max_sentences: int = 8) -> list[Finding]:
+                   max_sentences: int = 8, count_band: float = 0.6) -> list[Finding]:
     """Disagreements among the relevant sentences (score within `band` of the best)."""
     if not ranked:
         return []
     best = ranked[0].score
+    is_count = answer_type(question) == "number"
+    if is_count:
+        band = min(band, count_band)  # a count must also match the question's words (below)
     relevant = [s for s in ranked[:max_sentences] if s.score >= band * best]
     qterms = content_terms(question)
-    need = 0.9 if answer_type(question) == "number" else 1.8
+    need = 0.9 if is_count else 1.8
     head = asked_quantity(question)
     chosen: list[Mention] = []
     for s in relevant:
