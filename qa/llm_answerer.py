@@ -57,9 +57,10 @@ _REFUSAL = re.compile(
 
 
 _META = re.compile(
-    r"^(this|that|the|these|such)\s+(information|answer|facts?|details?|statements?)\b[^.]{0,40}?"
-    r"\b(provided|found|given|stated|mentioned|taken|comes?|based)\b[^.]{0,30}?"
-    r"\b(sources?|articles?|passages?|texts?)\b[^\w]*$",
+    r"^(?:this|that|it|these|the\s+(?:information|answer|facts?|details?|statements?))"
+    r"(?:\s+(?:information|answer|facts?|details?))?\s+(?:is|are|was|were|can\s+be|comes?|has\s+been)?"
+    r"\s*(?:\w+\s+)?(?:stated|mentioned|reported|confirmed|provided|found|given|taken|based|supported)"
+    r"\b[^.]{0,40}?\b(?:sources?|articles?|passages?|texts?)\b(?:\s+\w+)?[^\w]*$",
     re.I,
 )
 
