@@ -1,5 +1,6 @@
 """BEIR SciFact (or any BEIR folder) retrieval benchmark: nDCG@10, MRR@10 and Recall@100 for
-dense, BM25, hybrid (RRF, the foundation's fusion) and the full pipeline, side by side.
+dense, BM25, hybrid (RRF, the foundation's fusion) and the full pipeline (the product's
+retrieval settings: convex fusion; `rerank` adds the optional second stage), side by side.
 
     nice -n 10 .venv/bin/python bench/retrieval.py --split dev     # tune on this half
     nice -n 10 .venv/bin/python bench/retrieval.py --split test    # report this half
@@ -36,9 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chunk", default=",".join(map(str, BEIR_CHUNKER)),
                     help="chunker max_sentences,overlap,max_chars (default: %(default)s)")
     ap.add_argument("--depth", type=int, default=250, help="chunks retrieved per query (default: 250)")
-    ap.add_argument("--variants", default="dense,bm25,hybrid-rrf,hybrid,full",
-                    help="comma-separated: dense, bm25, hybrid-rrf, hybrid, full (default: all)")
-    ap.add_argument("--rerank-model", default=None, help="second-stage model for 'full' (default: settings)")
+    ap.add_argument("--variants", default="dense,bm25,hybrid-rrf,pipeline",
+                    help="comma-separated from dense, bm25, hybrid-rrf (RRF k=60, equal weights), pipeline "
+                         "(the product's retrieval settings), rerank (pipeline + second stage; slow on CPU "
+                         "the first time) (default: %(default)s)")
+    ap.add_argument("--rerank-model", default=None, help="second-stage model for 'rerank' (default: settings)")
     ap.add_argument("--workers", type=int, default=1, help="processes that embed the corpus on the first run")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args(argv)

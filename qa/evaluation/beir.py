@@ -253,7 +253,7 @@ def evaluate(beir: BeirSet, variants: dict[str, Callable[[str], list[ScoredPassa
     )
 
 
-VARIANTS = ("dense", "bm25", "hybrid-rrf", "hybrid", "full")
+VARIANTS = ("dense", "bm25", "hybrid-rrf", "pipeline", "rerank")
 
 
 def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIANTS, *, depth: int = 250,
@@ -261,9 +261,10 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
                    root: Path | None = None) -> dict[str, Callable[[str], list[ScoredPassage]]]:
     """Search functions over `index`, `depth` chunks each:
     dense / bm25: one retriever alone; hybrid-rrf: the foundation's fusion (RRF k=60, equal
-    weights); hybrid: the fusion in `settings` (default: the product defaults) without a
-    second stage; full: the same with the second stage switched on (its passage vectors
-    cached on disk, so re-runs embed nothing twice)."""
+    weights); pipeline: exactly what `qa.components.build_retriever(settings)` builds (the
+    product's defaults unless `settings` says otherwise); rerank: the pipeline with its
+    second stage switched on (passage/sentence vectors cached on disk, so re-runs embed
+    nothing twice)."""
     from dataclasses import replace
 
     from index import Retriever
@@ -276,24 +277,23 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
         raise ValueError(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
     settings = settings or Settings()
     plain = Retriever(index)
-    tuned = build_retriever(Settings(retrieval=replace(settings.retrieval, rerank=False)), index)
     out: dict[str, Callable[[str], list[ScoredPassage]]] = {}
     for name in names:
         if name in ("dense", "bm25"):
             out[name] = lambda q, m=name: plain.retrieve(q, depth, m)
         elif name == "hybrid-rrf":
             out[name] = lambda q: plain.retrieve(q, depth, "hybrid")
-        elif name == "hybrid":
-            out[name] = lambda q: tuned.retrieve(q, depth, "hybrid")
+        elif name == "pipeline":
+            pipeline = build_retriever(settings, index)
+            out[name] = lambda q, r=pipeline: r.retrieve(q, depth, settings.retrieval.mode)
         else:
             r = settings.retrieval
             model = rerank_model or r.rerank_model
             embedder = rerank_embedder or get_embedder(model)
             name_ = Path(getattr(embedder, "name", model)).name
-            reranker = RERANKERS[r.rerank_method](embedder, depth=r.rerank_depth, weight=r.rerank_weight,
-                                                  cache=embedding_cache(name_, root))
             full = build_retriever(Settings(retrieval=replace(r, rerank=False)), index)
-            full.reranker = reranker
+            full.reranker = RERANKERS[r.rerank_method](embedder, depth=r.rerank_depth, weight=r.rerank_weight,
+                                                       cache=embedding_cache(name_, root))
             out[name] = lambda q, f=full: f.retrieve(q, depth, "hybrid")
     return out
 

@@ -113,17 +113,17 @@ def test_index_built_once_then_reused_and_variants_scored(tmp_path, fake_embedde
     assert index.store.data_dir == again.store.data_dir
     assert list((tmp_path / "cache" / "beir").glob("*/complete.json"))
 
-    fns = B.build_variants(again, ["dense", "bm25", "hybrid-rrf", "hybrid", "full"], depth=10,
+    fns = B.build_variants(again, ["dense", "bm25", "hybrid-rrf", "pipeline", "rerank"], depth=10,
                            rerank_embedder=fake_embedder, root=tmp_path / "cache")
     result = B.evaluate(data, fns)
     by = {v.name: v for v in result.variants}
-    assert list(by) == ["dense", "bm25", "hybrid-rrf", "hybrid", "full"]
+    assert list(by) == ["dense", "bm25", "hybrid-rrf", "pipeline", "rerank"]
     # every query shares its key words with its relevant documents only
     assert by["bm25"].per_query["1"] == 1.0 and by["bm25"].per_query["2"] == 1.0
     # query 3 has two relevant documents and only d3 shares its words: rank 1 of 2 found
     assert by["bm25"].per_query["3"] == pytest.approx(1 / (1 + 1 / math.log2(3)))
     assert by["bm25"].recall100 == pytest.approx((1 + 1 + 0.5) / 3)
-    assert by["full"].n_queries == 3
+    assert by["rerank"].n_queries == 3
     assert result.to_json()["variants"][0]["name"] == "dense"
     assert "per_query" not in result.to_json()["variants"][0]
 
