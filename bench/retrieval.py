@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.evaluation.beir import (  # noqa: E402
-    BEIR_CHUNKER, bench_dir, build_variants, evaluate, load_beir, open_beir_index, warm_cache,
+    BEIR_CHUNKER, bench_dir, build_variants, evaluate, lexical_variants, load_beir, open_beir_index, warm_cache,
 )
 
 
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
                          "(the product's retrieval settings), rerank (pipeline + second stage; slow on CPU "
                          "the first time) (default: %(default)s)")
     ap.add_argument("--rerank-model", default=None, help="second-stage model for 'rerank' (default: settings)")
+    ap.add_argument("--lexical", action="store_true",
+                    help="no vector index: BM25, and BM25 with its top 10 re-scored by MiniLM (embeds only those)")
     ap.add_argument("--workers", type=int, default=1, help="processes that embed the corpus on the first run")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args(argv)
@@ -56,11 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--chunk {args.chunk!r}: {exc}; expected three integers like 8,0,1000")
     t0 = time.time()
     log = lambda msg: print(f"[{time.time() - t0:6.0f}s] {msg}", file=sys.stderr, flush=True)  # noqa: E731
-    if args.workers > 1:
-        warm_cache(beir, args.model, chunker, workers=args.workers, progress=log)
-    index = open_beir_index(beir, SentenceTransformerEmbedder(args.model), chunker, progress=log)
-    wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
-    variants = build_variants(index, wanted, depth=args.depth, rerank_model=args.rerank_model)
+    if args.lexical:
+        variants = lexical_variants(beir.docs, chunker, depth=args.depth)
+    else:
+        if args.workers > 1:
+            warm_cache(beir, args.model, chunker, workers=args.workers, progress=log)
+        index = open_beir_index(beir, SentenceTransformerEmbedder(args.model), chunker, progress=log)
+        wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
+        variants = build_variants(index, wanted, depth=args.depth, rerank_model=args.rerank_model)
     result = evaluate(beir, variants)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))

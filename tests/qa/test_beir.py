@@ -133,3 +133,13 @@ def test_unknown_variant_is_named(tmp_path, fake_embedder):
     index = B.open_beir_index(data, fake_embedder, root=tmp_path / "cache")
     with pytest.raises(ValueError, match="unknown variant.*colbert"):
         B.build_variants(index, ["colbert"])
+
+
+def test_lexical_variants_need_no_vector_index(tmp_path, fake_embedder):
+    data = B.load_beir(write_beir(tmp_path))
+    fns = B.lexical_variants(data.docs, depth=10, rerank_embedder=fake_embedder, root=tmp_path / "cache")
+    assert list(fns) == ["bm25", "bm25+fake"]
+    by = {v.name: v for v in B.evaluate(data, fns).variants}
+    assert by["bm25"].per_query["1"] == 1.0 and by["bm25"].recall100 == pytest.approx(2.5 / 3)
+    assert fake_embedder.texts_embedded <= 4  # only the re-scored passages, once each
+    assert by["bm25+fake"].recall100 == by["bm25"].recall100  # re-scoring reorders, never drops
