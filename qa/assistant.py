@@ -69,6 +69,16 @@ def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Co
     return "\n".join(lines), out
 
 
+def _ranked_kw(method, ranked: list[Sentence]) -> dict:
+    """Hand the already scored sentences to an answerer that accepts them (`ranked=`)."""
+    import inspect
+
+    try:
+        return {"ranked": ranked} if "ranked" in inspect.signature(method).parameters else {}
+    except (TypeError, ValueError):
+        return {}
+
+
 class QueryMemo:
     """Wraps an embedder so the same question is embedded once, not once for retrieval and
     again for sentence scoring. Everything else passes through to the wrapped embedder."""
@@ -263,7 +273,7 @@ class Assistant:
         elif mode == "quote":
             ans = self.quote_answer(question, standalone, passages, ranked)
         else:
-            ans = self.llm().answer(standalone, passages)
+            ans = self.llm().answer(standalone, passages, **_ranked_kw(self.llm().answer, ranked))
             ans.question = question
             ans.standalone_question = standalone if standalone != question.strip() else None
         timings["answer"] = time.perf_counter() - t
@@ -286,7 +296,7 @@ class Assistant:
             yield ans.text
             yield ans
             return
-        for item in self.llm().stream(standalone, passages):
+        for item in self.llm().stream(standalone, passages, **_ranked_kw(self.llm().stream, ranked)):
             if isinstance(item, Answer):
                 item.question = question
                 item.standalone_question = standalone if standalone != question.strip() else None
