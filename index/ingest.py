@@ -44,19 +44,22 @@ def ingest_documents(
         report.repaired_chunks += index.store.repair()
         index.invalidate()
         records = index.records(fresh=True)
-        for i, doc in enumerate(docs):
-            if progress:
-                progress(i, len(docs), doc.doc_id)
-            rec = records.get(doc.doc_id)
-            if (
-                rec is not None and rec.content_hash == doc.content_hash
-                and rec.chunker == index.chunker_key  # new chunk sizes re-chunk the document
-                and rec.n_chunks == index.store.count_chunks(doc.doc_id)
-            ):
-                report.unchanged.append(doc.doc_id)
-                continue
-            report.chunks_written += index.write(doc)
-            (report.updated if rec is not None else report.added).append(doc.doc_id)
+        try:
+            for i, doc in enumerate(docs):
+                if progress:
+                    progress(i, len(docs), doc.doc_id)
+                rec = records.get(doc.doc_id)
+                if (
+                    rec is not None and rec.content_hash == doc.content_hash
+                    and rec.chunker == index.chunker_key  # new chunk sizes re-chunk the document
+                    and rec.n_chunks == index.store.count_chunks(doc.doc_id)
+                ):
+                    report.unchanged.append(doc.doc_id)
+                    continue
+                report.chunks_written += index.write(doc)
+                (report.updated if rec is not None else report.added).append(doc.doc_id)
+        finally:
+            index.flush()
         if progress:
             progress(len(docs), len(docs), "")
     return report

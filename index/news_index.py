@@ -25,6 +25,7 @@ class NewsIndex:
         self.chunker = chunker or SentenceChunker()
         self.registry_ttl_s = registry_ttl_s
         self._bm25: BM25Index | None = None
+        self._bm25_dirty = False
         self._records: dict[str, DocRecord] | None = None
         self._records_at = 0.0
         self._lock = threading.RLock()
@@ -68,6 +69,8 @@ class NewsIndex:
     def bm25(self) -> BM25Index:
         """The BM25 index for the committed documents; reloaded or rebuilt when stale."""
         with self._lock:
+            if self._bm25 is not None and self._bm25_dirty:
+                self.flush()  # this process's own writes, already applied in memory
             fp = self._fingerprint()
             if self._bm25 is not None and self._bm25.fingerprint == fp:
                 return self._bm25
@@ -93,6 +96,9 @@ class NewsIndex:
         return index
 
     def _bm25_after_write(self, doc_id: str, chunks: list[Chunk]) -> None:
+        """Apply a committed write to the in-memory BM25; `flush()` persists it. Deferring
+        the save keeps a batch ingest linear (one save, not one per document); a crash
+        before the flush leaves a cache whose fingerprint no longer matches, so it is rebuilt."""
         with self._lock:
             self.invalidate()
             if self._bm25 is None:
@@ -100,8 +106,16 @@ class NewsIndex:
             self._bm25.remove_doc(doc_id)
             for c in chunks:
                 self._bm25.add(c.chunk_id, c.doc_id, c.text)
+            self._bm25_dirty = True
+
+    def flush(self) -> None:
+        """Stamp the in-memory BM25 with the store's fingerprint and save it."""
+        with self._lock:
+            if self._bm25 is None or not self._bm25_dirty:
+                return
             self._bm25.fingerprint = self._fingerprint()
             self._bm25.save(self.bm25_path)
+            self._bm25_dirty = False
 
     @property
     def chunker_key(self) -> str:
@@ -119,4 +133,5 @@ class NewsIndex:
     def remove(self, doc_id: str) -> bool:
         existed = self.store.delete_document(doc_id)
         self._bm25_after_write(doc_id, [])
+        self.flush()
         return existed
