@@ -70,7 +70,7 @@ serve: ingest
 run: qwen ingest
 	$(BIN)/qa serve --host $(HOST) --port $(PORT)
 
-test: setup-dev llm mpnet browser
+test: setup-dev llm qwen mpnet browser
 	$(BIN)/python -m pytest -q
 
 # Unit tests only (no model downloads, no browser, no servers).
