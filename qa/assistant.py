@@ -30,12 +30,8 @@ except ImportError:  # pragma: no cover - the adapter ships with the package
         """The llm answer mode cannot run here; the message says how to set it up."""
 
 
-def _fmt_value(mentions) -> str:
-    return mentions[0].surface
-
-
-def conflict_section(findings: list[Finding], groups: list[list[Sentence]]) -> tuple[str, list[list[Sentence]]]:
-    """Make sure every side of each conflict is cited; return the text stating the values."""
+def cite_every_side(findings: list[Finding], groups: list[list[Sentence]]) -> list[list[Sentence]]:
+    """Add the sentence of every side of each conflict to the cited groups."""
     keys = {(s.doc_id, s.start, s.end) for g in groups for s in g}
     groups = [list(g) for g in groups]
     for f in findings:
@@ -45,7 +41,7 @@ def conflict_section(findings: list[Finding], groups: list[list[Sentence]]) -> t
                 if (s.doc_id, s.start, s.end) not in keys:
                     groups.append([s])
                     keys.add((s.doc_id, s.start, s.end))
-    return "", groups
+    return groups
 
 
 def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Conflict]]:
@@ -57,7 +53,7 @@ def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Co
                                         for m in ms))
             docs = tuple(dict.fromkeys(m.doc_id for m in ms))
             pubs = tuple(dict.fromkeys(m.sentence.passage.published for m in ms))
-            values.append(ConflictValue(_fmt_value(ms), marks, docs, pubs))
+            values.append(ConflictValue(ms[0].surface, marks, docs, pubs))
             srcs = " and ".join(
                 f"{m.surface} [{markers[(m.sentence.doc_id, m.sentence.start, m.sentence.end)]}] "
                 f"{published_note(m.sentence.passage)}"
@@ -253,7 +249,7 @@ class Assistant:
                      ranked: list[Sentence]) -> Answer:
         groups = select_sentences(ranked, self.quote.max_sentences, self.quote.rel)
         findings = find_conflicts(standalone, ranked)
-        _, groups = conflict_section(findings, groups)
+        groups = cite_every_side(findings, groups)
         text, citations, markers = compose(groups)
         if findings:
             ctext, conflicts = conflicts_text(findings, markers)
