@@ -70,3 +70,17 @@ def corpus_copy(tmp_path):
     for f in list(CORPUS.glob("*.txt")) + [CORPUS / "manifest.json"]:
         shutil.copy(f, dst / f.name)
     return dst
+
+
+@pytest.fixture
+def smollm2_gguf():
+    """Path of the SmolLM2 GGUF for real-model tests of the LLM path; skips, saying what to
+    install, when llama.cpp or the model package is missing."""
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (make llm)")
+    pytest.importorskip("llama_index.llms.llama_cpp", reason="llama-index-llms-llama-cpp missing")
+    from qa.models import ModelError, smollm2_path
+
+    try:
+        return str(smollm2_path())
+    except ModelError as exc:
+        pytest.skip(str(exc))

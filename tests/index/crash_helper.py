@@ -8,7 +8,6 @@ line per document, so a test can kill it (kill -9) at any point of an ingest:
 
 from __future__ import annotations
 
-import hashlib
 import socket
 import subprocess
 import sys
@@ -16,32 +15,22 @@ import time
 import urllib.request
 from pathlib import Path
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPO), str(REPO / "tests")]  # also when run as a script
+
+from fakes import FakeEmbedder  # noqa: E402
 CHROMA_BIN = Path(sys.executable).with_name("chroma")
 
 
-class HashEmbedder:
-    """Deterministic bag-of-words hashing embedder; `sleep_s` per call slows ingest down
-    so that kills land in the middle of it."""
-
-    name = "fake"
+class HashEmbedder(FakeEmbedder):
+    """The shared fake embedder, plus `sleep_s` per call (so kills land in the middle of an
+    ingest) and an `on_call` hook called with the call number before embedding."""
 
     def __init__(self, dim: int = 64, sleep_s: float = 0.0, on_call=None):
-        self.dim = dim
+        super().__init__(dim)
         self.sleep_s = sleep_s
-        self.on_call = on_call  # called with the call number before embedding
+        self.on_call = on_call
         self.calls = 0
-        self.texts_embedded = 0
-
-    def _vec(self, text: str) -> np.ndarray:
-        from index.text import tokenize
-
-        v = np.zeros(self.dim, dtype=np.float32)
-        for tok in tokenize(text) or ["<empty>"]:
-            v[int(hashlib.md5(tok.encode()).hexdigest(), 16) % self.dim] += 1.0
-        return v / (np.linalg.norm(v) or 1.0)
 
     def embed_documents(self, texts):
         self.calls += 1
@@ -49,11 +38,7 @@ class HashEmbedder:
             self.on_call(self.calls)
         if self.sleep_s:
             time.sleep(self.sleep_s)
-        self.texts_embedded += len(texts)
-        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
-
-    def embed_query(self, text):
-        return self._vec(text)
+        return super().embed_documents(texts)
 
 
 def make_corpus(dst: Path, n_docs: int) -> Path:
@@ -154,7 +139,6 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--chroma-url")
     ap.add_argument("--sleep", type=float, default=0.0)
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(REPO))
     from index import ChromaStore, NewsIndex, StoreError, ingest_paths
 
     def progress(i, n, doc_id):

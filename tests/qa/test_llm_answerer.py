@@ -157,17 +157,11 @@ def test_node_round_trip():
 
 @pytest.mark.slow
 @pytest.mark.llm
-def test_real_smollm2_through_llamacpp(fake_embedder):
-    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (make llm)")
-    pytest.importorskip("llama_index.llms.llama_cpp", reason="llama-index-llms-llama-cpp missing")
+def test_real_smollm2_through_llamacpp(fake_embedder, smollm2_gguf):
     from qa.llm_adapter import llamacpp_llm
-    from qa.models import ModelError, smollm2_path
 
-    try:
-        path = smollm2_path()
-    except ModelError as exc:
-        pytest.skip(str(exc))
-    llm = llamacpp_llm(str(path), max_tokens=48, n_ctx=1024)
+    path = smollm2_gguf
+    llm = llamacpp_llm(path, max_tokens=48, n_ctx=1024)
     a = LLMAnswerer(llm, fake_embedder, max_sentences=3)
     items = list(a.stream("How many bridges will the money repair?", passages()))
     final = items[-1]
