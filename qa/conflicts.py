@@ -51,10 +51,12 @@ class Mention:
 
 @dataclass
 class Finding:
-    """Values (normalised) -> the mentions giving them; at least two values, two articles."""
+    """Values (normalised) -> the mentions giving them; at least two values, two articles.
+    Counts are keyed by float; dates (`qa.date_conflicts`) by their normalised text. Every
+    mention has `surface`, `sentence` and `doc_id`."""
 
     topic: str
-    values: dict[float, list[Mention]] = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
 
 
 def _value(m: re.Match) -> float | None:
@@ -133,7 +135,17 @@ def score_mention(m: Mention, qterms: list[str]) -> float:
 
 def find_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
                    max_sentences: int = 8, count_band: float = 0.6) -> list[Finding]:
-    """Disagreements among the relevant sentences (score within `band` of the best)."""
+    """Disagreements among the relevant sentences (score within `band` of the best): counts,
+    then dates (`qa.date_conflicts`)."""
+    from .date_conflicts import find_date_conflicts  # imports this module
+
+    return count_conflicts(question, ranked, band, max_sentences, count_band) + \
+        find_date_conflicts(question, ranked, band, max_sentences)
+
+
+def count_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
+                    max_sentences: int = 8, count_band: float = 0.6) -> list[Finding]:
+    """Different counts of the asked thing among the relevant sentences."""
     if not ranked:
         return []
     best = ranked[0].score
