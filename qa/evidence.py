@@ -8,13 +8,18 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
 
 from index.text import fold, stem, words
 
 from .conflicts import counts, mentions
 from .quote import QUESTION_WORDS, Sentence, asked_quantity
+from .slots import asked_category, closest_word, duration_subject, has_duration
 
 top_for_count = 6
+top_for_thing = 10
 
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -36,11 +41,13 @@ class GateSettings:
     strong_sem: float = 0.55  # ... abstains too, unless the cosine reaches this
     max_missing_keys: int = 0  # key terms of the question that may be absent from the evidence
     fuzzy: float = 0.8  # similarity at which two spellings of a name match ('Marzouk'/'Marzook')
-    require_asked_thing: bool = False  # 'which X': X must occur (off: paraphrases break it)
+    require_asked_thing: bool = True  # 'which X did ...': X, or a word close in meaning, must occur
+    thing_sim: float = 0.6  # cosine at which a retrieved word stands for the asked X ('envoy'/'diplomat')
+    require_duration: bool = True  # 'how long did X last': a sentence about X must give a duration
     require_cooccurrence: bool = True  # each name must share an article with each asked date
 
     def __post_init__(self) -> None:
-        for name in ("min_sem", "min_lex", "strong_sem", "fuzzy"):
+        for name in ("min_sem", "min_lex", "strong_sem", "fuzzy", "thing_sim"):
             v = getattr(self, name)
             if not -1.0 <= v <= 1.0:
                 raise ValueError(f"gate setting {name} must be within [-1, 1], got {v}")
@@ -202,35 +209,21 @@ def vocabulary_of(texts: list[str]) -> set[str]:
     return vocab
 
 
-_GENERIC_FOCUS = frozenset(
-    """kind kinds type types sort sorts way ways name names thing things one ones part parts
-    role roles position positions reason reasons date dates day days year years time times
-    month months number numbers amount percentage share
-    city cities country countries place places town nation state capital region location
-    person people official officials leader leaders man woman group groups organization
-    organisation movement agency body institution event""".split()
-)
-
-
-def asked_thing(question: str) -> str | None:
-    """The noun a 'which X' / 'what X' question asks for ('hotel' in 'Which hotel did ...'),
-    when it is specific; None for 'what is', 'what kind of', names and dates."""
-    m = re.search(r"\b(which|what)\s+(.*)", question, re.I)
-    if not m:
-        return None
-    for w in re.findall(r"[^\W_]+", m.group(2))[:3]:
-        if w[:1].isupper():
-            continue  # a name used as an adjective: 'Which Russian official'
-        w = fold(w)
-        if w in _NOT_ENTITY or w in _GENERIC_FOCUS or any(c.isdigit() for c in w):
-            return None
-        return w
-    return None
-
-
 class EvidenceGate:
-    def __init__(self, settings: GateSettings = GateSettings()):
+    """`word_vectors(texts) -> array`: embeddings for single words, to tell whether a word of
+    the evidence means the asked category; without it that check is skipped."""
+
+    def __init__(self, settings: GateSettings = GateSettings(),
+                 word_vectors: Callable[[list[str]], np.ndarray] | None = None):
         self.settings = settings
+        self.word_vectors = word_vectors
+
+    def _category_missing(self, question: str, ranked: list[Sentence], vocab: set[str]) -> str | None:
+        thing = asked_category(question)
+        if not thing or self.word_vectors is None or term_present(thing, vocab, self.settings.fuzzy):
+            return None
+        _, sim = closest_word(thing, [x.text for x in ranked[:top_for_thing]], self.word_vectors)
+        return thing if sim < self.settings.thing_sim else None
 
     def check(self, question: str, ranked: list[Sentence], passage_texts: list[str],
               corpus_vocab: set[str] | None = None,
@@ -248,7 +241,6 @@ class EvidenceGate:
         vocab = vocabulary_of(passage_texts)
         missing = [k for k in keys if not term_present(k, vocab, s.fuzzy)
                    and not (corpus_vocab and _in_corpus(k, corpus_vocab))]
-        thing = asked_thing(question)
         ev = Evidence(True, "", best_sem, best_lex, keys, missing)
         if len(missing) > s.max_missing_keys:
             ev.answerable, ev.reason = False, f"the articles never mention {', '.join(missing)}"
@@ -261,8 +253,11 @@ class EvidenceGate:
         elif (named := asked_name_of(question)) and not any(
                 names_near(x.text, named, question) for x in ranked[:top_for_count]):
             ev.answerable, ev.reason = False, f"no relevant sentence names the {named}"
-        elif s.require_asked_thing and thing and not term_present(thing, vocab, s.fuzzy):
+        elif s.require_asked_thing and (thing := self._category_missing(question, ranked, vocab)):
             ev.answerable, ev.reason = False, f"the retrieved articles never mention a {thing}"
+        elif s.require_duration and (subject := duration_subject(question)) and not any(
+                has_duration(x.text) and subject in x.terms for x in ranked[:top_for_count]):
+            ev.answerable, ev.reason = False, f"no relevant sentence says how long the '{subject}' lasted"
         elif (head := asked_quantity(question)) and not any(
                 counts(m, head) for x in ranked[:top_for_count] for m in mentions(x)):
             ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"

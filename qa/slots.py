@@ -1,0 +1,95 @@
+"""What a question asks for, beyond its topic: the category of a 'which X did ...' answer and
+the subject of a 'how long did X last' question. The refusal gate uses these to abstain on
+on-topic questions whose specific detail the articles never give ('Which hotel did the
+delegation stay at?' when no hotel is mentioned).
+
+General English patterns only; nothing here knows about any corpus."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable
+
+import numpy as np
+
+from index.text import STOPWORDS, fold, stem, words
+
+_AUX = r"(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could|should|might|may)"
+# "Which hotel did ...", "What political party does ...": the noun right before the auxiliary.
+_CATEGORY = re.compile(rf"\b(?:which|what)\s+((?:[^\W\d_][\w’'\-]*\s+){{0,2}}?)([^\W\d_][\w\-]*)\s+{_AUX}\b", re.I)
+
+# Nouns too abstract to be missing: a paraphrase of the question names them differently
+# ('what conditions ...' answered by 'demands', 'which elements ...' by a list).
+ABSTRACT = frozenset(
+    """kind kinds type types sort sorts way ways name names thing things one ones part parts
+    role roles position positions reason reasons date dates day days year years time times
+    month months number numbers amount percentage share
+    element elements condition conditions aspect aspects issue issues factor factors step steps
+    measure measures topic topics matter matters point points goal goals aim aims demand demands
+    term terms detail details subject subjects area areas action actions message messages
+    concern concerns problem problems question questions idea ideas principle principles
+    policy policies view views stance argument arguments claim claims proposal proposals
+    plan plans outcome outcomes result results purpose purposes event events
+    city cities country countries place places town nation state capital region location
+    person people official officials leader leaders man woman group groups organization
+    organisation movement agency body institution side sides party parties""".split()
+)
+
+_UNITS = ("second", "minute", "hour", "day", "night", "week", "fortnight", "month", "year",
+          "decade", "century", "mile", "kilometre", "kilometer", "km", "metre", "meter")
+_AMOUNT = (r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+           r"several|a few|few|many|some|couple of|dozens of|hundreds of)")
+_DURATION = re.compile(rf"\b{_AMOUNT}(?:[\s\-]+\w+)?[\s\-]+(?:{'|'.join(_UNITS)})s?\b", re.I)
+
+
+def asked_category(question: str) -> str | None:
+    """The specific noun a 'which/what X <auxiliary> ...' question asks for ('hotel' in
+    'Which hotel did the delegation stay at?'), folded; None when there is none, when it is
+    a name ('Which Russian official did'), or when it is abstract (see ABSTRACT)."""
+    m = _CATEGORY.search(question)
+    if not m:
+        return None
+    noun = m.group(2)
+    if noun[:1].isupper():
+        return None
+    noun = fold(noun)
+    if noun in STOPWORDS or noun in ABSTRACT or len(noun) < 3:
+        return None
+    return noun
+
+
+def duration_subject(question: str) -> str | None:
+    """For 'how long did/does/will the X ...': the stem of X's first lower-case content word
+    ('meet' for 'How long did the February 2025 meeting last?'); None otherwise."""
+    m = re.search(rf"\bhow\s+long\s+(?:{_AUX}\s+)?(.*)", question, re.I)
+    if not m:
+        return None
+    for tok in re.findall(r"[\w’'\-]+", m.group(1)):
+        if tok[:1].isupper() or any(c.isdigit() for c in tok):
+            continue
+        low = fold(tok)
+        if low in STOPWORDS or low in ("ago", "after", "before", "since"):
+            continue
+        return stem(low)
+    return None
+
+
+def has_duration(text: str) -> bool:
+    """Does `text` state a length of time or distance ('42 days', 'for a week', 'two-hour')?"""
+    return bool(_DURATION.search(text))
+
+
+def closest_word(term: str, texts: Iterable[str], vectors: Callable[[list[str]], np.ndarray],
+                 max_words: int = 400) -> tuple[str, float]:
+    """The word of `texts` nearest in meaning to `term` (cosine of normalised embeddings)."""
+    cands = list(dict.fromkeys(w for t in texts for w in words(t)
+                               if w not in STOPWORDS and w.isalpha() and len(w) > 2))[:max_words]
+    if not cands:
+        return "", 0.0
+    mat = np.asarray(vectors([term] + cands), dtype=np.float32)
+    norms = np.linalg.norm(mat, axis=1)
+    norms[norms == 0] = 1.0
+    mat = mat / norms[:, None]
+    sims = mat[1:] @ mat[0]
+    i = int(np.argmax(sims))
+    return cands[i], float(sims[i])

@@ -1,0 +1,86 @@
+"""What a question asks for: 'which X did ...' categories and 'how long' subjects, and the
+refusal gate abstaining when the evidence never gives them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index import Chunk, ScoredPassage
+from qa.evidence import EvidenceGate, GateSettings
+from qa.quote import SentenceScorer, candidate_sentences
+from qa.slots import asked_category, closest_word, duration_subject, has_duration
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("Which hotel did the delegation stay at in Oslo?", "hotel"),
+    ("What football club does she support?", "club"),  # the noun before the auxiliary
+    ("Which conditions did the envoy insist on?", None),  # abstract: paraphrases name it otherwise
+    ("Which Russian official did they meet?", None),  # a name, not a category
+    ("What did the minister say?", None),
+    ("Which news agency reported the meeting?", None),  # no auxiliary: not the pattern
+])
+def test_asked_category(question, expected):
+    assert asked_category(question) == expected
+
+
+def test_duration_subject_and_durations():
+    assert duration_subject("How long did the February 2025 meeting last?") == "meet"
+    assert duration_subject("How long did the truce last?") == "truce"
+    assert duration_subject("Who led the talks?") is None
+    assert has_duration("The truce lasted for a week.")
+    assert has_duration("The first phase, over 42 days, saw releases.")
+    assert has_duration("a two-hour meeting")
+    assert not has_duration("Three ships arrived in 2024.")
+
+
+def _vectors(table: dict[str, list[float]]):
+    def vectors(texts):
+        return np.array([table.get(t, [0.0, 0.0, 1.0]) for t in texts], dtype=np.float32)
+    return vectors
+
+
+def test_closest_word_uses_the_embedding():
+    vec = _vectors({"diplomat": [1, 0, 0], "envoy": [0.9, 0.1, 0], "ship": [0, 1, 0]})
+    word, sim = closest_word("diplomat", ["The envoy boarded a ship."], vec)
+    assert word == "envoy" and sim > 0.9
+    assert closest_word("diplomat", [""], vec) == ("", 0.0)
+
+
+def _ranked(fake_embedder, question, text):
+    p = ScoredPassage(Chunk("a#0", "a", 0, len(text), text), 1.0, title="t", outlet="o", published="2024-01-02")
+    return SentenceScorer(fake_embedder).score(question, candidate_sentences([p])), [text]
+
+
+TEXT = ("The delegation arrived in Oslo on Monday and met the foreign minister. "
+        "The delegation discussed the truce with the foreign minister in Oslo. "
+        "The truce between the two sides lasted for a week before talks resumed.")
+
+
+def test_gate_abstains_when_the_asked_category_is_absent(fake_embedder):
+    gate = EvidenceGate(GateSettings(min_sem=-1, min_lex=0), word_vectors=fake_embedder.embed_documents)
+    q = "Which hotel did the delegation stay at in Oslo?"
+    ranked, texts = _ranked(fake_embedder, q, TEXT)
+    ev = gate.check(q, ranked, texts)
+    assert not ev.answerable and "hotel" in ev.reason
+    # the same question over text that names a hotel passes this check
+    ranked, texts = _ranked(fake_embedder, q, TEXT + " The delegation stayed at the Grand hotel in Oslo.")
+    assert gate.check(q, ranked, texts).answerable
+    # a word close in meaning stands for the category
+    near = EvidenceGate(GateSettings(min_sem=-1, min_lex=0), word_vectors=_vectors(
+        {"hotel": [1, 0, 0], "minister": [0.95, 0.05, 0]}))
+    ranked, texts = _ranked(fake_embedder, q, TEXT)
+    assert near.check(q, ranked, texts).answerable
+    # without word vectors the check is skipped rather than guessed
+    assert EvidenceGate(GateSettings(min_sem=-1, min_lex=0)).check(q, ranked, texts).answerable
+
+
+def test_gate_abstains_when_no_sentence_gives_the_asked_duration(fake_embedder):
+    gate = EvidenceGate(GateSettings(min_sem=-1, min_lex=0))
+    q = "How long did the meeting with the foreign minister last?"
+    ranked, texts = _ranked(fake_embedder, q, TEXT)
+    ev = gate.check(q, ranked, texts)
+    assert not ev.answerable and "meet" in ev.reason  # the truce's week is not the meeting's
+    q = "How long did the truce last?"
+    ranked, texts = _ranked(fake_embedder, q, TEXT)
+    assert gate.check(q, ranked, texts).answerable
