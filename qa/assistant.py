@@ -114,7 +114,7 @@ class Assistant:
         self.retriever = retriever or Retriever(index)
         self.scorer = quote.scorer if quote else SentenceScorer(index.embedder, idf_from_bm25(index))
         self.quote = quote or QuoteAnswerer(self.scorer)
-        self.gate = gate or EvidenceGate()
+        self.gate = gate or EvidenceGate(word_vectors=self.scorer.cache.vectors)
         if self.scorer.vocab_source is None:
             self.scorer.vocab_source = self._corpus_vocab
         self._llm = None
@@ -259,6 +259,20 @@ class Assistant:
         return Answer(question, text, citations, passages, mode="quote", conflicts=conflicts,
                       standalone_question=standalone if standalone != question.strip() else None)
 
+    def _llm_or_quote(self, question: str, standalone: str, passages: list[ScoredPassage],
+                      ranked: list[Sentence], ans: Answer) -> Answer:
+        """The LLM's answer; or, when it gave nothing supported although the gate found the
+        evidence answers the question, the quote answer (marked `fallback="quote"`)."""
+        if ans.abstained and self.settings.llm.fallback_to_quote and ranked:
+            quoted = self.quote_answer(question, standalone, passages, ranked)
+            quoted.mode, quoted.fallback = "llm", "quote"
+            quoted.unsupported = ans.unsupported
+            quoted.timings = dict(ans.timings)
+            ans = quoted
+        ans.question = question
+        ans.standalone_question = standalone if standalone != question.strip() else None
+        return ans
+
     def ask(self, question: str, mode: str | None = None, k: int | None = None,
             filters: Filters | None = None, history: Iterable | None = None) -> Answer:
         t0 = time.perf_counter()
@@ -270,8 +284,7 @@ class Assistant:
             ans = self.quote_answer(question, standalone, passages, ranked)
         else:
             ans = self.llm().answer(standalone, passages, **_ranked_kw(self.llm().answer, ranked))
-            ans.question = question
-            ans.standalone_question = standalone if standalone != question.strip() else None
+            ans = self._llm_or_quote(question, standalone, passages, ranked, ans)
         timings["answer"] = time.perf_counter() - t
         ans.timings = {**timings, **ans.timings}
         ans.latency_s = time.perf_counter() - t0
@@ -294,8 +307,7 @@ class Assistant:
             return
         for item in self.llm().stream(standalone, passages, **_ranked_kw(self.llm().stream, ranked)):
             if isinstance(item, Answer):
-                item.question = question
-                item.standalone_question = standalone if standalone != question.strip() else None
+                item = self._llm_or_quote(question, standalone, passages, ranked, item)
                 item.timings = {**timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
             yield item

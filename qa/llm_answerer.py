@@ -150,6 +150,10 @@ class LLMAnswerer:
         start, end and passage, best first, e.g. qa.quote.Sentence); else scored here."""
         top = passages[: self.max_passages]
         if ranked is not None:
+            # the passages holding the best sentences, not only the best-retrieved passages:
+            # sentence scoring often finds the answer in a passage retrieved 5th to 8th
+            by_sentence = list({id(s.passage): s.passage for s in ranked}.values())
+            top = by_sentence[: self.max_passages] or top
             allowed = {id(p) for p in top}
             picks = [(s.passage, (s.start, s.end)) for s in ranked if id(s.passage) in allowed]
         else:

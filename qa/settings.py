@@ -20,7 +20,9 @@ class IndexSettings:
 @dataclass(frozen=True)
 class RetrievalSettings:
     mode: str = "hybrid"  # dense | bm25 | hybrid
-    k: int = 5
+    # Passages handed to the answerers. 8 vs 5 on eval/gold.jsonl (quote): answer accuracy
+    # 0.909 vs 0.894, the evidence for three questions ranks 6th to 8th; p50 22 vs 20 ms.
+    k: int = 8
     candidates: int = 50
     rrf_k: int = 60
     dense_weight: float = 0.4
@@ -46,6 +48,10 @@ class LLMSettings:
     temperature: float = 0.0
     n_ctx: int = 4096
     n_threads: int = 2
+    # When the model refuses, or none of its sentences survives the citation check, although
+    # the evidence gate judged the question answerable: answer with the quoted sentences
+    # instead (Answer.fallback = "quote"), rather than a refusal the evidence contradicts.
+    fallback_to_quote: bool = True
 
 
 @dataclass(frozen=True)

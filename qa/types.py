@@ -78,6 +78,7 @@ class Answer:
     standalone_question: str | None = None  # the rewritten follow-up, when it differs
     latency_s: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # per stage: retrieve, answer, ...
+    fallback: str | None = None  # "quote": the llm mode's model gave no supported answer
 
     def to_json(self) -> dict:
         return {
@@ -97,4 +98,5 @@ class Answer:
             "standalone_question": self.standalone_question,
             "latency_s": round(self.latency_s, 4),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "fallback": self.fallback,
         }

@@ -156,7 +156,11 @@ def turn_html(turn: Turn, index: int) -> str:
             parts.append(f'<div class="qa-rewrite">Understood as: {esc(ans.standalone_question)}</div>')
         for note in turn.notes:
             parts.append(f'<div class="qa-note">{esc(note)}</div>')
-        if ans.unsupported:
+        if getattr(ans, "fallback", None) == "quote":
+            parts.append('<div class="qa-note qa-fallback-note">The model gave no answer the sources '
+                         'support, so these are the sentences of the articles that best answer the '
+                         'question.</div>')
+        elif ans.unsupported:
             parts.append(f'<div class="qa-note qa-unsupported-note">{len(ans.unsupported)} sentence(s) '
                          'are not supported by the cited passages and are marked.</div>')
         parts.append(conflicts_html(ans))

@@ -182,3 +182,32 @@ def test_name_and_date_from_different_articles_abstain(assistant):
     assert ans.abstained, ans.text
     ans = assistant.ask("Who accompanied the captain in March 2024?")
     assert not ans.abstained and "Elena Markova" in ans.text
+
+
+class _RefusingLLM:
+    """An llm answerer that gives nothing supported (it abstains), as a weak model may."""
+
+    def answer(self, question, passages, ranked=None):
+        return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode="llm",
+                      unsupported=["The ship was green."])
+
+    def stream(self, question, passages, ranked=None):
+        yield "I cannot tell."
+        yield self.answer(question, passages, ranked)
+
+
+def test_llm_refusal_of_an_answerable_question_falls_back_to_quotes(assistant):
+    assistant._llm = _RefusingLLM()
+    q = "Who was the ship's captain questioned by police?"
+    ans = assistant.ask(q, mode="llm")
+    assert not ans.abstained and ans.mode == "llm" and ans.fallback == "quote"
+    assert "Ivan Petrov" in ans.text and ans.citations
+    check_spans(ans)
+    *deltas, final = list(assistant.stream(q, mode="llm"))
+    assert final.fallback == "quote" and final.text == ans.text
+    assert final.to_json()["fallback"] == "quote"
+    # with the fallback off, the model's refusal stands
+    from dataclasses import replace
+    assistant.settings = replace(assistant.settings, llm=replace(assistant.settings.llm, fallback_to_quote=False))
+    ans = assistant.ask(q, mode="llm")
+    assert ans.abstained and ans.fallback is None

@@ -69,3 +69,11 @@ def test_abstention_conflicts_and_question_render_safely():
 def test_streaming_turn_shows_partial_text_escaped():
     html = chat_html([Turn("q", partial="half <b>answer")])
     assert 'class="qa-a qa-streaming"' in html and "half &lt;b&gt;answer" in html
+
+
+def test_llm_fallback_to_quotes_is_said_not_shown_as_unsupported_marks():
+    ans = Answer("q", "A quoted sentence. [1]", mode="llm", fallback="quote", unsupported=["Made up."])
+    html = chat_html([Turn("q", answer=ans)])
+    assert "qa-fallback-note" in html and "qa-unsupported-note" not in html
+    plain = chat_html([Turn("q", answer=Answer("q", "Text [1]", mode="llm", unsupported=["Made up."]))])
+    assert "qa-fallback-note" not in plain and "qa-unsupported-note" in plain
