@@ -49,7 +49,8 @@ def grade(item: dict, ans) -> dict:
         correct = ans.abstained
     gold_docs = {e["doc"] for e in item.get("evidence", [])}
     good = sum(1 for c in ans.citations if not gold_docs or c.doc_id in gold_docs)
-    return {"correct": correct, "cited": len(ans.citations), "cited_ok": good}
+    return {"correct": correct, "cited": len(ans.citations), "cited_ok": good,
+            "fallback": getattr(ans, "fallback", None) is not None}
 
 
 def main() -> None:
@@ -117,6 +118,10 @@ def main() -> None:
             for g in grades:
                 by_type.setdefault(g["type"] or "-", []).append(g["correct"])
             print("  by type: " + ", ".join(f"{t} {sum(v)}/{len(v)}" for t, v in sorted(by_type.items())))
+            fb = [g for g in grades if g["fallback"]]
+            if fb:
+                print(f"  fallback to quotes: {len(fb)} answers ({sum(g['correct'] for g in fb)} correct, "
+                      f"{sum(1 for g in fb if not g['answerable'])} on unanswerable questions)")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,20 @@ def cite_every_side(findings: list[Finding], groups: list[list[Sentence]]) -> li
     return groups
 
 
+def publication_line(citations) -> str:
+    """When each cited article was published, one entry per article: 'Sources: [1][3] Coast
+    Daily, published 2024-01-10; [2] Sea Herald, publication date not given.'"""
+    by_doc: dict[str, list] = {}
+    for c in citations:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    parts = []
+    for cs in by_doc.values():
+        c = cs[0]
+        when = f"published {c.published}" if c.published else "publication date not given"
+        parts.append("".join(f"[{x.marker}]" for x in cs) + f" {c.outlet or c.title or c.doc_id}, {when}")
+    return "Sources: " + "; ".join(parts) + "."
+
+
 def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Conflict]]:
     lines, out = [], []
     for f in findings:
@@ -269,6 +283,8 @@ class Assistant:
             quoted.unsupported = ans.unsupported
             quoted.timings = dict(ans.timings)
             ans = quoted
+        elif not ans.abstained and ans.citations:
+            ans.text = f"{ans.text}\n{publication_line(ans.citations)}"
         ans.question = question
         ans.standalone_question = standalone if standalone != question.strip() else None
         return ans

@@ -211,3 +211,28 @@ def test_llm_refusal_of_an_answerable_question_falls_back_to_quotes(assistant):
     assistant.settings = replace(assistant.settings, llm=replace(assistant.settings.llm, fallback_to_quote=False))
     ans = assistant.ask(q, mode="llm")
     assert ans.abstained and ans.fallback is None
+
+
+class _CitingLLM:
+    """An llm answerer whose (already verified) answer cites two articles."""
+
+    def answer(self, question, passages, ranked=None):
+        from qa.types import Citation
+
+        cites = [Citation(i + 1, p.doc_id, p.start, p.end, p.text, p.title, p.outlet, p.published)
+                 for i, p in enumerate(passages[:2])]
+        return Answer(question, "Claim one [1]. Claim two [2].", cites, passages, mode="llm")
+
+    def stream(self, question, passages, ranked=None):
+        yield self.answer(question, passages, ranked)
+
+
+def test_llm_answer_says_when_each_cited_article_was_published(assistant):
+    assistant._llm = _CitingLLM()
+    ans = assistant.ask("Who was the ship's captain questioned by police?", mode="llm")
+    assert not ans.abstained and ans.fallback is None
+    last = ans.text.splitlines()[-1]
+    assert last.startswith("Sources: ")
+    for c in ans.citations:
+        when = c.published or "publication date not given"
+        assert f"[{c.marker}] {c.outlet}, " in last and when in last
