@@ -87,5 +87,10 @@ def test_ask_huge_question(qa, corpus_copy):
 @CLI_FUZZ
 @given(doc_id=HOSTILE)
 def test_rm_random_doc_id(qa, doc_id):
-    res = qa("index", "rm", doc_id)
+    res = qa("index", "rm", "--", doc_id)  # '--': an id like '-0' is an id, not an option
     assert res.exit_code != 0 and "no document" in res.stderr, res.output
+
+
+def test_rm_option_like_id_without_separator_is_a_usage_error(qa):
+    res = qa("index", "rm", "-0")
+    assert res.exit_code == 2 and "No such option" in res.output
