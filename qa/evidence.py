@@ -84,9 +84,18 @@ def key_terms(question: str) -> list[str]:
             keys.append(low)
         elif tok[0].isupper() and i > 0 and low not in _NOT_ENTITY:
             keys.append(low)
-        elif tok[0].isupper() and i == 0 and low not in _NOT_ENTITY and len(tokens) > 1:
-            keys.append(low)  # a name opening the question: "Bogdanov said what?"
+        elif tok[0].isupper() and i == 0 and low not in _NOT_ENTITY and _opens_name(tokens, m.group(0)):
+            keys.append(low)  # a name opening the question: "Bogdanov's aide said what?"
     return list(dict.fromkeys(keys))
+
+
+def _opens_name(tokens: list, first: str) -> bool:
+    """A capitalised first word is a name only with evidence: a possessive ("Bogdanov's") or
+    a capitalised word after it ("Abu Marzouk met ..."); otherwise it is just the sentence
+    start ("Roughly how many ...", "Describe ...")."""
+    if len(tokens) < 2:
+        return False
+    return first.endswith(("'s", "’s")) or tokens[1].group(0)[:1].isupper()
 
 
 def _possessive(term: str) -> str:

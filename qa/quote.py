@@ -103,11 +103,33 @@ class Sentence:
     terms: set[str] = field(default_factory=set)
 
 
+def skip_dateline(text: str, published: str | None) -> int:
+    """Characters to skip at the start of a sentence that opens with its article's own
+    publication date as a label ('date 2025-02-04 A delegation met ...'): a dateline says when
+    the article appeared, not when anything in the sentence happened, so it is not quoted as
+    an answer to 'when' questions. 0 when there is none."""
+    if not published:
+        return 0
+    from corpus.dates import find_dates
+
+    found = find_dates(text[:60])
+    if not found:
+        return 0
+    a, b, d = found[0]
+    label = text[:a]
+    if d.isoformat() != published or len(label.split()) > 2 or fold(label.strip()) in (
+            "on", "in", "since", "by", "until", "before", "after"):
+        return 0
+    rest = len(text) - len(text[b:].lstrip(" \t,:;-–—|"))
+    return rest if len(words(text[rest:])) >= 3 else 0
+
+
 def candidate_sentences(passages: list[ScoredPassage], max_chars: int = 600) -> list[Sentence]:
     """Sentences of the passages with exact document offsets, each once, best passage first."""
     seen: dict[tuple[str, int, int], Sentence] = {}
     for rank, p in enumerate(passages):
         for s, e in split_sentences(p.text):
+            s += skip_dateline(p.text[s:e], p.published)
             key = (p.doc_id, p.start + s, p.start + e)
             text = p.text[s:e]
             if key in seen or len(text) > max_chars or len(words(text)) < 3:

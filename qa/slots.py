@@ -30,6 +30,9 @@ ABSTRACT = frozenset(
     concern concerns problem problems question questions idea ideas principle principles
     policy policies view views stance argument arguments claim claims proposal proposals
     plan plans outcome outcomes result results purpose purposes event events
+    attitude attitudes opinion opinions reaction reactions response responses approach tone
+    feeling feelings sentiment assessment explanation justification motive motives rationale
+    significance effect effects impact consequence consequences
     city cities country countries place places town nation state capital region location
     person people official officials leader leaders man woman group groups organization
     organisation movement agency body institution side sides party parties""".split()

@@ -36,3 +36,11 @@ def test_gate_settings_validate():
 
     with pytest.raises(ValueError, match="min_sem"):
         GateSettings(min_sem=3.0)
+
+
+def test_sentence_openers_and_answer_descriptors_are_not_key_terms():
+    # a capitalised first word is just the sentence start unless it looks like a name
+    assert key_terms("Roughly how many ships sank near Oslo?") == ["oslo"]
+    assert key_terms("Describe the talks in Oslo.") == ["oslo"]
+    assert key_terms("Abu Marzouk met whom?") == ["abu", "marzouk"]
+    assert key_terms("Bogdanov's aide said what?") == ["bogdanov's"]

@@ -76,3 +76,19 @@ def test_name_spelling_variants_count_as_the_same_term():
     vocab = {"marzouk", "moscow", "market", "mousa"}
     assert close_variants("marzook", vocab) == {"marzouk"}
     assert close_variants("moscow", vocab) == set()
+
+
+def test_a_leading_dateline_is_not_quoted_and_offsets_stay_exact():
+    from index import Chunk, ScoredPassage
+    from qa.quote import candidate_sentences, skip_dateline
+
+    text = "date 2024-05-02 Talks resumed in Oslo after a long pause. They ended on 3 May 2024."
+    p = ScoredPassage(Chunk("a#0", "a", 0, len(text), text), 1.0, published="2024-05-02")
+    sents = candidate_sentences([p])
+    assert sents[0].text == "Talks resumed in Oslo after a long pause."
+    for s in sents:
+        assert text[s.start:s.end] == s.text
+    # only the article's own date, only as a label, never a date the sentence is about
+    assert skip_dateline(text, "2023-01-01") == 0
+    assert skip_dateline("On 2024-05-02 talks resumed in Oslo.", "2024-05-02") == 0
+    assert skip_dateline(text, None) == 0
