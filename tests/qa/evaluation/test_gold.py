@@ -16,7 +16,10 @@ REPO = Path(__file__).resolve().parents[3]
 
 GOLD = REPO / "eval" / "gold.jsonl"
 HELDOUT = REPO / "eval" / "heldout.jsonl"  # written independently of the system: for measurement, never tuning
-SHIPPED = [pytest.param(GOLD, 60, id="gold"), pytest.param(HELDOUT, 40, id="heldout")]
+TEST = REPO / "eval" / "test.jsonl"  # untouched final test set, written without seeing the system: report only, never tune
+SHIPPED = [pytest.param(GOLD, 60, id="gold"), pytest.param(HELDOUT, 40, id="heldout"), pytest.param(TEST, 40, id="test")]
+TEST_TYPE_COUNTS = {"single_fact": 9, "paraphrase": 7, "multi_doc": 5, "conflict": 3, "date": 4, "name_variant": 3,
+                    "unanswerable": 9}
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,7 @@ def test_shipped_gold_set_every_quote_verbatim_and_every_doc_known(corpus_docs, 
 @pytest.mark.parametrize("path, required_types, min_unanswerable", [
     pytest.param(GOLD, set(GOLD_TYPES), 10, id="gold"),
     pytest.param(HELDOUT, set(GOLD_TYPES) - {"name_variant"}, 9, id="heldout"),
+    pytest.param(TEST, set(GOLD_TYPES), 9, id="test"),
 ])
 def test_shipped_gold_set_covers_every_type(corpus_docs, path, required_types, min_unanswerable):
     items = load_gold(path, corpus_docs)
@@ -54,6 +58,14 @@ def test_shipped_gold_set_covers_every_type(corpus_docs, path, required_types, m
     assert all(it.answerable and len(it.answers) >= 1 for it in items if it.type != "unanswerable")
     assert all(len({e.doc_id for e in it.evidence}) >= 2 for it in items if it.type == "multi_doc")
     assert len({it.id for it in items}) == len(items)
+
+
+def test_final_test_set_has_the_planned_mix(corpus_docs):
+    items = load_gold(TEST, corpus_docs)
+    assert Counter(it.type for it in items) == TEST_TYPE_COUNTS
+    assert all(it.id.startswith(f"test-{it.type}-") for it in items)
+    conflicts = [it for it in items if it.type == "conflict"]
+    assert all(len({e.doc_id for e in it.evidence}) >= 2 and len(it.answers) >= 2 for it in conflicts)
 
 
 DOC = Document("d1", "T", "O", None, "Alpha beta gamma. Beta again beta.")
