@@ -118,9 +118,20 @@ def _term_match(a: str, b: str) -> bool:
     return n >= 5 and a[:5] == b[:5] and (a.startswith(b) or b.startswith(a))
 
 
+_UNITS = frozenset(stem(u) for u in
+                   "second seconds minute minutes hour hours day days night nights week weeks month "
+                   "months year years decade decades percent".split())
+
+
 def counts(m: Mention, head: str, within: int = 6) -> bool:
-    """Does the mention count `head` (a stemmed noun)? Looks at the first content words after it."""
-    return any(_term_match(head, c) for c in m.context[:within])
+    """Does the mention count `head` (a stemmed noun)? Looks at the first content words after
+    it, up to a unit: in '42 days ... captives' the number counts days, not captives."""
+    for c in m.context[:within]:
+        if _term_match(head, c):
+            return True
+        if c in _UNITS:
+            return False
+    return False
 
 
 def score_mention(m: Mention, qterms: list[str]) -> float:

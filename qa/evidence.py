@@ -15,11 +15,12 @@ import numpy as np
 from index.text import fold, stem, words
 
 from .conflicts import counts, mentions
-from .quote import QUESTION_WORDS, Sentence, asked_quantity
-from .slots import asked_category, closest_word, duration_subject, has_duration
+from .quote import QUESTION_WORDS, Sentence, answer_type, asked_quantity
+from .slots import asked_category, closest_word, duration_subject, has_duration, states_a_date
 
 top_for_count = 6
 top_for_thing = 10
+top_for_date = 8
 
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -44,6 +45,7 @@ class GateSettings:
     require_asked_thing: bool = True  # 'which X did ...': X, or a word close in meaning, must occur
     thing_sim: float = 0.6  # cosine at which a retrieved word stands for the asked X ('envoy'/'diplomat')
     require_duration: bool = True  # 'how long did X last': a sentence about X must give a duration
+    require_dated_names: bool = True  # 'when ...': one sentence must carry a date and all the names
     require_cooccurrence: bool = True  # each name must share an article with each asked date
 
     def __post_init__(self) -> None:
@@ -227,6 +229,24 @@ class EvidenceGate:
         self.settings = settings
         self.word_vectors = word_vectors
 
+    @staticmethod
+    def _names(keys: list[str]) -> list[str]:
+        return [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in _NUMBER_WORDS]
+
+    def _dated_with_names(self, keys: list[str], ranked: list[Sentence]) -> bool:
+        """A 'when' question needs one relevant sentence that both carries a date (stated, or
+        its article's publication date) and names everything the question names: 'When did X
+        last meet Lavrov?' is not answered by a dated sentence about X and an undated one
+        about Lavrov."""
+        names = self._names(keys)
+        for x in ranked[:top_for_date]:
+            if not (x.passage.published or states_a_date(x.text)):
+                continue
+            vocab = vocabulary_of([x.text, metadata_text(x.passage)])
+            if all(term_present(n, vocab, self.settings.fuzzy) for n in names):
+                return True
+        return False
+
     def _category_missing(self, question: str, ranked: list[Sentence], vocab: set[str]) -> str | None:
         thing = asked_category(question)
         if not thing or self.word_vectors is None or term_present(thing, vocab, self.settings.fuzzy):
@@ -267,6 +287,10 @@ class EvidenceGate:
         elif s.require_duration and (subject := duration_subject(question)) and not any(
                 has_duration(x.text) and subject in x.terms for x in ranked[:top_for_count]):
             ev.answerable, ev.reason = False, f"no relevant sentence says how long the '{subject}' lasted"
+        elif s.require_dated_names and answer_type(question) == "date" and not self._dated_with_names(
+                keys, ranked):
+            ev.answerable, ev.reason = False, "no relevant sentence gives a date together with " + (
+                ", ".join(self._names(keys)) or "the question's subject")
         elif (head := asked_quantity(question)) and not any(
                 counts(m, head) for x in ranked[:top_for_count] for m in mentions(x)):
             ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"

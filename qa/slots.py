@@ -40,7 +40,7 @@ ABSTRACT = frozenset(
 
 _UNITS = ("second", "minute", "hour", "day", "night", "week", "fortnight", "month", "year",
           "decade", "century", "mile", "kilometre", "kilometer", "km", "metre", "meter")
-_AMOUNT = (r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+_AMOUNT = (r"(?:\d+(?:[.,]\d+)*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
            r"several|a few|few|many|some|couple of|dozens of|hundreds of)")
 _DURATION = re.compile(rf"\b{_AMOUNT}(?:[\s\-]+\w+)?[\s\-]+(?:{'|'.join(_UNITS)})s?\b", re.I)
 
@@ -61,20 +61,36 @@ def asked_category(question: str) -> str | None:
     return noun
 
 
+_TIME_UNITS = r"(?:seconds|minutes|hours|days|nights|weeks|months|years|decades)"
+_ORDINAL = frozenset("first second third fourth fifth last next previous new recent latest".split())
+
+
 def duration_subject(question: str) -> str | None:
-    """For 'how long did/does/will the X ...': the stem of X's first lower-case content word
-    ('meet' for 'How long did the February 2025 meeting last?'); None otherwise."""
-    m = re.search(rf"\bhow\s+long\s+(?:{_AUX}\s+)?(.*)", question, re.I)
+    """For 'how long did the X ...' and 'how many days did the X ...': the stem of X's first
+    lower-case content word ('meet' for 'How long did the February 2025 meeting last?');
+    None otherwise."""
+    m = re.search(rf"\bhow\s+(?:long|many\s+{_TIME_UNITS})\s+(?:{_AUX}\s+)?(.*)", question, re.I)
     if not m:
         return None
     for tok in re.findall(r"[\w’'\-]+", m.group(1)):
         if tok[:1].isupper() or any(c.isdigit() for c in tok):
             continue
         low = fold(tok)
-        if low in STOPWORDS or low in ("ago", "after", "before", "since"):
+        if low in STOPWORDS or low in _ORDINAL or low in ("ago", "after", "before", "since"):
             continue
         return stem(low)
     return None
+
+
+# A date, month, weekday, year or relative day in a sentence.
+_DATE_WORD = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight|"
+    r"(?:19|20)\d\d)\b", re.I)
+
+
+def states_a_date(text: str) -> bool:
+    return bool(_DATE_WORD.search(text))
 
 
 def has_duration(text: str) -> bool:

@@ -51,3 +51,11 @@ def test_subset_of_total_counts_the_clause(fake_embedder):
     ms = {m.value: m for m in mentions(s)}
     assert "citizenship" in " ".join(ms[6.0].context) or any(c.startswith("citizen") for c in ms[6.0].context)
     assert not any(c.startswith("citizen") for c in ms[220.0].context)
+
+
+def test_a_number_counts_its_unit_not_a_later_noun(fake_embedder):
+    from qa.conflicts import counts
+
+    [s] = candidate_sentences([passage("a", "The first phase, over 42 days, saw the release of sailors.", None)])
+    [m] = [m for m in mentions(s) if m.value == 42.0]
+    assert counts(m, "day") and not counts(m, "sailor")

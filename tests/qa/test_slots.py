@@ -84,3 +84,26 @@ def test_gate_abstains_when_no_sentence_gives_the_asked_duration(fake_embedder):
     q = "How long did the truce last?"
     ranked, texts = _ranked(fake_embedder, q, TEXT)
     assert gate.check(q, ranked, texts).answerable
+
+
+def test_how_many_time_units_is_a_duration_question():
+    assert duration_subject("How many days did the delegation stay in Oslo?") == "deleg"
+    assert duration_subject("Over how many days does the first phase of the truce run?") == "phase"
+    assert duration_subject("How many ships did the navy seize?") is None
+    assert not has_duration("Talks resumed on October 26, weeks after the attack.")  # a date, not a length
+
+
+def test_when_question_needs_one_dated_sentence_naming_everything_asked(fake_embedder):
+    gate = EvidenceGate(GateSettings(min_sem=-1, min_lex=0))
+    text = ("Anna Berg met the envoy in Oslo on 3 March 2024. "
+            "Anna Berg has often met Ivan Petrov over the years.")
+    q = "When did Anna Berg last meet Ivan Petrov?"
+    ranked, texts = _ranked(fake_embedder, q, text)
+    # the passage's article is dated, so drop the date to test stated dates only
+    for x in ranked:
+        x.passage = type(x.passage)(x.passage.chunk, x.passage.score)
+    ev = gate.check(q, ranked, texts)
+    assert not ev.answerable and "petrov" in ev.reason
+    q = "When did Anna Berg meet the envoy in Oslo?"
+    ranked, texts = _ranked(fake_embedder, q, text)
+    assert gate.check(q, ranked, texts).answerable
