@@ -50,7 +50,7 @@ def grade(item: dict, ans) -> dict:
     gold_docs = {e["doc"] for e in item.get("evidence", [])}
     good = sum(1 for c in ans.citations if not gold_docs or c.doc_id in gold_docs)
     return {"correct": correct, "cited": len(ans.citations), "cited_ok": good,
-            "fallback": getattr(ans, "fallback", None) is not None}
+            "fallback": ans.fallback is not None}
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from .dates import apply_intent, parse_intent, strip_intent
 from .evidence import Evidence, EvidenceGate, metadata_text
 from .followup import Turn, parse_history, rewrite
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, published_note, \
-    select_sentences
+    select_sentences, source_label
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue
 
@@ -53,8 +53,8 @@ def publication_line(citations) -> str:
     parts = []
     for cs in by_doc.values():
         c = cs[0]
-        when = f"published {c.published}" if c.published else "publication date not given"
-        parts.append("".join(f"[{x.marker}]" for x in cs) + f" {c.outlet or c.title or c.doc_id}, {when}")
+        parts.append("".join(f"[{x.marker}]" for x in cs) + " "
+                     + source_label(c.outlet, c.title, c.doc_id, c.published))
     return "Sources: " + "; ".join(parts) + "."
 
 

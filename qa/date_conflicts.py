@@ -16,9 +16,8 @@ Mechanism (no corpus-specific rules), the date counterpart of `qa.conflicts`:
 - per article and granularity the best-matching mention is kept; a conflict needs two
   articles giving different values of the SAME granularity (a weekday is never compared
   with a full date). One article giving two dates is not a conflict between articles;
-- a dateline is not a claim: a date that opens its sentence (at most a three-word label
-  before it, such as 'date' or 'Last updated:', and no preposition such as 'on') and equals
-  the article's own publication date is skipped.
+- a dateline is not a claim: candidate sentences already start after one
+  (`qa.quote.skip_dateline`).
 False conflicts are worse than missed ones, so each rule errs on the side of no finding."""
 
 from __future__ import annotations
@@ -51,7 +50,6 @@ _MONTH_YEAR = re.compile(rf"\b{_MON}\s+(?:of\s+)?(?P<year>(?:19|20)\d\d)\b")
 _YEAR = re.compile(r"(?<![\w./:-])(?P<year>(?:19|20)\d\d)(?![\w/:-]|\.\d)")
 _WORD = re.compile(r"[\w’'\-]+|[;:.!?()\"“”]")
 _CLAUSE_END = set(";:.!?()\"“”")
-_PREPOSITIONS = frozenset("on in at by since until till from before after during of as".split())
 
 # question phrasing -> the granularities compared
 _ASKS_WEEKDAY = re.compile(r"\b(week ?day|day of the week|(which|what) day)\b(?! of the month)")
@@ -134,17 +132,8 @@ def _context(text: str, start: int, end: int) -> list[tuple[int, str]]:
     return out
 
 
-def is_dateline(s: Sentence, start: int, iso: str) -> bool:
-    """A date opening its sentence (a short label before it, no preposition) that equals the
-    article's publication date: the article's dateline, not a claim about the event."""
-    if not s.passage.published or iso != s.passage.published:
-        return False
-    before = [fold(w) for w in re.findall(r"[\w’'\-]+", s.text[:start])]
-    return len(before) <= 3 and not any(w in _PREPOSITIONS for w in before)
-
-
 def date_mentions(s: Sentence, units: tuple[str, ...] = _GENERAL + ("year",)) -> list[DateMention]:
-    """Dates stated in a sentence, of the given granularities, datelines left out."""
+    """Dates stated in a sentence, of the given granularities."""
     text = s.text
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
@@ -158,8 +147,6 @@ def date_mentions(s: Sentence, units: tuple[str, ...] = _GENERAL + ("year",)) ->
 
     for a, b, d in find_dates(text):
         taken.append((a, b))
-        if is_dateline(s, a, d.isoformat()):
-            continue
         add(a, b, d.isoformat(), "date")
         add(a, b, str(d.year), "year")
     for m in _MONTH_YEAR.finditer(text):

@@ -173,12 +173,17 @@ _TEMPORAL = re.compile(r"^((19|20)\d\d|" + "|".join(
     + r")$")
 
 
+def name_terms(keys: list[str]) -> list[str]:
+    """The key terms that are names: not years, months, numbers or number words."""
+    return [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in _NUMBER_WORDS]
+
+
 def unsupported_pair(keys: list[str], docs: list[tuple[str, str]], fuzzy: float) -> tuple[str, str] | None:
     """A (name, date term) pair of the question that no single retrieved article mentions
     together ('Lavrov' with 'February 2025' when Lavrov only appears in another article),
     or None. Names found only in metadata (an outlet) select sources and are not checked."""
     temporal = [k for k in keys if _TEMPORAL.match(k)]
-    names = [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in _NUMBER_WORDS]
+    names = name_terms(keys)
     if not temporal or not names:
         return None
     vocabs = [(vocabulary_of([text]), vocabulary_of([text, meta])) for text, meta in docs]
@@ -229,16 +234,12 @@ class EvidenceGate:
         self.settings = settings
         self.word_vectors = word_vectors
 
-    @staticmethod
-    def _names(keys: list[str]) -> list[str]:
-        return [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in _NUMBER_WORDS]
-
     def _dated_with_names(self, keys: list[str], ranked: list[Sentence]) -> bool:
         """A 'when' question needs one relevant sentence that both carries a date (stated, or
         its article's publication date) and names everything the question names: 'When did X
         last meet Lavrov?' is not answered by a dated sentence about X and an undated one
         about Lavrov."""
-        names = self._names(keys)
+        names = name_terms(keys)
         for x in ranked[:top_for_date]:
             if not (x.passage.published or states_a_date(x.text)):
                 continue
@@ -290,7 +291,7 @@ class EvidenceGate:
         elif s.require_dated_names and answer_type(question) == "date" and not self._dated_with_names(
                 keys, ranked):
             ev.answerable, ev.reason = False, "no relevant sentence gives a date together with " + (
-                ", ".join(self._names(keys)) or "the question's subject")
+                ", ".join(name_terms(keys)) or "the question's subject")
         elif (head := asked_quantity(question)) and not any(
                 counts(m, head) for x in ranked[:top_for_count] for m in mentions(x)):
             ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"

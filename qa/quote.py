@@ -13,6 +13,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from corpus.dates import find_dates
 from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
@@ -110,8 +111,6 @@ def skip_dateline(text: str, published: str | None) -> int:
     an answer to 'when' questions. 0 when there is none."""
     if not published:
         return 0
-    from corpus.dates import find_dates
-
     found = find_dates(text[:60])
     if not found:
         return 0
@@ -297,10 +296,14 @@ def select_sentences(ranked: list[Sentence], max_sentences: int = 3, rel: float 
     return groups
 
 
+def source_label(outlet: str | None, title: str | None, doc_id: str, published: str | None) -> str:
+    """'Coast Daily, published 2024-01-10' / '..., publication date not given'."""
+    when = f"published {published}" if published else "publication date not given"
+    return f"{outlet or title or doc_id}, {when}"
+
+
 def published_note(p: ScoredPassage) -> str:
-    outlet = p.outlet or p.title or p.doc_id
-    when = f"published {p.published}" if p.published else "publication date not given"
-    return f"({outlet}, {when})"
+    return f"({source_label(p.outlet, p.title, p.doc_id, p.published)})"
 
 
 def make_citation(marker: int, s: Sentence) -> Citation:

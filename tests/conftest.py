@@ -61,6 +61,21 @@ def make_index(tmp_path, fake_embedder):
 
 
 @pytest.fixture
+def assistant_over(make_index):
+    """Factory: an Assistant (default settings, fake embedder) over the given Documents."""
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    def make(docs):
+        index = make_index()
+        for d in docs:
+            index.write(d)
+        return Assistant(Settings(), index)
+
+    return make
+
+
+@pytest.fixture
 def corpus_copy(tmp_path):
     """A writable copy of corpus/ (articles and manifest only)."""
     import shutil

@@ -156,7 +156,7 @@ def turn_html(turn: Turn, index: int) -> str:
             parts.append(f'<div class="qa-rewrite">Understood as: {esc(ans.standalone_question)}</div>')
         for note in turn.notes:
             parts.append(f'<div class="qa-note">{esc(note)}</div>')
-        if getattr(ans, "fallback", None) == "quote":
+        if ans.fallback == "quote":
             parts.append('<div class="qa-note qa-fallback-note">The model gave no answer the sources '
                          'support, so these are the sentences of the articles that best answer the '
                          'question.</div>')

@@ -32,11 +32,8 @@ DOCS = [
 
 
 @pytest.fixture
-def assistant(make_index):
-    index = make_index()
-    for d in DOCS:
-        index.write(d)
-    return Assistant(Settings(), index)
+def assistant(assistant_over):
+    return assistant_over(DOCS)
 
 
 def check_spans(ans: Answer) -> None:

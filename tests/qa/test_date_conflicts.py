@@ -6,11 +6,9 @@ import pytest
 
 from corpus import Document
 from index import Chunk, ScoredPassage
-from qa.assistant import Assistant
 from qa.conflicts import find_conflicts
 from qa.date_conflicts import asked_units, date_mentions, find_date_conflicts
 from qa.quote import SentenceScorer, candidate_sentences
-from qa.settings import Settings
 
 
 def passage(doc_id, text, published=None):
@@ -116,11 +114,8 @@ DOCS = [
 
 
 @pytest.fixture
-def assistant(make_index):
-    index = make_index()
-    for d in DOCS:
-        index.write(d)
-    return Assistant(Settings(), index)
+def assistant(assistant_over):
+    return assistant_over(DOCS)
 
 
 def test_assistant_states_each_weekday_with_its_source_and_date(assistant):
