@@ -14,7 +14,7 @@ from index import Filters, NewsIndex, Retriever, ScoredPassage
 from .conflicts import Finding, find_conflicts
 from .dates import apply_intent, parse_intent, strip_intent
 from .evidence import Evidence, EvidenceGate, metadata_text
-from .followup import Turn, parse_history, rewrite
+from .followup import Turn, demote_shown, parse_history, rewrite
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, published_note, \
     select_sentences, source_label
 from .settings import Settings
@@ -245,10 +245,14 @@ class Assistant:
         passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, filters or Filters())
         timings["retrieve"] = time.perf_counter() - t
         t = time.perf_counter()
-        intent = parse_intent(standalone)
-        ranked = self.quote.rank(strip_intent(standalone) if intent.order else standalone, passages,
+        passage_text = "\n".join(p.text for p in passages)
+        intent = parse_intent(standalone, passage_text)
+        ranked = self.quote.rank(strip_intent(standalone, passage_text) if intent.order else standalone, passages,
                                  focus=question if standalone != question else None)
         ranked = apply_intent(intent, ranked)
+        if standalone != question:
+            turns = parse_history(history)
+            ranked = demote_shown(ranked, turns[-1].answer if turns else "")
         evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
                                    + [metadata_text(p) for p in passages], self._corpus_vocab(),
                                    self._documents(passages))

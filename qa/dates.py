@@ -15,6 +15,10 @@ from .quote import Sentence
 
 _LATEST = re.compile(r"\b(most recent(ly)?|latest|newest|the last|last time|recently)\b", re.I)
 _EARLIEST = re.compile(r"\b(first|earliest|oldest|initial(ly)?|original(ly)?)\b", re.I)
+# Ordinals that also name things: 'the first phase', 'the last round'. When the retrieved
+# text itself uses the question's phrase, the ordinal is part of what is asked about, not an
+# instruction to prefer the earliest or latest article.
+_ORDINAL_PHRASE = re.compile(r"\b(first|last|initial|original)\s+([^\W\d_]+)", re.I)
 _MONTH_NAMES = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
 _PERIOD = rf"(?:(?P<month>{_MONTH_NAMES})\s+)?(?P<year>(?:19|20)\d\d)"
 _RANGE = re.compile(rf"\b(?P<op>in|during|before|after|since|until|by|from|of)\s+{_PERIOD}\b", re.I)
@@ -45,10 +49,31 @@ class DateIntent:
         return not (self.date_to and day > self.date_to)
 
 
-def strip_intent(question: str) -> str:
+def named_ordinals(question: str, text: str) -> list[str]:
+    """The question's ordinal phrases ('first phase') that `text` (the retrieved passages)
+    also contains: names of things, not ordering words."""
+    low = " ".join(text.lower().split())
+    return [m.group(0) for m in _ORDINAL_PHRASE.finditer(question)
+            if " ".join(m.group(0).lower().split()) in low]
+
+
+def _mask(question: str, phrases: list[str]) -> str:
+    for ph in phrases:
+        question = re.sub(re.escape(ph), " ", question, flags=re.I)
+    return question
+
+
+def strip_intent(question: str, text: str = "") -> str:
     """The question without its ordering words ('most recent', 'first'), for relevance scoring:
-    those words say which article to prefer, not what the sentence must contain."""
-    out = _EARLIEST.sub(" ", _LATEST.sub(" ", question))
+    those words say which article to prefer, not what the sentence must contain. Ordinals
+    that `text` uses as names ('first phase') stay."""
+    keep = named_ordinals(question, text)
+    marked = question
+    for i, ph in enumerate(keep):
+        marked = re.sub(re.escape(ph), f"\x00{i}\x00", marked, flags=re.I)
+    out = _EARLIEST.sub(" ", _LATEST.sub(" ", marked))
+    for i, ph in enumerate(keep):
+        out = out.replace(f"\x00{i}\x00", ph)
     return re.sub(r"\s+", " ", out).strip() or question
 
 
@@ -59,11 +84,14 @@ def _period(year: int, month: str | None) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def parse_intent(question: str) -> DateIntent:
+def parse_intent(question: str, text: str = "") -> DateIntent:
+    """The date intent of `question`; `text` (the retrieved passages) tells ordinals that
+    name something ('the first phase' when the articles speak of it) from ordering words."""
     order = None
-    if _LATEST.search(question):
+    asked = _mask(question, named_ordinals(question, text))
+    if _LATEST.search(asked):
         order = "latest"
-    elif _EARLIEST.search(question):
+    elif _EARLIEST.search(asked):
         order = "earliest"
     lo = hi = None
     for m in _RANGE.finditer(question):

@@ -184,3 +184,14 @@ class Conversation:
 
     def reset(self) -> None:
         self.turns.clear()
+
+
+def demote_shown(ranked: list, previous_answer: str) -> list:
+    """A follow-up asks for something new: sentences the previous answer already quoted
+    (their text appears in it) go after the others, which keep their order. The rewritten
+    question repeats the previous answer, so without this its own quote would win again."""
+    shown = " ".join(previous_answer.split())
+    if not shown:
+        return ranked
+    fresh = [s for s in ranked if " ".join(s.text.split()) not in shown]
+    return fresh + [s for s in ranked if " ".join(s.text.split()) in shown] if fresh else ranked

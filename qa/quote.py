@@ -102,6 +102,20 @@ class Sentence:
     cue: float = 0.0
     score: float = 0.0
     terms: set[str] = field(default_factory=set)
+    prev_start: int | None = None  # document offset of the sentence before it in its passage
+
+    def quoted(self) -> tuple[int, int, str]:
+        """(start, end, text) to quote: the sentence, plus the one before it when it opens
+        with a pronoun or demonstrative ('This marks ...', 'He said ...') whose referent
+        that sentence names. Always a contiguous span of the document."""
+        first = words(self.text[:40])[:1]
+        if self.prev_start is None or not first or first[0] not in ANAPHORS:
+            return self.start, self.end, self.text
+        p = self.passage
+        return self.prev_start, self.end, p.text[self.prev_start - p.start:self.end - p.start]
+
+
+ANAPHORS = frozenset("this that these those it he she they his her its their such".split())
 
 
 def skip_dateline(text: str, published: str | None) -> int:
@@ -127,14 +141,16 @@ def candidate_sentences(passages: list[ScoredPassage], max_chars: int = 600) -> 
     """Sentences of the passages with exact document offsets, each once, best passage first."""
     seen: dict[tuple[str, int, int], Sentence] = {}
     for rank, p in enumerate(passages):
+        prev = None
         for s, e in split_sentences(p.text):
             s += skip_dateline(p.text[s:e], p.published)
             key = (p.doc_id, p.start + s, p.start + e)
             text = p.text[s:e]
+            prev, prev_start = p.start + s, prev
             if key in seen or len(text) > max_chars or len(words(text)) < 3:
                 continue
             seen[key] = Sentence(p.doc_id, key[1], key[2], text, p, rank,
-                                 terms=set(content_terms(text)))
+                                 terms=set(content_terms(text)), prev_start=prev_start)
     return list(seen.values())
 
 
@@ -272,27 +288,36 @@ def _near_duplicate(a: Sentence, b: Sentence) -> bool:
 
 
 def select_sentences(ranked: list[Sentence], max_sentences: int = 3, rel: float = 0.85,
-                     rel_other: float = 0.85) -> list[list[Sentence]]:
-    """Groups of sentences to cite, best first: the top sentence, then up to
-    `max_sentences - 1` more that add something new, scoring at least `rel` of it (from the
-    same article) or `rel_other` (from another article: more sources, more chances to cite
-    something beside the point). A near-duplicate from another article joins its group."""
+                     follow: float = 0.4) -> list[list[Sentence]]:
+    """Groups of sentences to cite, best first, all from the best sentence's article: the
+    best sentence; then the sentence that follows it in its passage when it scores at least
+    `follow` of the best (an answer often comes right after the sentence that restates the
+    question's setting); then more sentences of
+    that article scoring at least `rel` of the best, up to `max_sentences` groups in all.
+    Other articles enter only as corroboration: a near-duplicate of a cited sentence joins
+    its group. (Measured on the gold and dev sets: sentences from other articles that
+    merely score well are mostly beside the point; conflicts add their own sides.)"""
     if not ranked:
         return []
-    best = ranked[0].score
-    groups: list[list[Sentence]] = []
-    for s in ranked:
-        if groups and s.score < rel * best:
+    top = ranked[0]
+    best = top.score
+    groups: list[list[Sentence]] = [[top]]
+    following = next((s for s in ranked if s.doc_id == top.doc_id and s.prev_start == top.start), None)
+    if (following is not None and max_sentences > 1 and following.score >= follow * best
+            and not _near_duplicate(following, top)):
+        groups.append([following])
+    for s in ranked[1:]:
+        if s.score < rel * best:
             break
-        same_doc = s.doc_id == ranked[0].doc_id
+        if s is following:
+            continue
         dup = next((g for g in groups if any(_near_duplicate(s, t) for t in g)), None)
         if dup is not None:
             if all(t.doc_id != s.doc_id for t in dup):
                 dup.append(s)
             continue
-        if len(groups) >= max_sentences or (not same_doc and s.score < rel_other * best):
-            continue
-        groups.append([s])
+        if len(groups) < max_sentences and s.doc_id == top.doc_id:
+            groups.append([s])
     return groups
 
 
@@ -308,7 +333,8 @@ def published_note(p: ScoredPassage) -> str:
 
 def make_citation(marker: int, s: Sentence) -> Citation:
     p = s.passage
-    return Citation(marker, s.doc_id, s.start, s.end, s.text, p.title, p.outlet, p.published)
+    start, end, text = s.quoted()
+    return Citation(marker, s.doc_id, start, end, text, p.title, p.outlet, p.published)
 
 
 def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tuple[str, int, int], int]]:
@@ -324,7 +350,7 @@ def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tup
                 markers[key] = len(citations) + 1
                 citations.append(make_citation(markers[key], s))
             refs.append(f"[{markers[key]}] {published_note(s.passage)}")
-        lines.append(f"{group[0].text} " + " ".join(refs))
+        lines.append(f"{group[0].quoted()[2]} " + " ".join(refs))
     return "\n".join(lines), citations, markers
 
 

@@ -44,3 +44,14 @@ def test_bad_order_is_rejected():
 
     with pytest.raises(ValueError, match="date order"):
         DateIntent(order="soonest")
+
+
+def test_an_ordinal_the_articles_use_as_a_name_is_not_an_order():
+    text = "The first phase of the plan lasts six weeks. The second phase follows."
+    assert parse_intent("How long does the first phase last?", text).order is None
+    assert strip_intent("How long does the first phase last?", text) == "How long does the first phase last?"
+    # the same words are an order when the articles do not name anything 'first phase'
+    assert parse_intent("How long does the first phase last?", "Talks resumed.").order == "earliest"
+    # an ordering word that qualifies a verb stays an order
+    assert parse_intent("When did the minister first visit?", text).order == "earliest"
+    assert parse_intent("What is the latest first phase figure?", text).order == "latest"

@@ -64,3 +64,14 @@ def test_conversation_keeps_turns():
     assert "Anna Berg" in conv.assistant.seen[1]
     with pytest.raises(ValueError, match="max_turns"):
         Conversation(_EchoAssistant(), max_turns=0)
+
+
+def test_a_follow_up_prefers_sentences_the_previous_answer_did_not_show():
+    from types import SimpleNamespace as S
+
+    from qa.followup import demote_shown
+
+    ranked = [S(text="The captain was questioned."), S(text="His deputy was with him."), S(text="Rain.")]
+    out = demote_shown(ranked, "The captain  was questioned. [1] (Daily)")
+    assert [s.text for s in out] == ["His deputy was with him.", "Rain.", "The captain was questioned."]
+    assert demote_shown(ranked, "") == ranked

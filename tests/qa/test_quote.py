@@ -92,3 +92,30 @@ def test_a_leading_dateline_is_not_quoted_and_offsets_stay_exact():
     assert skip_dateline(text, "2023-01-01") == 0
     assert skip_dateline("On 2024-05-02 talks resumed in Oslo.", "2024-05-02") == 0
     assert skip_dateline(text, None) == 0
+
+
+def test_a_sentence_opening_with_a_pronoun_is_quoted_with_the_sentence_before(fake_embedder):
+    text = "The envoy flew to Lima on Monday. This was his first trip abroad since May. Rain fell."
+    sents = {s.text: s for s in candidate_sentences([passage("a", text)])}
+    s = sents["This was his first trip abroad since May."]
+    start, end, quoted = s.quoted()
+    assert quoted == text[start:end] == "The envoy flew to Lima on Monday. This was his first trip abroad since May."
+    plain = sents["The envoy flew to Lima on Monday."]
+    assert plain.quoted() == (plain.start, plain.end, plain.text)
+    cit = QuoteAnswerer(SentenceScorer(fake_embedder)).answer(
+        "first trip abroad since May", [passage("a", text)]).citations[0]
+    assert text[cit.start:cit.end] == cit.quote and cit.quote.startswith("The envoy flew to Lima")
+
+
+def test_selection_stays_in_the_best_article_and_adds_the_following_sentence(fake_embedder):
+    a = "The council met on Tuesday about the bridge. It voted to close the bridge for repairs."
+    b = "The council of the next town met about the bridge and the budget."
+    scorer = SentenceScorer(fake_embedder)
+    ranked = scorer.score("council met about the bridge", candidate_sentences([passage("a", a), passage("b", b)]))
+    assert ranked[0].doc_id == "a"
+    groups = select_sentences(ranked, max_sentences=3, rel=0.01, follow=0.0)
+    cited = [s for g in groups for s in g]
+    assert {s.doc_id for s in cited} == {"a"}, "a merely similar sentence of another article is not cited"
+    assert cited[1].text.startswith("It voted"), "the sentence after the best one follows it"
+    assert select_sentences(ranked, max_sentences=1, follow=0.0)[1:] == []
+    assert all(not g[0].text.startswith("It voted") for g in select_sentences(ranked, 3, 0.99, follow=1.0))
