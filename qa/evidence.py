@@ -16,7 +16,8 @@ from index.text import fold, stem, words
 
 from .conflicts import counts, mentions
 from .quote import QUESTION_WORDS, Sentence, answer_type, asked_quantity
-from .slots import asked_category, closest_word, duration_subject, has_duration, states_a_date
+from .slots import (asked_category, asks_future, closest_word, count_predicate, duration_subject, has_duration,
+                    states_a_date)
 
 top_for_count = 6
 top_for_thing = 10
@@ -46,6 +47,8 @@ class GateSettings:
     thing_sim: float = 0.6  # cosine at which a retrieved word stands for the asked X ('envoy'/'diplomat')
     require_duration: bool = True  # 'how long did X last': a sentence about X must give a duration
     require_dated_names: bool = True  # 'when ...': one sentence must carry a date and all the names
+    verb_sim: float = 0.6  # 'how many X were killed': a word this close to 'killed' near the count
+    future_lex: float = 0.5  # 'when will ...': the dated sentence covers this much of the best's terms
     require_cooccurrence: bool = True  # each name must share an article with each asked date
 
     def __post_init__(self) -> None:
@@ -234,19 +237,32 @@ class EvidenceGate:
         self.settings = settings
         self.word_vectors = word_vectors
 
-    def _dated_with_names(self, keys: list[str], ranked: list[Sentence]) -> bool:
+    def _dated_with_names(self, keys: list[str], ranked: list[Sentence], future: bool = False) -> bool:
         """A 'when' question needs one relevant sentence that both carries a date (stated, or
         its article's publication date) and names everything the question names: 'When did X
         last meet Lavrov?' is not answered by a dated sentence about X and an undated one
-        about Lavrov."""
+        about Lavrov. A question about the future ('When will the second round begin?') needs
+        a date stated in a sentence about what is asked (term coverage at least `future_lex`
+        of the best sentence's): an article's own date is not the date of a later event."""
+        best_lex = max((x.lex for x in ranked[:top_for_date]), default=0.0)
         names = name_terms(keys)
         for x in ranked[:top_for_date]:
             if not (x.passage.published or states_a_date(x.text)):
+                continue
+            if future and not (states_a_date(x.text) and x.lex >= self.settings.future_lex * best_lex):
                 continue
             vocab = vocabulary_of([x.text, metadata_text(x.passage)])
             if all(term_present(n, vocab, self.settings.fuzzy) for n in names):
                 return True
         return False
+
+    def _says(self, text: str, verb: str) -> bool:
+        """Does `text` use `verb` or, by word vectors, a word close to it ('slain' for 'killed')?"""
+        if stem(verb) in {stem(w) for w in words(text)}:
+            return True
+        if self.word_vectors is None:
+            return False
+        return closest_word(verb, [text], self.word_vectors)[1] >= self.settings.verb_sim
 
     def _category_missing(self, question: str, ranked: list[Sentence], vocab: set[str]) -> str | None:
         thing = asked_category(question)
@@ -289,12 +305,16 @@ class EvidenceGate:
                 has_duration(x.text) and subject in x.terms for x in ranked[:top_for_count]):
             ev.answerable, ev.reason = False, f"no relevant sentence says how long the '{subject}' lasted"
         elif s.require_dated_names and answer_type(question) == "date" and not self._dated_with_names(
-                keys, ranked):
+                keys, ranked, asks_future(question)):
             ev.answerable, ev.reason = False, "no relevant sentence gives a date together with " + (
                 ", ".join(name_terms(keys)) or "the question's subject")
         elif (head := asked_quantity(question)) and not any(
                 counts(m, head) for x in ranked[:top_for_count] for m in mentions(x)):
             ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"
+        elif head and (verb := count_predicate(question)) and not any(
+                self._says(x.text, verb) for x in ranked[:top_for_count]
+                if any(counts(m, head) for m in mentions(x))):
+            ev.answerable, ev.reason = False, f"no sentence counting '{head}' says they were {verb}"
         else:
             ev.reason = "supported"
         return ev

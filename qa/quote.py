@@ -44,7 +44,8 @@ def answer_type(question: str) -> str | None:
     q = fold(question).strip()
     if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", q):
         return "number"
-    if re.search(r"^(when|what (date|day|year|month))\b|\bwhen\b|\b(on|in) (what|which) (date|day|weekday|month|year)\b|"
+    if re.search(r"^(when|what (date|day|year|month))\b|(^|,\s*|\b(and|or|but)\s+)when\b|"
+                 r"\b(on|in) (what|which) (date|day|weekday|month|year)\b|"
                  r"\b(what|which) (year|weekday|day of the week)\b", q):
         return "date"
     if re.search(r"^(who|whom|whose)\b|\bwho\b", q):

@@ -89,6 +89,28 @@ _DATE_WORD = re.compile(
     r"(?:19|20)\d\d)\b", re.I)
 
 
+_COUNT_PREDICATE = re.compile(
+    r"\bhow (?:many|much)\b.*?\b(?:were|was|are|is|have been|has been|had been|got|get)\s+"
+    r"([^\W\d_]+(?:ed|en))\b", re.I)
+
+
+def count_predicate(question: str) -> str | None:
+    """The passive verb of a counting question ('killed' in 'How many citizens were killed
+    in the attack?'), folded; None when there is none. The number that answers it must be
+    a number of things that underwent it: three citizens held is not three citizens killed."""
+    m = _COUNT_PREDICATE.search(question)
+    return fold(m.group(1)) if m else None
+
+
+_FUTURE = re.compile(r"\b(will|shall|scheduled|slated|expected to|due to|planned|set to|upcoming)\b", re.I)
+
+
+def asks_future(question: str) -> bool:
+    """Does the question ask about something yet to happen ('When will the talks resume?',
+    'On what date is the vote scheduled?')? An article's publication date cannot answer it."""
+    return bool(_FUTURE.search(question))
+
+
 def states_a_date(text: str) -> bool:
     return bool(_DATE_WORD.search(text))
 

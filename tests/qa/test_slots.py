@@ -9,7 +9,7 @@ import pytest
 from index import Chunk, ScoredPassage
 from qa.evidence import EvidenceGate, GateSettings
 from qa.quote import SentenceScorer, candidate_sentences
-from qa.slots import asked_category, closest_word, duration_subject, has_duration
+from qa.slots import asked_category, asks_future, closest_word, count_predicate, duration_subject, has_duration
 
 
 @pytest.mark.parametrize("question,expected", [
@@ -105,5 +105,44 @@ def test_when_question_needs_one_dated_sentence_naming_everything_asked(fake_emb
     ev = gate.check(q, ranked, texts)
     assert not ev.answerable and "petrov" in ev.reason
     q = "When did Anna Berg meet the envoy in Oslo?"
+    ranked, texts = _ranked(fake_embedder, q, text)
+    assert gate.check(q, ranked, texts).answerable
+
+
+def test_future_and_count_predicate_patterns():
+    assert asks_future("On what date will the second round begin?")
+    assert asks_future("When is the vote scheduled to take place?")
+    assert not asks_future("When did the vote take place?")
+    assert count_predicate("How many Russian citizens were killed in the attack?") == "killed"
+    assert count_predicate("How many people have been taken hostage?") == "taken"
+    assert count_predicate("How many citizens are among the hostages?") is None
+
+
+def test_a_future_date_question_is_not_answered_by_the_articles_own_date(fake_embedder):
+    gate = EvidenceGate(GateSettings(min_sem=-1, min_lex=0))
+    text = ("The delegation discussed preparations for the second round of the truce talks in Oslo. "
+            "A ceasefire took effect on 3 March after long negotiations.")
+    q = "On what date will the second round of the truce talks begin?"
+    ranked, texts = _ranked(fake_embedder, q, text)  # the article is dated 2024-01-02
+    ev = gate.check(q, ranked, texts)
+    assert not ev.answerable and "date" in ev.reason
+    q = "On what date did the ceasefire take effect?"
+    ranked, texts = _ranked(fake_embedder, q, text)
+    assert gate.check(q, ranked, texts).answerable
+    later = text + " The second round of the truce talks will begin on 9 April in Oslo."
+    q = "On what date will the second round of the truce talks begin?"
+    ranked, texts = _ranked(fake_embedder, q, later)
+    assert gate.check(q, ranked, texts).answerable
+
+
+def test_a_count_must_be_of_things_that_underwent_the_asked_event(fake_embedder):
+    gate = EvidenceGate(GateSettings(min_sem=-1, min_lex=0))
+    text = ("Three citizens of Norway were held hostage after the attack. "
+            "About 200 people were killed in the attack on the town.")
+    q = "How many citizens of Norway were killed in the attack?"
+    ranked, texts = _ranked(fake_embedder, q, text)
+    ev = gate.check(q, ranked, texts)
+    assert not ev.answerable and "killed" in ev.reason
+    q = "How many citizens of Norway were held hostage after the attack?"
     ranked, texts = _ranked(fake_embedder, q, text)
     assert gate.check(q, ranked, texts).answerable
