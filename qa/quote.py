@@ -332,10 +332,19 @@ def published_note(p: ScoredPassage) -> str:
     return f"({source_label(p.outlet, p.title, p.doc_id, p.published)})"
 
 
-def make_citation(marker: int, s: Sentence) -> Citation:
+def make_citation(marker: int, s: Sentence, span: tuple[int, int, str] | None = None) -> Citation:
     p = s.passage
-    start, end, text = s.quoted()
+    start, end, text = span or s.quoted()
     return Citation(marker, s.doc_id, start, end, text, p.title, p.outlet, p.published)
+
+
+def _span(s: Sentence, cited: list[Citation]) -> tuple[int, int, str]:
+    """The span to quote for `s`: with its antecedent sentence (see `Sentence.quoted`) unless
+    that would repeat text an earlier citation of the same article already quotes."""
+    start, end, text = s.quoted()
+    if start != s.start and any(c.doc_id == s.doc_id and c.start < end and start < c.end for c in cited):
+        return s.start, s.end, s.text
+    return start, end, text
 
 
 def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tuple[str, int, int], int]]:
@@ -349,9 +358,10 @@ def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tup
             key = (s.doc_id, s.start, s.end)
             if key not in markers:
                 markers[key] = len(citations) + 1
-                citations.append(make_citation(markers[key], s))
+                citations.append(make_citation(markers[key], s, _span(s, citations)))
             refs.append(f"[{markers[key]}] {published_note(s.passage)}")
-        lines.append(f"{group[0].quoted()[2]} " + " ".join(refs))
+        lines.append(f"{citations[markers[(group[0].doc_id, group[0].start, group[0].end)] - 1].quote} "
+                     + " ".join(refs))
     return "\n".join(lines), citations, markers
 
 

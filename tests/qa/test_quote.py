@@ -119,3 +119,16 @@ def test_selection_stays_in_the_best_article_and_adds_the_following_sentence(fak
     assert cited[1].text.startswith("It voted"), "the sentence after the best one follows it"
     assert select_sentences(ranked, max_sentences=1, follow=0.0)[1:] == []
     assert all(not g[0].text.startswith("It voted") for g in select_sentences(ranked, 3, 0.99, follow=1.0))
+
+
+def test_the_antecedent_is_not_quoted_twice():
+    from qa.quote import compose
+
+    text = "The envoy flew to Lima on Monday. This was his first trip abroad since May. Rain fell."
+    sents = {s.text: s for s in candidate_sentences([passage("a", text)])}
+    first, second = sents["The envoy flew to Lima on Monday."], sents["This was his first trip abroad since May."]
+    answer, citations, _ = compose([[first], [second]])
+    assert [c.quote for c in citations] == [first.text, second.text]
+    assert answer.count("The envoy flew") == 1
+    _, alone, _ = compose([[second]])
+    assert alone[0].quote.startswith("The envoy flew") and alone[0].quote == text[alone[0].start:alone[0].end]
