@@ -33,6 +33,7 @@ ABSTRACT = frozenset(
     attitude attitudes opinion opinions reaction reactions response responses approach tone
     feeling feelings sentiment assessment explanation justification motive motives rationale
     significance effect effects impact consequence consequences
+    goods item items supply supplies material materials product products equipment object objects
     city cities country countries place places town nation state capital region location
     person people official officials leader leaders man woman group groups organization
     organisation movement agency body institution side sides party parties""".split()

@@ -16,6 +16,7 @@ from qa.slots import asked_category, asks_future, closest_word, count_predicate,
     ("Which hotel did the delegation stay at in Oslo?", "hotel"),
     ("What football club does she support?", "club"),  # the noun before the auxiliary
     ("Which conditions did the envoy insist on?", None),  # abstract: paraphrases name it otherwise
+    ("What kinds of goods did the army hold back?", None),  # an umbrella noun: answered by 'tents'
     ("Which Russian official did they meet?", None),  # a name, not a category
     ("What did the minister say?", None),
     ("Which news agency reported the meeting?", None),  # no auxiliary: not the pattern
