@@ -155,7 +155,8 @@ class Assistant:
                         "`pip install -e '.[llm]'`, or use --mode quote"
                     ) from None
                 try:
-                    self._llm = LLMAnswerer.from_settings(self.settings, self.index.embedder)
+                    # the scorer's cache: sentences embedded for scoring are reused by the checker
+                    self._llm = LLMAnswerer.from_settings(self.settings, self.scorer.cache)
                 except LLMUnavailable:
                     raise
                 except (FileNotFoundError, ImportError, OSError, RuntimeError) as exc:
@@ -216,8 +217,7 @@ class Assistant:
             raise ValueError(f"unknown answer mode {mode!r}; choose one of {', '.join(MODES)}")
         return mode
 
-    def _standalone(self, question: str, history) -> str:
-        turns = parse_history(history)
+    def _standalone(self, question: str, turns: list[Turn]) -> str:
         if not turns:
             return question
         if self._llm is not None and hasattr(self._llm, "rewrite"):
@@ -239,7 +239,8 @@ class Assistant:
             raise ValueError(f"k must be >= 1, got {k}")
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        standalone = self._standalone(question, history)
+        turns = parse_history(history)
+        standalone = self._standalone(question, turns)
         timings["rewrite"] = time.perf_counter() - t
         t = time.perf_counter()
         passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, filters or Filters())
@@ -250,9 +251,8 @@ class Assistant:
         ranked = self.quote.rank(strip_intent(standalone, passage_text) if intent.order else standalone, passages,
                                  focus=question if standalone != question else None)
         ranked = apply_intent(intent, ranked)
-        if standalone != question:
-            turns = parse_history(history)
-            ranked = demote_shown(ranked, turns[-1].answer if turns else "")
+        if turns and standalone != question:
+            ranked = demote_shown(ranked, turns[-1].answer)
         evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
                                    + [metadata_text(p) for p in passages], self._corpus_vocab(),
                                    self._documents(passages))

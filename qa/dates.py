@@ -49,32 +49,33 @@ class DateIntent:
         return not (self.date_to and day > self.date_to)
 
 
-def named_ordinals(question: str, text: str) -> list[str]:
-    """The question's ordinal phrases ('first phase') that `text` (the retrieved passages)
-    also contains: names of things, not ordering words."""
+def _named_spans(question: str, text: str) -> list[tuple[int, int]]:
+    """Spans of the question's ordinal phrases ('first phase') that `text` (the retrieved
+    passages) also contains: names of things, not ordering words."""
     low = " ".join(text.lower().split())
-    return [m.group(0) for m in _ORDINAL_PHRASE.finditer(question)
+    return [m.span() for m in _ORDINAL_PHRASE.finditer(question)
             if " ".join(m.group(0).lower().split()) in low]
 
 
-def _mask(question: str, phrases: list[str]) -> str:
-    for ph in phrases:
-        question = re.sub(re.escape(ph), " ", question, flags=re.I)
-    return question
+def _orderings(pattern: re.Pattern, question: str, named: list[tuple[int, int]]) -> list[re.Match]:
+    """Matches of an ordering pattern that are not part of a named ordinal."""
+    return [m for m in pattern.finditer(question)
+            if not any(m.start() < b and a < m.end() for a, b in named)]
 
 
 def strip_intent(question: str, text: str = "") -> str:
     """The question without its ordering words ('most recent', 'first'), for relevance scoring:
     those words say which article to prefer, not what the sentence must contain. Ordinals
     that `text` uses as names ('first phase') stay."""
-    keep = named_ordinals(question, text)
-    marked = question
-    for i, ph in enumerate(keep):
-        marked = re.sub(re.escape(ph), f"\x00{i}\x00", marked, flags=re.I)
-    out = _EARLIEST.sub(" ", _LATEST.sub(" ", marked))
-    for i, ph in enumerate(keep):
-        out = out.replace(f"\x00{i}\x00", ph)
-    return re.sub(r"\s+", " ", out).strip() or question
+    named = _named_spans(question, text)
+    drop = sorted(m.span() for p in (_LATEST, _EARLIEST) for m in _orderings(p, question, named))
+    out, pos = [], 0
+    for a, b in drop:
+        if a >= pos:
+            out.append(question[pos:a])
+            pos = b
+    out.append(question[pos:])
+    return re.sub(r"\s+", " ", " ".join(out)).strip() or question
 
 
 def _period(year: int, month: str | None) -> tuple[date, date]:
@@ -88,10 +89,10 @@ def parse_intent(question: str, text: str = "") -> DateIntent:
     """The date intent of `question`; `text` (the retrieved passages) tells ordinals that
     name something ('the first phase' when the articles speak of it) from ordering words."""
     order = None
-    asked = _mask(question, named_ordinals(question, text))
-    if _LATEST.search(asked):
+    named = _named_spans(question, text)
+    if _orderings(_LATEST, question, named):
         order = "latest"
-    elif _EARLIEST.search(asked):
+    elif _orderings(_EARLIEST, question, named):
         order = "earliest"
     lo = hi = None
     for m in _RANGE.finditer(question):

@@ -16,9 +16,7 @@ citation an exact sentence span). If nothing supported is left, the answer absta
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections import OrderedDict
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -28,6 +26,7 @@ from index.text import STOPWORDS, stem, words
 
 from .injection import looks_like_instruction
 from .llm_adapter import ChatLLM, Message, get_llm
+from .quote import EmbeddingCache
 from .types import ABSTAIN_TEXT, Answer
 from .verify import Checker, Source, VerifyConfig, split_claims
 
@@ -86,33 +85,6 @@ def _content(text: str) -> set[str]:
     return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1}
 
 
-class _CachedEmbedder:
-    """Sentence vectors by text (LRU), so the prompt selection and the checker share them."""
-
-    def __init__(self, embedder, max_items: int = 20_000):
-        self.embedder = embedder
-        self.name = getattr(embedder, "name", "embedder")
-        self.max_items = max_items
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def embed_documents(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            vecs = np.asarray(self.embedder.embed_documents(missing), dtype=np.float32)
-            with self._lock:
-                for t, v in zip(missing, vecs):
-                    self._cache[t] = v
-                while len(self._cache) > self.max_items:
-                    self._cache.popitem(last=False)
-        with self._lock:
-            return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
-
-
 class LLMAnswerer:
     mode = "llm"
 
@@ -124,7 +96,7 @@ class LLMAnswerer:
             if v < 1:
                 raise ValueError(f"LLMAnswerer {name} must be >= 1, got {v}")
         self.llm = llm
-        self.embedder = _CachedEmbedder(embedder)
+        self.embedder = embedder if isinstance(embedder, EmbeddingCache) else EmbeddingCache(embedder)
         self.checker = Checker(self.embedder, verify)
         self.max_passages = max_passages
         self.max_sentences = max_sentences

@@ -169,10 +169,13 @@ def published_terms(p: ScoredPassage) -> set[str]:
 
 
 class EmbeddingCache:
-    """Sentence vectors by text, LRU-bounded, so warm questions embed only the question."""
+    """Sentence vectors by text, LRU-bounded, so warm questions embed only the question. It is
+    an embedder itself (`embed_documents`, `embed_query`, `name`), so the quote scorer and the
+    LLM answerer's checker share one cache."""
 
     def __init__(self, embedder, max_items: int = 20_000):
         self.embedder = embedder
+        self.name = getattr(embedder, "name", "embedder")
         self.max_items = max_items
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -187,10 +190,17 @@ class EmbeddingCache:
                     self._cache[t] = np.asarray(v, dtype=np.float32)
                 while len(self._cache) > self.max_items:
                     self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, 1), np.float32)
         with self._lock:
             for t in texts:
                 self._cache.move_to_end(t)
             return np.stack([self._cache[t] for t in texts])
+
+    embed_documents = vectors
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,13 @@ def _ranked(fake_embedder, question, text):
     return SentenceScorer(fake_embedder).score(question, candidate_sentences([p])), [text]
 
 
+def _check(fake_embedder, question, text):
+    """The gate's verdict on `question` over one dated article, thresholds off so that only
+    the slot checks can refuse."""
+    ranked, texts = _ranked(fake_embedder, question, text)
+    return EvidenceGate(GateSettings(min_sem=-1, min_lex=0)).check(question, ranked, texts)
+
+
 TEXT = ("The delegation arrived in Oslo on Monday and met the foreign minister. "
         "The delegation discussed the truce with the foreign minister in Oslo. "
         "The truce between the two sides lasted for a week before talks resumed.")
@@ -77,14 +84,9 @@ def test_gate_abstains_when_the_asked_category_is_absent(fake_embedder):
 
 
 def test_gate_abstains_when_no_sentence_gives_the_asked_duration(fake_embedder):
-    gate = EvidenceGate(GateSettings(min_sem=-1, min_lex=0))
-    q = "How long did the meeting with the foreign minister last?"
-    ranked, texts = _ranked(fake_embedder, q, TEXT)
-    ev = gate.check(q, ranked, texts)
+    ev = _check(fake_embedder, "How long did the meeting with the foreign minister last?", TEXT)
     assert not ev.answerable and "meet" in ev.reason  # the truce's week is not the meeting's
-    q = "How long did the truce last?"
-    ranked, texts = _ranked(fake_embedder, q, TEXT)
-    assert gate.check(q, ranked, texts).answerable
+    assert _check(fake_embedder, "How long did the truce last?", TEXT).answerable
 
 
 def test_how_many_time_units_is_a_duration_question():
@@ -120,30 +122,19 @@ def test_future_and_count_predicate_patterns():
 
 
 def test_a_future_date_question_is_not_answered_by_the_articles_own_date(fake_embedder):
-    gate = EvidenceGate(GateSettings(min_sem=-1, min_lex=0))
     text = ("The delegation discussed preparations for the second round of the truce talks in Oslo. "
             "A ceasefire took effect on 3 March after long negotiations.")
     q = "On what date will the second round of the truce talks begin?"
-    ranked, texts = _ranked(fake_embedder, q, text)  # the article is dated 2024-01-02
-    ev = gate.check(q, ranked, texts)
+    ev = _check(fake_embedder, q, text)  # the article is dated 2024-01-02
     assert not ev.answerable and "date" in ev.reason
-    q = "On what date did the ceasefire take effect?"
-    ranked, texts = _ranked(fake_embedder, q, text)
-    assert gate.check(q, ranked, texts).answerable
+    assert _check(fake_embedder, "On what date did the ceasefire take effect?", text).answerable
     later = text + " The second round of the truce talks will begin on 9 April in Oslo."
-    q = "On what date will the second round of the truce talks begin?"
-    ranked, texts = _ranked(fake_embedder, q, later)
-    assert gate.check(q, ranked, texts).answerable
+    assert _check(fake_embedder, q, later).answerable
 
 
 def test_a_count_must_be_of_things_that_underwent_the_asked_event(fake_embedder):
-    gate = EvidenceGate(GateSettings(min_sem=-1, min_lex=0))
     text = ("Three citizens of Norway were held hostage after the attack. "
             "About 200 people were killed in the attack on the town.")
-    q = "How many citizens of Norway were killed in the attack?"
-    ranked, texts = _ranked(fake_embedder, q, text)
-    ev = gate.check(q, ranked, texts)
+    ev = _check(fake_embedder, "How many citizens of Norway were killed in the attack?", text)
     assert not ev.answerable and "killed" in ev.reason
-    q = "How many citizens of Norway were held hostage after the attack?"
-    ranked, texts = _ranked(fake_embedder, q, text)
-    assert gate.check(q, ranked, texts).answerable
+    assert _check(fake_embedder, "How many citizens of Norway were held hostage after the attack?", text).answerable
