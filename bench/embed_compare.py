@@ -4,7 +4,7 @@ Backends: torch (sentence-transformers 'minilm'), 'minilm-onnx' (ONNX Runtime, f
 'minilm-onnx-int8' (dynamic int8 quantization). Quality: every SciFact document (title +
 abstract, truncated at the model's 256 tokens, as the product's embedder does) is embedded
 by each backend and ranked by cosine for the dev half of the test queries (the split in
-qa/evaluation/beir.py); the same pipeline for every backend, so only the embedder differs.
+evaluation/beir.py); the same pipeline for every backend, so only the embedder differs.
 A faster backend is usable by setting (index.embed_model) when it stays within 0.01 nDCG@10.
 
     nice -n 10 .venv/bin/python bench/embed_compare.py --chunks 500
@@ -49,8 +49,8 @@ def main() -> None:
                          "(a smaller corpus for a quick relative comparison; absolute nDCG is then higher)")
     args = ap.parse_args()
     from qa.components import get_embedder
-    from qa.evaluation.beir import bench_dir, load_beir
-    from qa.evaluation.ir_metrics import ndcg_at_k
+    from evaluation.beir import bench_dir, load_beir
+    from evaluation.ir_metrics import ndcg_at_k
 
     texts = news_chunks(args.chunks)
     beir = None if args.no_scifact else load_beir(bench_dir() / "beir-scifact", "test", "dev")

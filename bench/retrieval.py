@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.evaluation.beir import (  # noqa: E402
+from evaluation.beir import (  # noqa: E402
     BEIR_CHUNKER, bench_dir, build_variants, evaluate, lexical_variants, load_beir, open_beir_index, warm_cache,
 )
 

@@ -143,7 +143,7 @@ def index_rm(obj: Context, doc_id) -> None:
 
 
 def _load_plugins() -> None:
-    """Commands from other packages (e.g. `serve` from ui) register through entry points."""
+    """Commands from other packages (`serve` from ui, `eval` from evaluation) register through entry points."""
     for ep in entry_points(group="news_qa.commands"):
         try:
             cli.add_command(ep.load(), ep.name)
@@ -153,7 +153,6 @@ def _load_plugins() -> None:
 
 def main() -> None:
     from . import ask_cli  # noqa: F401  (registers `ask` and `chat`)
-    from .evaluation import cli as _eval_cli  # noqa: F401  (registers `eval`)
 
     _load_plugins()
     cli()

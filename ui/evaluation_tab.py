@@ -1,5 +1,5 @@
 """The Evaluation tab: run a gold set through the server's own Assistant and show the metrics
-and plots. It reuses qa.evaluation (load_gold, run_gold, report.markdown/figures), so the tab
+and plots. It reuses evaluation (load_gold, run_gold, report.markdown/figures), so the tab
 shows exactly what `qa eval --gold FILE --out DIR` writes."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ DEFAULT_GOLD = Path("eval") / "gold.jsonl"  # relative to the directory `qa serv
 
 def run_evaluation(service: NewsService, gold_file: str | None, mode: str, limit: int | None) -> dict:
     """The `qa eval` report dict for one gold set in one mode (raises ValueError with a reason)."""
-    from qa.evaluation.gold import GoldError, load_gold
-    from qa.evaluation.runner import run_gold
+    from evaluation.gold import GoldError, load_gold
+    from evaluation.runner import run_gold
 
     path = Path(gold_file) if gold_file else DEFAULT_GOLD
     if not path.is_file():
@@ -54,7 +54,7 @@ def build_evaluation_tab(service: NewsService) -> None:
     plots = gr.Gallery(label="Plots", columns=3, height="auto", elem_id="qa-eval-plots")
 
     def go(gold_file, mode, limit, progress=gr.Progress(track_tqdm=True)):
-        from qa.evaluation.report import figures, markdown
+        from evaluation.report import figures, markdown
 
         try:
             report = run_evaluation(service, gold_file, mode, limit)

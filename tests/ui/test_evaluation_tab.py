@@ -1,4 +1,4 @@
-"""The Evaluation tab's runner: a gold file through the server's assistant, qa.evaluation's report."""
+"""The Evaluation tab's runner: a gold file through the server's assistant, evaluation's report."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def service(shared_fake_assistant):
 
 
 def test_run_evaluation_gives_the_eval_report(service, tmp_path):
-    from qa.evaluation.report import figures, markdown
+    from evaluation.report import figures, markdown
     from ui.evaluation_tab import run_evaluation
 
     report = run_evaluation(service, str(write_gold(tmp_path / "g.jsonl")), "quote", 0)

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from qa.evaluation.ablate import Variant, apply_overrides, default_variants, parse_variant, run_ablation
-from qa.evaluation.gold import parse_item
-from qa.evaluation.report import markdown, write_report
-from qa.evaluation.runner import run_gold
+from evaluation.ablate import Variant, apply_overrides, default_variants, parse_variant, run_ablation
+from evaluation.gold import parse_item
+from evaluation.report import markdown, write_report
+from evaluation.runner import run_gold
 from qa.settings import Settings
 
 from eval_fakes import DOC, DOCS, FakeAssistant

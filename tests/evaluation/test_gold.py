@@ -8,11 +8,11 @@ from collections import Counter
 import pytest
 
 from corpus import Document, load_paths
-from qa.evaluation.gold import GOLD_TYPES, GoldError, load_gold, locate
+from evaluation.gold import GOLD_TYPES, GoldError, load_gold, locate
 
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 
 GOLD = REPO / "eval" / "gold.jsonl"
 HELDOUT = REPO / "eval" / "heldout.jsonl"  # written independently of the system: for measurement, never tuning

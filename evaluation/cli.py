@@ -198,7 +198,7 @@ BEIR_DEPTH = 100  # Recall@100 needs 100 ranked documents
 
 
 def _beir(obj: Context, folder, split, limit, progress) -> dict:
-    """Index the BEIR corpus in its own cached collection (qa/evaluation/beir.py) and score
+    """Index the BEIR corpus in its own cached collection (evaluation/beir.py) and score
     dense, BM25 and hybrid retrieval from the current settings: nDCG@10, MRR@10, Recall@100."""
     from qa.components import build_retriever, get_embedder
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from qa.evaluation.gold import load_gold
-from qa.evaluation.runner import run_gold, summarize
+from evaluation.gold import load_gold
+from evaluation.runner import run_gold, summarize
 
 from eval_fakes import DOC, DOCS, OTHER, FakeAssistant
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import qa.evaluation.cli  # noqa: F401  (registers `eval`)
+import evaluation.cli  # noqa: F401  (registers `eval`)
 from qa.cli import cli
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "eval" / "gold.jsonl"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index import Chunk, ScoredPassage
-from qa.evaluation import beir as B
+from evaluation import beir as B
 
 DOCS = [
     {"_id": "d1", "title": "Zebra stripes", "text": "Zebra stripes deter biting flies. They also cool the skin."},

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from qa.evaluation.squad import load_squad, paragraph_doc_id, run_squad, score, split_of
+from evaluation.squad import load_squad, paragraph_doc_id, run_squad, score, split_of
 
 from eval_fakes import FakeAssistant
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 BENCH = Path(os.environ.get("QA_BENCH_DIR", REPO.parent / "shared" / "bench"))
 
 

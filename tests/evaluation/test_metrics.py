@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from qa.evaluation import metrics as M
-from qa.evaluation.gold import Evidence
+from evaluation import metrics as M
+from evaluation.gold import Evidence
 
 
 def ev(doc: str, start: int, end: int) -> Evidence:
