@@ -108,7 +108,8 @@ def test_lookup_function_is_accepted(tmp_path):
 
 @pytest.mark.parametrize("obj, message", [
     ("{not json", "not valid JSON"),
-    (item(type="trivia"), "unknown type 'trivia'"),
+    (item(type=""), "'type' must be a non-empty string"),
+    (item(type=3), "'type' must be a non-empty string"),
     (item(answers=[]), "answerable but lists no answers"),
     (item(answerable=False, evidence=[]), "unanswerable but lists answers"),
     (item(answerable="yes"), "'answerable' must be true or false"),
@@ -119,6 +120,22 @@ def test_lookup_function_is_accepted(tmp_path):
 def test_validation_errors(tmp_path, obj, message):
     with pytest.raises(GoldError, match=message):
         load_gold(write(tmp_path, obj), {"d1": DOC})
+
+
+def test_any_type_is_accepted_and_reported_by(tmp_path):
+    """Gold files from others use their own types ('single', 'trivia'); each is reported by it."""
+    from eval_fakes import FakeAssistant
+
+    from evaluation.runner import run_gold
+
+    path = write(tmp_path, item(type="single"), item(id="q2", type="trivia"))
+    items = load_gold(path, {"d1": DOC})
+    assert [i.type for i in items] == ["single", "trivia"]
+    with pytest.raises(GoldError, match="unknown type 'single'"):
+        load_gold(path, {"d1": DOC}, types=GOLD_TYPES)
+    fake = FakeAssistant({i.question: ("x", True, [], []) for i in items})
+    run = run_gold(fake, items, progress=False)
+    assert set(run.by_type) == {"single", "trivia"} and run.by_type["single"]["n"] == 1
 
 
 def test_duplicate_ids_and_empty_file(tmp_path):
