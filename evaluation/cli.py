@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -105,19 +106,47 @@ def _finish(report: dict, out: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as one JSON object.")
 @click.option("--out", type=click.Path(file_okay=False), help="Write report.json, report.md, report.html here.")
 @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
+@click.option("--suite", is_flag=True, help="RealTime QA, MultiHop-RAG and RGB under each --config, one report.")
+@click.option("--config", "configs", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="--suite: a qa.toml per configuration to compare (repeat; default: the current settings).")
+@click.option("--quick", type=int, default=None, help="--suite: N questions per benchmark, small corpora.")
+@click.option("--benchmark", "benchmarks", multiple=True, type=click.Choice(["realtimeqa", "multihop", "rgb"]),
+              help="--suite: only these benchmarks (repeat; default all).")
+@click.option("--bench-dir", type=click.Path(exists=True, file_okay=False),
+              help="--suite: the benchmarks folder (default $QA_BENCH_DIR or ../shared/bench).")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="--suite: where benchmark indexes are cached (default $QA_CACHE_DIR/eval-index).")
+@click.option("--rtqa-index", type=click.Path(exists=True, file_okay=False),
+              help="--suite: a prebuilt RealTime QA index dir to start from (copied, never written).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="--suite: write the quality-gate baseline here.")
+@click.option("--check-baseline", type=click.Path(dir_okay=False),
+              help="--suite: re-run the baseline's sample; exit 1 when a metric regressed beyond its CI.")
+@click.option("--reason", default="", help="--write-baseline: why the baseline changed (stored in it).")
 @click.pass_obj
 @_store_errors
 def eval_cmd(obj: Context, gold, beir, squad, ablate, mode, split, limit, k, variants, corpus_dir,
-             as_json, out, no_progress) -> None:
-    """Evaluate: `--gold FILE`, `--squad FILE`, `--beir DIR`, or `--ablate --gold FILE`."""
+             as_json, out, no_progress, suite, configs, quick, benchmarks, bench_dir, cache_dir, rtqa_index,
+             write_baseline, check_baseline, reason) -> None:
+    """Evaluate: `--gold FILE`, `--squad FILE`, `--beir DIR`, `--ablate --gold FILE`, or `--suite`."""
+    if k is not None and k < 1:
+        raise click.UsageError(f"-k must be >= 1, got {k}")
+    if suite:
+        from .suite_cli import run_suite_cmd
+
+        report = run_suite_cmd(obj, configs, quick, split, mode, k, benchmarks, bench_dir, cache_dir, rtqa_index,
+                               write_baseline, check_baseline, reason, not no_progress)
+        _finish(report, out, as_json)
+        if report.get("gate") and not report["gate"]["passed"]:
+            sys.exit(1)
+        return
+    if configs or quick or write_baseline or check_baseline:
+        raise click.UsageError("--config/--quick/--write-baseline/--check-baseline go with --suite")
     chosen = [n for n, v in (("--gold", gold), ("--beir", beir), ("--squad", squad)) if v]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --gold FILE, --beir DIR or --squad FILE"
                                + (f" (got {', '.join(chosen)})" if chosen else ""))
     if ablate and not gold:
         raise click.UsageError("--ablate needs --gold FILE")
-    if k is not None and k < 1:
-        raise click.UsageError(f"-k must be >= 1, got {k}")
     if limit is not None and limit < 1:
         raise click.UsageError(f"--limit must be >= 1, got {limit}")
     progress = not no_progress

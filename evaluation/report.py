@@ -2,7 +2,7 @@
 
 A report is a plain dict, any subset of:
   {"gold": [GoldRun.to_json(), ...], "ablation": {"rows": [...]}, "squad": {...}, "beir": {...},
-   "meta": {...}}
+   "suite": {...} (evaluation/suite.py), "meta": {...}}
 `markdown(report)` and `figures(report)` are reusable (the UI's evaluation tab shows the same)."""
 
 from __future__ import annotations
@@ -114,6 +114,10 @@ def markdown(report: dict) -> str:
         rows = [[name, v.get("ndcg10"), v.get("mrr10"), v.get("recall100"), v.get("seconds")]
                 for name, v in (b.get("variants") or {}).items()]
         parts.append(head + "\n\n" + table(["retrieval", "nDCG@10", "MRR@10", "Recall@100", "seconds"], rows))
+    if report.get("suite"):
+        from .suite_report import suite_markdown
+
+        parts.append(suite_markdown(report["suite"]))
     return "\n\n".join(parts) + "\n"
 
 
@@ -174,6 +178,10 @@ def figures(report: dict) -> dict[str, bytes]:
             ax.set(xlabel="total latency per question (ms)", ylabel="questions", title="Latency")
             ax.legend(fontsize=8)
             figs["latency_hist"] = _png(fig)
+    if report.get("suite"):
+        from .suite_report import suite_figures
+
+        figs.update(suite_figures(report["suite"], _png))
     return figs
 
 
