@@ -5,7 +5,7 @@ interval (half-width below the mean) or `tolerance`, whichever is larger.
 The baseline file records the sample it was measured on (split, quick size, mode, benchmarks),
 so the check always re-runs exactly that sample. Regenerate it with one command:
 
-    qa eval --suite --quick 10 --split dev --write-baseline evaluation/baseline.json
+    qa eval --suite --quick 8 --split dev --write-baseline evaluation/baseline.json
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from .stats import LOWER_IS_BETTER
 
 DEFAULT_TOLERANCE = 0.05
-REGENERATE = "qa eval --suite --quick 10 --split dev --write-baseline evaluation/baseline.json"
+REGENERATE = "qa eval --suite --quick 8 --split dev --write-baseline evaluation/baseline.json"
 NOT_GATED = ("ev_recall@all", "fact_recall@all")  # these move with k, not with quality
 
 

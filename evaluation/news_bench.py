@@ -2,7 +2,7 @@
 and returns one record per scored item:
 
     {"benchmark", "id", "type", "answerable", "correct", "abstained", "latency", "score",
-     "metrics": {name: float | None}, "answer": first 300 characters}
+     "metrics": {name: float | None}, "answer": first 300 characters, "cited": [doc ids]}
 
 `metrics` uses one vocabulary across benchmarks (None where a metric does not apply):
 accuracy (answerable items), refusal (unanswerable items: the system refused), false_refusal
@@ -34,7 +34,7 @@ def _filters(doc_ids: Sequence[str]):
 def _record(bench: str, qid: str, qtype: str, answerable: bool, v: dict, correct: bool, **metrics) -> dict:
     return {"benchmark": bench, "id": qid, "type": qtype, "answerable": answerable, "correct": bool(correct),
             "abstained": v["abstained"], "latency": v["latency"], "score": v["score"],
-            "metrics": metrics, "answer": v["text"][:300]}
+            "metrics": metrics, "answer": v["text"][:300], "cited": sorted({c["doc_id"] for c in v["citations"]})}
 
 
 def _base(v: dict, answerable: bool, correct: bool, good_docs: set[str] | None) -> dict:

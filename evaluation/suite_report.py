@@ -138,3 +138,19 @@ def _correct_rate(s: dict | None) -> float:
             return ms[m]["mean"]
     return 0.0
 
+
+
+def select_configs(report: dict, names: list[str]) -> dict:
+    """The report restricted to `names` (in that order), deltas recomputed against the first."""
+    from .stats import paired_delta
+
+    suite = report["suite"]
+    names = [n for n in names if n in suite["configs"]]
+    if not names:
+        raise ValueError(f"none of the chosen configurations is in this report; it has {', '.join(suite['configs'])}")
+    benches = {b: {c: runs[c] for c in names} for b, runs in suite["benchmarks"].items()}
+    deltas = {b: {c: {m: paired_delta(runs[names[0]]["records"], runs[c]["records"], m)
+                      for m in runs[names[0]]["summary"]["metrics"]} for c in names[1:]}
+              for b, runs in benches.items()}
+    rel = {c: (suite.get("reliability") or {}).get(c, []) for c in names}
+    return {**report, "suite": {**suite, "configs": names, "benchmarks": benches, "deltas": deltas, "reliability": rel}}

@@ -1,9 +1,11 @@
-"""The Evaluation tab: run a gold set through the server's own Assistant and show the metrics
-and plots. It reuses evaluation (load_gold, run_gold, report.markdown/figures), so the tab
-shows exactly what `qa eval --gold FILE --out DIR` writes."""
+"""The Evaluation tab: run a gold set through the server's own Assistant, or show a benchmark
+suite report (`qa eval --suite --out DIR`, or a quick suite run from here) and compare the
+configurations it holds. It reuses the evaluation package, so the tab shows exactly what
+`qa eval ... --out DIR` writes."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -38,6 +40,51 @@ def run_evaluation(service: NewsService, gold_file: str | None, mode: str, limit
     return {"meta": meta, "gold": [run.to_json()]}
 
 
+def load_suite_report(report_dir: str | None) -> dict:
+    """A suite report.json from a `qa eval --suite --out DIR` folder (or the file itself)."""
+    if not report_dir or not str(report_dir).strip():
+        raise ValueError("give the folder a `qa eval --suite --out DIR` run wrote")
+    path = Path(str(report_dir).strip())
+    path = path / "report.json" if path.is_dir() else path
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise ValueError(f"no report at {path}; run `qa eval --suite --out DIR` first") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc.msg})") from None
+    if not isinstance(report, dict) or not isinstance(report.get("suite"), dict):
+        raise ValueError(f"{path} is not a suite report (no 'suite' section); it comes from `qa eval --suite`")
+    return report
+
+
+def run_quick_suite(service: NewsService, quick: int, split: str = "dev") -> dict:
+    """A quick suite (`quick` questions per benchmark) under the server's settings."""
+    from evaluation.beir import bench_dir, cache_root
+    from evaluation.suite import SuiteOptions, run_suite
+
+    opts = SuiteOptions(bench_dir(), split=split, quick=max(1, int(quick or 1)), mode="quote",
+                        cache_dir=cache_root() / "eval-index")
+    try:
+        return run_suite([("current", service.settings)], opts)
+    except FileNotFoundError as exc:
+        raise ValueError(f"{exc}; set QA_BENCH_DIR to the benchmarks folder") from None
+
+
+def suite_view(report: dict, configs: list[str] | None) -> tuple[str, list[tuple[str, str]]]:
+    """(markdown, [(png path, caption)]) of the report restricted to `configs` (all when empty)."""
+    from evaluation.report import figures, markdown
+    from evaluation.suite_report import select_configs
+
+    if configs:
+        report = select_configs(report, list(configs))
+    out = Path(tempfile.mkdtemp(prefix="qa-eval-"))
+    images = []
+    for name, png in figures(report).items():
+        (out / f"{name}.png").write_bytes(png)
+        images.append((str(out / f"{name}.png"), name.replace("_", " ")))
+    return markdown(report), images
+
+
 def build_evaluation_tab(service: NewsService) -> None:
     llm = service.llm()
     gr.Markdown("Run a gold question set through the assistant and see retrieval, answer, refusal, "
@@ -68,3 +115,49 @@ def build_evaluation_tab(service: NewsService) -> None:
         return markdown(report), images
 
     run.click(go, [gold, mode, limit], [report_md, plots], concurrency_limit=1)
+    _build_suite_section(service)
+
+
+def _build_suite_section(service: NewsService) -> None:
+    gr.Markdown("### Benchmark suite\nShow a `qa eval --suite --out DIR` report (RealTime QA, MultiHop-RAG, "
+                "RGB) and pick the configurations to compare, or run a quick suite with this server's settings.")
+    state = gr.State(None)
+    with gr.Row():
+        report_dir = gr.Textbox(label="Report folder", placeholder="e.g. eval-reports/suite", elem_id="qa-suite-dir")
+        load = gr.Button("Show report", elem_id="qa-suite-load")
+        quick = gr.Number(value=5, precision=0, minimum=1, label="Quick suite: questions per benchmark")
+        run_quick = gr.Button("Run quick suite", elem_id="qa-suite-run")
+    configs = gr.CheckboxGroup([], label="Configurations to compare (the first is the reference)",
+                               elem_id="qa-suite-configs")
+    suite_md = gr.Markdown(elem_id="qa-suite-report")
+    suite_plots = gr.Gallery(label="Suite plots", columns=3, height="auto", elem_id="qa-suite-plots")
+
+    def shown(report):
+        names = report["suite"]["configs"]
+        md, images = suite_view(report, names)
+        return report, gr.update(choices=names, value=names), md, images
+
+    def on_load(folder):
+        try:
+            return shown(load_suite_report(folder))
+        except ValueError as exc:
+            return None, gr.update(choices=[], value=[]), f"**Report not shown:** {exc}", []
+
+    def on_quick(n, progress=gr.Progress(track_tqdm=True)):
+        try:
+            return shown(run_quick_suite(service, n))
+        except (ValueError, RuntimeError) as exc:
+            return None, gr.update(choices=[], value=[]), f"**Suite not run:** {exc}", []
+
+    def on_pick(report, names):
+        if not report:
+            return "", []
+        try:
+            return suite_view(report, names)
+        except ValueError as exc:
+            return f"**{exc}**", []
+
+    outputs = [state, configs, suite_md, suite_plots]
+    load.click(on_load, [report_dir], outputs)
+    run_quick.click(on_quick, [quick], outputs, concurrency_limit=1)
+    configs.change(on_pick, [state, configs], [suite_md, suite_plots])

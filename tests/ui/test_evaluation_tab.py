@@ -52,3 +52,58 @@ def test_run_evaluation_bad_input(service, tmp_path):
         run_evaluation(service, str(bad), "quote", 0)
     with pytest.raises(ValueError, match="unknown mode"):
         run_evaluation(service, str(write_gold(tmp_path / "g.jsonl")), "poetry", 0)
+
+
+def suite_report(tmp_path):
+    """A two-configuration suite report written the way `qa eval --suite --out DIR` writes it."""
+    from evaluation import stats as S
+    from evaluation.report import write_report
+
+    def recs(acc):
+        return [{"benchmark": "rgb", "id": str(i), "type": "true", "answerable": True, "correct": bool(a),
+                 "abstained": False, "latency": 0.1, "score": 0.5 + a / 4, "answer": "x", "cited": [],
+                 "metrics": {"accuracy": float(a)}} for i, a in enumerate(acc)]
+
+    runs = {c: {"summary": S.summarize(r), "by_type": S.summarize_by_type(r), "records": r, "seconds": 1.0,
+                "questions": len(r), "documents": 3}
+            for c, r in (("a", recs([1, 1, 0, 1])), ("b", recs([0, 1, 0, 0])), ("c", recs([1, 1, 1, 1])))}
+    report = {"meta": {"split": "dev"}, "suite": {"configs": ["a", "b", "c"], "benchmarks": {"rgb": runs},
+                                                  "deltas": {}, "reliability": {c: S.reliability(runs[c]["records"])
+                                                                                for c in runs}, "published": {}}}
+    write_report(tmp_path / "suite", report)
+    return tmp_path / "suite"
+
+
+def test_suite_report_is_shown_and_configurations_compared(tmp_path):
+    from ui.evaluation_tab import load_suite_report, suite_view
+
+    report = load_suite_report(str(suite_report(tmp_path)))
+    md, images = suite_view(report, ["c", "b"])
+    assert "c (mean [95% CI])" in md and "Δ b − c" in md and "a (mean" not in md
+    assert "-0.750" in md  # b - c on accuracy, paired over the same four items
+    assert {cap for _, cap in images} >= {"suite rgb", "suite rgb by type", "suite reliability"}
+    md_all, _ = suite_view(report, [])
+    assert "Δ c − a" in md_all
+
+
+def test_suite_report_bad_input(tmp_path):
+    from ui.evaluation_tab import load_suite_report, suite_view
+
+    with pytest.raises(ValueError, match="no report at"):
+        load_suite_report(str(tmp_path / "missing"))
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "report.json").write_text(json.dumps({"gold": []}))
+    with pytest.raises(ValueError, match="not a suite report"):
+        load_suite_report(str(tmp_path / "gold"))
+    report = load_suite_report(str(suite_report(tmp_path)))
+    with pytest.raises(ValueError, match="none of the chosen configurations"):
+        suite_view(report, ["zzz"])
+
+
+def test_tab_builds(service):
+    import gradio as gr
+
+    from ui.evaluation_tab import build_evaluation_tab
+
+    with gr.Blocks():
+        build_evaluation_tab(service)
