@@ -14,6 +14,7 @@ import json
 import time
 from pathlib import Path
 
+from .files import read_json
 from .stats import LOWER_IS_BETTER
 
 DEFAULT_TOLERANCE = 0.05
@@ -47,13 +48,7 @@ def write_baseline(path: str | Path, baseline: dict) -> Path:
 
 
 def load_baseline(path: str | Path) -> dict:
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read baseline {path}: {exc.strerror or exc}; create it with `{REGENERATE}`") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"baseline {path} is not valid JSON ({exc.msg}); regenerate it with `{REGENERATE}`") from None
+    data = read_json(path, "a quality-gate baseline", f"regenerate it with `{REGENERATE}`")
     if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict) or "sample" not in data:
         raise ValueError(f"baseline {path} has no 'metrics'/'sample'; regenerate it with `{REGENERATE}`")
     return data

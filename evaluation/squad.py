@@ -12,7 +12,6 @@ halves: `dev if int(sha256(f"squad-v2-cs224n-dev:{title}:{paragraph_index}")[:8]
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Any, Sequence
 from corpus import Document
 
 from . import metrics as M
+from .files import read_json
 
 SPLIT_SALT = "squad-v2-cs224n-dev"
 SPLITS = ("dev", "test", "all")
@@ -60,12 +60,7 @@ def load_squad(path: str | Path, split: str = "dev",
     if split not in SPLITS:
         raise ValueError(f"unknown SQuAD split {split!r}; choose one of {', '.join(SPLITS)}")
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read SQuAD file {path}: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is not valid JSON ({exc.msg}, line {exc.lineno}); expected a SQuAD 2.0 file") from None
+    data = read_json(path, "a SQuAD 2.0 file", "give the path of a SQuAD 2.0 JSON file")
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise ValueError(f"{path} has no 'data' list; expected the SQuAD 2.0 format "
                          '{"version", "data": [{"title", "paragraphs": [...]}]}')

@@ -5,7 +5,6 @@ configurations it holds. It reuses the evaluation package, so the tab shows exac
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -44,14 +43,11 @@ def load_suite_report(report_dir: str | None) -> dict:
     """A suite report.json from a `qa eval --suite --out DIR` folder (or the file itself)."""
     if not report_dir or not str(report_dir).strip():
         raise ValueError("give the folder a `qa eval --suite --out DIR` run wrote")
+    from evaluation.files import read_json
+
     path = Path(str(report_dir).strip())
     path = path / "report.json" if path.is_dir() else path
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except OSError:
-        raise ValueError(f"no report at {path}; run `qa eval --suite --out DIR` first") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is not valid JSON ({exc.msg})") from None
+    report = read_json(path, "a suite report", "run `qa eval --suite --out DIR` first")
     if not isinstance(report, dict) or not isinstance(report.get("suite"), dict):
         raise ValueError(f"{path} is not a suite report (no 'suite' section); it comes from `qa eval --suite`")
     return report
@@ -77,12 +73,17 @@ def suite_view(report: dict, configs: list[str] | None) -> tuple[str, list[tuple
 
     if configs:
         report = select_configs(report, list(configs))
+    return markdown(report), gallery(figures(report))
+
+
+def gallery(figs: dict[str, bytes]) -> list[tuple[str, str]]:
+    """The plots as PNG files in a fresh temp dir, with captions, for a gr.Gallery."""
     out = Path(tempfile.mkdtemp(prefix="qa-eval-"))
     images = []
-    for name, png in figures(report).items():
+    for name, png in figs.items():
         (out / f"{name}.png").write_bytes(png)
         images.append((str(out / f"{name}.png"), name.replace("_", " ")))
-    return markdown(report), images
+    return images
 
 
 def build_evaluation_tab(service: NewsService) -> None:
@@ -107,12 +108,7 @@ def build_evaluation_tab(service: NewsService) -> None:
             report = run_evaluation(service, gold_file, mode, limit)
         except (ValueError, RuntimeError) as exc:  # BadRequest/Unavailable and gold errors
             return f"**Evaluation not run:** {exc}", []
-        out = Path(tempfile.mkdtemp(prefix="qa-eval-"))
-        images = []
-        for name, png in figures(report).items():
-            (out / f"{name}.png").write_bytes(png)
-            images.append((str(out / f"{name}.png"), name.replace("_", " ")))
-        return markdown(report), images
+        return markdown(report), gallery(figures(report))
 
     run.click(go, [gold, mode, limit], [report_md, plots], concurrency_limit=1)
     _build_suite_section(service)

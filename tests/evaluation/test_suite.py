@@ -121,5 +121,5 @@ def test_gate_reports_bad_baselines(tmp_path):
     bad.write_text("{}")
     with pytest.raises(ValueError, match="regenerate it with `qa eval --suite"):
         G.load_baseline(bad)
-    with pytest.raises(ValueError, match="cannot read baseline"):
+    with pytest.raises(ValueError, match="cannot read a quality-gate baseline"):
         G.load_baseline(tmp_path / "missing.json")

@@ -89,7 +89,7 @@ def test_suite_report_is_shown_and_configurations_compared(tmp_path):
 def test_suite_report_bad_input(tmp_path):
     from ui.evaluation_tab import load_suite_report, suite_view
 
-    with pytest.raises(ValueError, match="no report at"):
+    with pytest.raises(ValueError, match="cannot read a suite report"):
         load_suite_report(str(tmp_path / "missing"))
     (tmp_path / "gold").mkdir()
     (tmp_path / "gold" / "report.json").write_text(json.dumps({"gold": []}))
