@@ -82,3 +82,16 @@ def test_beir_tiny_folder_scores_three_retrievers(tmp_path, monkeypatch, fake_em
     assert beir["variants"]["bm25"]["ndcg10"] == pytest.approx(1.0)
     assert beir["variants"]["bm25"]["recall100"] == 1.0
     assert "| bm25 | 1.000 |" in (tmp_path / "o" / "report.md").read_text()
+
+
+def test_suite_options_are_checked(tmp_path):
+    r = CliRunner().invoke(cli, ["eval", "--gold", str(GOLD), "--quick", "5"])
+    assert r.exit_code == 2 and "go with --suite" in r.output
+    r = CliRunner().invoke(cli, ["eval", "--suite", "--mode", "both"])
+    assert r.exit_code == 2 and "--suite runs one mode" in r.output
+    r = CliRunner().invoke(cli, ["eval", "--suite", "--quick", "0", "--bench-dir", str(tmp_path)])
+    assert r.exit_code == 2 and "quick must be >= 1" in r.output
+    r = CliRunner().invoke(cli, ["eval", "--suite", "--check-baseline", str(tmp_path / "none.json")])
+    assert r.exit_code == 2 and "cannot read a quality-gate baseline" in r.output
+    r = CliRunner().invoke(cli, ["eval", "--suite", "--bench-dir", str(tmp_path), "--cache-dir", str(tmp_path / "c")])
+    assert r.exit_code == 2 and "corpus_subset.jsonl not found" in r.output
