@@ -1,6 +1,8 @@
 """The quality gate: a committed baseline of suite metrics on a fixed small sample, and a check
-that fails when a metric falls below its baseline by more than the baseline's bootstrap 95%
-interval (half-width below the mean) or `tolerance`, whichever is larger.
+that fails when a metric falls below its baseline by more than the largest of: the baseline's
+bootstrap 95% interval (its extent below the mean), `tolerance`, and one item of the sample
+(1/n: on a handful of items a percentile interval at 0 or 1 has no width, and one flipped item is
+noise, not a regression).
 
 The baseline file records the sample it was measured on (split, quick size, mode, benchmarks),
 so the check always re-runs exactly that sample. Regenerate it with one command:
@@ -72,12 +74,13 @@ def check(report: dict, baseline: dict, config: str | None = None, tolerance: fl
                 continue
             ci = b.get("ci95") or [b["mean"], b["mean"]]
             cur = now[m]["mean"]
+            one = 1.0 / max(1, b.get("n") or 1) + 1e-9
             if m in LOWER_IS_BETTER:
-                allowed = max(ci[1] - b["mean"], tol)
+                allowed = max(ci[1] - b["mean"], tol, one)
                 if cur > b["mean"] + allowed:
                     failures.append(f"{bench}.{m}: {cur:.3f} > baseline {b['mean']:.3f} + {allowed:.3f}")
             else:
-                allowed = max(b["mean"] - ci[0], tol)
+                allowed = max(b["mean"] - ci[0], tol, one)
                 if cur < b["mean"] - allowed:
                     failures.append(f"{bench}.{m}: {cur:.3f} < baseline {b['mean']:.3f} - {allowed:.3f}")
     return failures

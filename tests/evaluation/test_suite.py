@@ -110,10 +110,24 @@ def test_gate_passes_on_the_same_system_and_fails_on_a_planted_regression(suite_
     assert loaded["sample"] == {"split": "dev", "quick": None, "mode": "quote",
                                 "benchmarks": ["realtimeqa", "multihop", "rgb"]}
     assert G.check(run_suite([("current", settings)], opts, factory=Docs()), loaded) == []
-    worse = run_suite([("current", settings)], opts, factory=Docs(refuse_every=2))
+    worse = run_suite([("current", settings)], opts, factory=Docs(refuse_every=1))  # refuses everything
     failures = G.check(worse, loaded)
-    assert any(f.startswith("rgb.accuracy: 0.500 < baseline 1.000") for f in failures), failures
+    assert any(f.startswith("rgb.accuracy: 0.000 < baseline 1.000") for f in failures), failures
     assert any("false_refusal" in f for f in failures)
+
+
+def test_gate_allows_the_interval_and_one_item_but_not_more():
+    def report(acc, n=10):
+        return {"suite": {"configs": ["c"], "benchmarks": {"b": {"c": {"summary": {"metrics": {
+            "accuracy": {"mean": acc, "n": n}, "false_refusal": {"mean": 1 - acc, "n": n}}}}}}}}
+
+    base = {"tolerance": 0.05, "metrics": {"b": {"accuracy": {"mean": 0.9, "n": 10, "ci95": [0.7, 1.0]},
+                                                 "false_refusal": {"mean": 0.1, "n": 10, "ci95": [0.0, 0.3]}}}}
+    assert G.check(report(0.75), base) == []  # inside the interval
+    assert G.check(report(0.6), base) == ["b.accuracy: 0.600 < baseline 0.900 - 0.200",
+                                          "b.false_refusal: 0.400 > baseline 0.100 + 0.200"]
+    tight = {"metrics": {"b": {"accuracy": {"mean": 1.0, "n": 10, "ci95": [1.0, 1.0]}}}}
+    assert G.check(report(0.9), tight) == [] and len(G.check(report(0.8), tight)) == 1
 
 
 def test_gate_reports_bad_baselines(tmp_path):
