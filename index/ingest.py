@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from corpus import DEFAULT_MAX_BYTES, Document, LoadError, load_paths
+from corpus import DEFAULT_MAX_BYTES, Document, FieldMap, LoadError, load_paths
 
 from .news_index import NewsIndex
 
@@ -68,10 +68,11 @@ def ingest_documents(
 def ingest_paths(
     index: NewsIndex, paths: list[Path | str], *, prune: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES, progress: Callable[[int, int, str], None] | None = None,
+    fields: FieldMap | None = None,
 ) -> IngestReport:
-    """Load and ingest every file under `paths`; with `prune`, remove indexed documents
-    whose source files no longer exist."""
-    loaded = load_paths(list(paths), max_bytes=max_bytes)
+    """Load and ingest every file under `paths` (bulk exports read with the field map
+    `fields`); with `prune`, remove indexed documents whose source files no longer exist."""
+    loaded = load_paths(list(paths), max_bytes=max_bytes, fields=fields)
     report = IngestReport(errors=list(loaded.errors))
     ingest_documents(index, loaded.documents, report, progress)
     if prune:

@@ -71,15 +71,28 @@ def _store_errors(fn):
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--prune", is_flag=True, help="Remove indexed documents whose files are gone.")
+@click.option("--field", "field_specs", multiple=True, metavar="ROLE=NAME",
+              help="Which export field holds a value, e.g. --field text=body --field published=meta.date "
+                   "(roles: id, text, title, outlet, published, url).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report.")
 @click.pass_obj
 @_store_errors
-def ingest(obj: Context, paths, prune, as_json) -> None:
-    """Index PATHS (files or folders; default corpus/). Unchanged documents are skipped."""
+def ingest(obj: Context, paths, prune, field_specs, as_json) -> None:
+    """Index PATHS (files or folders; default corpus/): .txt, .md, .html, and exports with one
+    article a record (.jsonl, .csv, .tsv, .parquet, .warc, .warc.gz). Unchanged documents are skipped."""
+    from dataclasses import asdict
+
+    from corpus import FieldMap
     from index import ingest_paths
 
     paths = list(paths) or [DEFAULT_CORPUS]
-    report = ingest_paths(obj.index, paths, prune=prune, max_bytes=obj.settings.index.max_file_bytes)
+    try:
+        configured = {k: v for k, v in asdict(obj.settings.ingest.fields).items() if v}
+        fields = FieldMap.parse({**configured, **dict(FieldMap.split_specs(field_specs))})
+    except ValueError as exc:
+        fail(str(exc))
+    report = ingest_paths(obj.index, paths, prune=prune, max_bytes=obj.settings.index.max_file_bytes,
+                          fields=fields)
     if as_json:
         echo_json(report.to_json())
     else:

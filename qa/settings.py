@@ -18,6 +18,25 @@ class IndexSettings:
 
 
 @dataclass(frozen=True)
+class IngestFieldSettings:
+    """Which record fields of a JSONL/CSV/Parquet export hold each value (comma-separated
+    names are tried in order; dotted names reach into nested objects). Unset: the defaults of
+    corpus.FieldMap (id/doc_id/_id, text/content/body, title/headline, ...)."""
+
+    id: str | None = None
+    text: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    fields: IngestFieldSettings = field(default_factory=IngestFieldSettings)
+
+
+@dataclass(frozen=True)
 class RetrievalSettings:
     mode: str = "hybrid"  # dense | bm25 | hybrid
     # Passages handed to the answerers. 8 vs 5 on eval/gold.jsonl (quote): answer accuracy
@@ -61,6 +80,7 @@ class Settings:
     collection: str = "news_qa"
     answer_mode: str = "quote"
     index: IndexSettings = field(default_factory=IndexSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
 
