@@ -124,11 +124,21 @@ class NewsIndex:
     # -- writes -----------------------------------------------------------------------------
     def write(self, doc: Document) -> int:
         """Chunk, embed and store one document; returns the number of chunks."""
-        chunks = self.chunker.chunk(doc)
-        vectors = self.embedder.embed_documents([c.text for c in chunks])
-        self.store.write_document(doc, chunks, vectors, chunker=self.chunker_key)
-        self._bm25_after_write(doc.doc_id, chunks)
-        return len(chunks)
+        return self.write_many([(doc, self.chunker.chunk(doc))])
+
+    def write_many(self, items: list[tuple[Document, list[Chunk]]]) -> int:
+        """Embed the chunks of several documents in one call, write them in one batch and
+        commit them together; returns the number of chunks."""
+        texts = [c.text for _, chunks in items for c in chunks]
+        vectors = self.embedder.embed_documents(texts)
+        parts, at = [], 0
+        for doc, chunks in items:
+            parts.append((doc, chunks, vectors[at : at + len(chunks)]))
+            at += len(chunks)
+        self.store.write_documents(parts, chunker=self.chunker_key)
+        for doc, chunks in items:
+            self._bm25_after_write(doc.doc_id, chunks)
+        return len(texts)
 
     def remove(self, doc_id: str) -> bool:
         existed = self.store.delete_document(doc_id)

@@ -92,7 +92,7 @@ def ingest(obj: Context, paths, prune, field_specs, as_json) -> None:
     except ValueError as exc:
         fail(str(exc))
     report = ingest_paths(obj.index, paths, prune=prune, max_bytes=obj.settings.index.max_file_bytes,
-                          fields=fields)
+                          fields=fields, batch_chunks=obj.settings.index.batch_chunks)
     if as_json:
         echo_json(report.to_json())
     else:

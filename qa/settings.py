@@ -15,6 +15,9 @@ class IndexSettings:
     chunk_overlap: int = 1
     chunk_max_chars: int = 800
     max_file_bytes: int = 5 * 1024 * 1024
+    # Chunks embedded and written per batch (one embedding call, one Chroma add, one registry
+    # transaction); a crash loses at most one batch's work, which the next run repairs.
+    batch_chunks: int = 512
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Settings:
         "QA_COLLECTION": "collection",
         "QA_MODE": "answer_mode",
         "QA_EMBED_MODEL": "index.embed_model",
+        "QA_INGEST_BATCH_CHUNKS": "index.batch_chunks",
         "QA_LLM_MODEL_PATH": "llm.model_path",
         "QA_LLM_SERVER_URL": "llm.server_url",
         "QA_LLM_SERVER_MODEL": "llm.server_model",
