@@ -9,6 +9,7 @@ from .loaders import (
     DEFAULT_MAX_BYTES,
     SUPPORTED_SUFFIXES,
     LoadResult,
+    estimate_count,
     iter_documents,
     load_file,
     load_paths,
@@ -18,7 +19,7 @@ from .records import BULK_SUFFIXES
 
 __all__ = [
     "BULK_SUFFIXES", "DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "Document", "FieldMap", "LoadError",
-    "LoadResult", "ManifestError", "RecordError", "date_from_url", "decode_bytes", "derived_doc_id",
+    "LoadResult", "ManifestError", "RecordError", "date_from_url", "decode_bytes", "derived_doc_id", "estimate_count",
     "find_dates", "iter_documents", "load_file", "load_paths", "parse_date", "read_manifest",
     "record_to_document", "safe_doc_id", "validate_doc_id",
 ]

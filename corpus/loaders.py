@@ -14,7 +14,7 @@ from .errors import LoadError, decode_bytes
 from .fields import FieldMap
 from .html_text import extract_html
 from .manifest import KNOWN_FIELDS, MANIFEST_NAME, read_manifest
-from .records import BULK_SUFFIXES, bulk_kind, read_bulk
+from .records import BULK_SUFFIXES, bulk_kind, count_records, read_bulk
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -170,6 +170,18 @@ def iter_documents(
                 else:
                     seen[item.doc_id] = str(f)
             yield item
+
+
+def estimate_count(paths: list[Path | str]) -> int | None:
+    """How many documents `paths` hold (for a progress bar); None when unknown."""
+    files, _ = iter_files(paths)
+    total = 0
+    for f in files:
+        n = count_records(f) if bulk_kind(f) else 1
+        if n is None:
+            return None
+        total += n
+    return total
 
 
 def load_paths(

@@ -173,3 +173,23 @@ def read_bulk(path: Path, fmap: FieldMap, max_chars: int) -> Iterator[Document |
         yield from READERS[kind](path, fmap, max_chars)
     except OSError as exc:
         yield LoadError(path, f"cannot be read ({exc.strerror or exc})")
+
+
+def count_records(path: Path) -> int | None:
+    """A quick count of the articles in a bulk export (for a progress bar), or None when it
+    cannot be known without parsing (WARC)."""
+    kind = bulk_kind(path)
+    try:
+        if kind == "jsonl":
+            with open(path, "rb") as fh:
+                return sum(1 for line in fh if line.strip())
+        if kind == "csv":
+            with open(path, "rb") as fh:  # lines, not rows: an upper bound when fields span lines
+                return max(sum(1 for _ in fh) - 1, 0)
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # an unreadable file is reported when it is read
+        return None
+    return None

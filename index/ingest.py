@@ -141,6 +141,8 @@ def ingest_documents(
             flush_batch()
         finally:
             index.flush()
+        if report.added or report.updated:
+            index.update_duplicates()
         if progress:
             progress(i, total if total is not None else i, "")
     return report

@@ -10,6 +10,7 @@ from corpus import Document
 
 from .bm25 import BM25Index
 from .chunking import SentenceChunker
+from .duplicates import DuplicateDetector
 from .embedders import Embedder
 from .store import ChromaStore, DocRecord
 from .types import Chunk
@@ -18,12 +19,13 @@ from .types import Chunk
 class NewsIndex:
     def __init__(
         self, store: ChromaStore, embedder: Embedder, chunker: SentenceChunker | None = None,
-        *, registry_ttl_s: float = 1.0,
+        *, registry_ttl_s: float = 1.0, duplicates: DuplicateDetector | None = None,
     ):
         self.store = store
         self.embedder = embedder
         self.chunker = chunker or SentenceChunker()
         self.registry_ttl_s = registry_ttl_s
+        self.dedup = duplicates or DuplicateDetector()
         self._bm25: BM25Index | None = None
         self._bm25_dirty = False
         self._records: dict[str, DocRecord] | None = None
@@ -135,7 +137,8 @@ class NewsIndex:
         for doc, chunks in items:
             parts.append((doc, chunks, vectors[at : at + len(chunks)]))
             at += len(chunks)
-        self.store.write_documents(parts, chunker=self.chunker_key)
+        signatures = {doc.doc_id: self.dedup.signature(doc.text) for doc, _ in items}
+        self.store.write_documents(parts, chunker=self.chunker_key, signatures=signatures)
         for doc, chunks in items:
             self._bm25_after_write(doc.doc_id, chunks)
         return len(texts)
@@ -144,4 +147,28 @@ class NewsIndex:
         existed = self.store.delete_document(doc_id)
         self._bm25_after_write(doc_id, [])
         self.flush()
+        if existed:
+            self.update_duplicates()
         return existed
+
+    # -- syndicated copies ------------------------------------------------------------------
+    def update_duplicates(self) -> int:
+        """Recompute near-duplicate clusters over all documents and store the changes;
+        returns the number of documents whose cluster changed."""
+        registry = self.store.registry
+        records = registry.records()
+        order = {d: (r.published or "9999-99-99", d) for d, r in records.items()}
+        clusters = self.dedup.clusters(registry.signatures(), order)
+        changed = {
+            d: clusters.get(d, (None, 1)) for d, r in records.items()
+            if (r.dup_of, r.dup_count) != clusters.get(d, (None, 1))
+        }
+        if changed:
+            registry.set_duplicates(changed)
+            self.invalidate()
+        return len(changed)
+
+    def duplicates(self, doc_id: str) -> list[DocRecord]:
+        """The other copies of `doc_id` (a syndicated article), earliest first: cite the
+        earliest once and say it was also published by the others' outlets."""
+        return self.store.registry.duplicates(doc_id)

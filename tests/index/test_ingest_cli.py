@@ -45,6 +45,10 @@ def test_field_flags_map_an_export_and_bad_records_are_named(run, tmp_path):
     status = json.loads(run("index", "status", "--json").stdout)
     assert {d["published"] for d in status["documents"]} == {"2024-02-05", "2024-02-06"}
     assert {d["outlet"] for d in status["documents"]} == {"A", "B"}
+    assert status["date_range"] == ["2024-02-05", "2024-02-06"] and status["undated"] == 0
+    assert status["duplicate_clusters"] == 0
+    text = run("index", "status").stdout
+    assert "published: 2024-02-05 to 2024-02-06; 0 without a date" in text
 
 
 def test_field_map_from_qa_toml_and_a_bad_flag(run, tmp_path):
