@@ -30,6 +30,11 @@ CREATE INDEX IF NOT EXISTS documents_published ON documents(published_ord);
 CREATE INDEX IF NOT EXISTS documents_dup_of ON documents(dup_of);
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY, since REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS minhash (doc_id TEXT PRIMARY KEY, signature BLOB NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(terms, chunk_id UNINDEXED, doc_id UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_fts, row);
+CREATE TABLE IF NOT EXISTS chunk_rows (rowid INTEGER PRIMARY KEY, doc_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunk_rows_doc ON chunk_rows(doc_id);
 """
 
 
@@ -135,15 +140,21 @@ class Registry:
 
     # -- writes -----------------------------------------------------------------------------
     def begin(self, doc_ids: list[str]) -> None:
-        """Mark documents pending and make them invisible, before their chunks change."""
+        """Mark documents pending and make them invisible (registry row and BM25 terms gone),
+        before their chunks change."""
         now = time.time()
+        ids = [(d,) for d in doc_ids]
         self._tx([
             ("INSERT OR REPLACE INTO pending(doc_id, since) VALUES (?, ?)", [(d, now) for d in doc_ids]),
-            ("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in doc_ids]),
+            ("DELETE FROM documents WHERE doc_id = ?", ids),
+            ("DELETE FROM chunk_fts WHERE rowid IN (SELECT rowid FROM chunk_rows WHERE doc_id = ?)", ids),
+            ("DELETE FROM chunk_rows WHERE doc_id = ?", ids),
         ])
 
-    def commit(self, items: list[tuple[DocRecord, Document]], signatures: dict[str, bytes] | None = None) -> None:
-        """Make documents visible (after their chunks are written) and clear their marks."""
+    def commit(self, items: list[tuple[DocRecord, Document]], signatures: dict[str, bytes] | None = None,
+               terms: list[tuple[str, str, str]] | None = None) -> None:
+        """Make documents visible (after their chunks are written) and clear their marks, in
+        one transaction with their BM25 terms: `terms` is (chunk_id, doc_id, space-joined terms)."""
         cols = [*_RECORD_COLUMNS, "published_ord", "text", "extra"]
         rows = [
             (*(getattr(r, c) for c in _RECORD_COLUMNS), published_ord(r.published), d.text,
@@ -157,6 +168,17 @@ class Registry:
         if signatures:
             statements.append(("INSERT OR REPLACE INTO minhash(doc_id, signature) VALUES (?, ?)",
                                list(signatures.items())))
+        if terms:
+            with self._lock:
+                (top,), = self._conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM chunk_rows").fetchall()
+                rowids = range(top + 1, top + 1 + len(terms))
+                statements += [
+                    ("INSERT INTO chunk_rows(rowid, doc_id) VALUES (?, ?)", [(r, t[1]) for r, t in zip(rowids, terms)]),
+                    ("INSERT INTO chunk_fts(rowid, terms, chunk_id, doc_id) VALUES (?, ?, ?, ?)",
+                     [(r, t[2], t[0], t[1]) for r, t in zip(rowids, terms)]),
+                ]
+                self._tx(statements)
+            return
         self._tx(statements)
 
     def clear_pending(self, doc_ids: list[str]) -> None:

@@ -139,7 +139,10 @@ class ChromaStore:
                       ingested_at=now, chunker=chunker)
             for doc, chunks, _ in items
         ]
-        self._call(self.registry.commit, [(r, d) for r, (d, _, _) in zip(records, items)], signatures)
+        from .bm25_sqlite import chunk_terms
+
+        terms = [(c.chunk_id, doc.doc_id, chunk_terms(c.text)) for doc, chunks, _ in items for c in chunks]
+        self._call(self.registry.commit, [(r, d) for r, (d, _, _) in zip(records, items)], signatures, terms)
         return records
 
     def delete_document(self, doc_id: str) -> bool:
