@@ -8,6 +8,7 @@ connected components of pairs whose estimated Jaccard similarity reaches `thresh
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,7 @@ class DuplicateDetector:
 
         toks = words(text)
         grams = {" ".join(toks[i : i + SHINGLE]) for i in range(max(len(toks) - SHINGLE + 1, 1))}
-        m = MinHash(num_perm=self.num_perm, seed=SEED)
+        m = MinHash(num_perm=self.num_perm, seed=SEED, hashfunc=zlib.crc32)  # C speed, deterministic
         m.update_batch([g.encode("utf-8") for g in grams])
         return np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
 
@@ -43,7 +44,7 @@ class DuplicateDetector:
         document; `order` gives each document's sort key (earliest first)."""
         from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-        scheme = MinHash(num_perm=self.num_perm, seed=SEED).scheme  # the one signature() uses
+        scheme = MinHash(num_perm=self.num_perm, seed=SEED, hashfunc=zlib.crc32).scheme  # the one signature() uses
         lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         hashes = {}
         for doc_id, raw in signatures.items():
