@@ -69,6 +69,34 @@ class ChromaStore:
                 f"the index at {self.location} was built with embedding model {built_with!r}, "
                 f"not {embed_model!r}: use that model, another --data-dir, or `qa index rebuild`"
             )
+        self._migrate_legacy_registry()
+
+    def _migrate_legacy_registry(self) -> int:
+        """An index made before the SQLite registry kept its records in a second Chroma
+        collection (`<name>_docs`): copy them (and their chunks' BM25 terms) into the
+        registry once, then drop that collection, so nothing is re-embedded."""
+        if self.registry.total_chunks() or self.registry.records():
+            return 0
+        try:
+            legacy = self._call(self.client.get_collection, f"{self.name}_docs")
+        except StoreError:
+            raise
+        except Exception:  # no such collection: nothing to migrate
+            return 0
+        from .bm25_sqlite import chunk_terms
+
+        res = self._call(legacy.get, include=["metadatas", "documents"])
+        items = []
+        for doc_id, meta, text in zip(res["ids"], res["metadatas"], res["documents"]):
+            rec = DocRecord.from_meta(meta)
+            items.append((rec, Document(doc_id=doc_id, title=rec.title, outlet=rec.outlet,
+                                        published=rec.published, text=text, url=rec.url, source=rec.source)))
+        hashes = {rec.doc_id: rec.content_hash for rec, _ in items}
+        terms = [(c.chunk_id, c.doc_id, chunk_terms(c.text)) for c, meta in self.iter_chunks()
+                 if hashes.get(c.doc_id) == meta.get("doc_hash")]
+        self.registry.commit(items, None, terms)
+        self._call(self.client.delete_collection, f"{self.name}_docs")
+        return len(items)
 
     def _unavailable(self, exc: Exception) -> StoreError:
         if self.chroma_url:
