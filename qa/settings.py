@@ -10,11 +10,41 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class IndexSettings:
+    # SciFact dev nDCG@10, 1,156-document subsample (bench/embed_compare.py --scifact-docs 1000),
+    # CPU s per 1k news chunks on a loaded 2-core machine: minilm 0.794 / 54.6; minilm-onnx-int8
+    # 0.778 / 44.0 (-0.016: fails the 0.005 bar); bge-small-int8 0.830 / 64.2 (better, slower).
+    # None reaches 150 chunks/s on 2 cores, so the default stays minilm.
     embed_model: str = "minilm"
+    # Chunk size on news (bench/chunk_size.py: RealTime QA subset, dev n=133, BM25 recall@5 of
+    # ev:<qid>): 2/0/400 0.398 at 20.4 chunks/article, 4/1/800 0.376 at 13.1, 8/1/1600 0.346 at
+    # 5.9. Bigger chunks lose evidence, smaller ones cost 1.6x the chunks; dense recall not yet
+    # measured (embedding the 38k chunks did not fit this round), so 4/1/800 stays.
     chunk_sentences: int = 4
     chunk_overlap: int = 1
     chunk_max_chars: int = 800
     max_file_bytes: int = 5 * 1024 * 1024
+    # Chunks embedded and written per batch (one embedding call, one Chroma add, one registry
+    # transaction); a crash loses at most one batch's work, which the next run repairs.
+    batch_chunks: int = 512
+
+
+@dataclass(frozen=True)
+class IngestFieldSettings:
+    """Which record fields of a JSONL/CSV/Parquet export hold each value (comma-separated
+    names are tried in order; dotted names reach into nested objects). Unset: the defaults of
+    corpus.FieldMap (id/doc_id/_id, text/content/body, title/headline, ...)."""
+
+    id: str | None = None
+    text: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    fields: IngestFieldSettings = field(default_factory=IngestFieldSettings)
 
 
 @dataclass(frozen=True)
@@ -61,6 +91,7 @@ class Settings:
     collection: str = "news_qa"
     answer_mode: str = "quote"
     index: IndexSettings = field(default_factory=IndexSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
 
@@ -71,6 +102,7 @@ class Settings:
         "QA_COLLECTION": "collection",
         "QA_MODE": "answer_mode",
         "QA_EMBED_MODEL": "index.embed_model",
+        "QA_INGEST_BATCH_CHUNKS": "index.batch_chunks",
         "QA_LLM_MODEL_PATH": "llm.model_path",
         "QA_LLM_SERVER_URL": "llm.server_url",
         "QA_LLM_SERVER_MODEL": "llm.server_model",
