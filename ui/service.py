@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from index import Filters
+from qa.hooks import accepts, parse_as_of
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -42,31 +43,11 @@ class Conflict(ValueError):
     id exists, sent without replace (HTTP 409)."""
 
 
-def accepts(fn, name: str) -> bool:
-    """Whether callable `fn` takes a keyword argument `name` (a hook another layer may add)."""
-    import inspect
-
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
-
-
 def check_as_of(as_of) -> str | None:
-    """`as_of` as an ISO date string (YYYY-MM-DD), or None; names the bad value."""
-    if as_of in (None, ""):
-        return None
-    from datetime import date
-
-    if isinstance(as_of, date):
-        return as_of.isoformat()
-    if not isinstance(as_of, str):
-        raise BadRequest(f"as_of must be a date string like \"2024-06-30\", got {as_of!r}")
     try:
-        return date.fromisoformat(as_of.strip()).isoformat()
-    except ValueError:
-        raise BadRequest(f"as_of {as_of!r} is not a date; use YYYY-MM-DD, e.g. 2024-06-30") from None
+        return parse_as_of(as_of)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 @dataclass(frozen=True)
