@@ -112,12 +112,15 @@ def _store_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from index import ModelNotInstalled, StoreError
-
         try:
             return fn(*args, **kwargs)
-        except (StoreError, ModelNotInstalled) as exc:
-            fail(str(exc), 3)
+        except Exception as exc:
+            # `index` (torch, nltk: seconds to import) is not imported just to name its errors:
+            # if the command never imported it, the exception cannot be one of them.
+            index = sys.modules.get("index")
+            if index is not None and isinstance(exc, (index.StoreError, index.ModelNotInstalled)):
+                fail(str(exc), 3)
+            raise
 
     return wrapper
 
