@@ -48,34 +48,28 @@ class AskRequest(_Strict):
     as_of: date | None = Field(None, description="answer as of this date (YYYY-MM-DD)")
 
 
-class CitationOut(_Open):
-    marker: int
+class AnswerSpan(_Open):
+    """doc.text[start:end] == text."""
+
     doc_id: str
     start: int
     end: int
     text: str
+
+
+class _Sourced(AnswerSpan):
     title: str | None = None
     outlet: str | None = None
     published: str | None = None
+
+
+class CitationOut(_Sourced):
+    marker: int
     label: str | None = Field(None, description='"MEMRI · 19 Jan 2024 · Hamas delegation visits…"')
 
 
-class PassageOut(_Open):
-    doc_id: str
-    start: int
-    end: int
-    text: str
+class PassageOut(_Sourced):
     score: float
-    title: str | None = None
-    outlet: str | None = None
-    published: str | None = None
-
-
-class AnswerSpan(_Open):
-    doc_id: str
-    start: int
-    end: int
-    text: str
 
 
 class Verdict(_Open):
