@@ -108,7 +108,7 @@ mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px
 .qa-upload-ok { color: var(--qa-ok); }
 .qa-upload-err { color: var(--qa-error); }
 #qa-library table { table-layout: fixed; }
-#qa-eval-plots img, #qa-eval-report img { max-width: 100%; height: auto !important; object-fit: contain; }
+#qa-eval-plots img, #qa-eval-report img { max-width: 100%; height: auto !important; object-fit: contain !important; }
 @media (max-width: 820px) {
   .qa-q { max-width: 95%; }
   #qa-chat { padding-bottom: 230px; }
