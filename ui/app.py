@@ -123,7 +123,7 @@ def _chat_tab(service: NewsService, llm, default_mode: str):
                               elem_id="qa-question", scale=6, lines=1, max_lines=4, autofocus=True)
         ask = gr.Button("Ask", variant="primary", elem_id="qa-ask", scale=0, min_width=72)
         mode = gr.Radio(["quote", "llm"], value=default_mode, show_label=False, container=False,
-                        interactive=llm.available, elem_id="qa-mode", scale=0, min_width=150)
+                        interactive=llm.available, elem_id="qa-mode", scale=0, min_width=200)
         reset = gr.Button("New chat", elem_id="qa-reset", scale=0, min_width=90, size="sm")
     for trigger in (question.submit, ask.click):
         trigger(respond, [question, mode, session], [chat, session, question], concurrency_limit=8)

@@ -63,11 +63,11 @@ a.qa-chip:hover, a.qa-chip:focus-visible { background: var(--qa-chip-hover); col
 .qa-cards { list-style: none; padding: 0; margin: 0; display: grid; gap: 8px;
   grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); }
 .qa-card { border: 1px solid var(--qa-border); border-radius: 10px; padding: 8px 10px; background: var(--qa-card);
-  color: var(--qa-text); font-size: .88em; margin: 0; }
+  color: var(--qa-text); font-size: .88em; margin: 0; text-align: left; }
 .qa-card:hover { border-color: var(--qa-chip-text); }
 a.qa-src-link { display: grid; grid-template-columns: auto 1fr; column-gap: 8px; text-decoration: none;
   color: var(--qa-text); }
-a.qa-src-link .qa-chip { grid-row: span 2; }
+a.qa-src-link .qa-chip { grid-row: span 2; margin-top: 2px; }
 .qa-card-meta { color: var(--qa-muted); font-size: .85em; }
 .qa-src-title { font-weight: 600; color: var(--qa-text); }
 .qa-quote { margin: 6px 0 2px; padding-left: 8px; border-left: 3px solid var(--qa-border); color: var(--qa-text);
@@ -114,10 +114,10 @@ mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px
   #qa-chat { padding-bottom: 230px; }
   #qa-composer { padding: 8px 10px calc(8px + env(safe-area-inset-bottom)); }
   #qa-viewer-col { display: none !important; }
-  body.qa-sheet-open #qa-viewer-col { display: flex !important; position: fixed; inset: 0; z-index: 300;
-    max-height: none; background: var(--qa-page); padding: 12px; overflow-y: auto; }
-  body.qa-sheet-open #qa-sheet-close { display: inline-block; }
-  body.qa-sheet-open { overflow: hidden; }
+  #qa-viewer-col.qa-sheet-open { display: flex !important; position: fixed; inset: 0; z-index: 300;
+    height: 100vh !important; max-height: 100vh !important; min-height: 0 !important; background: var(--qa-page);
+    padding: 12px; overflow-y: auto; flex-wrap: nowrap; }
+  #qa-viewer-col.qa-sheet-open #qa-sheet-close { display: inline-block; }
 }
 #qa-sheet-close { position: sticky; top: 0; z-index: 2; margin-bottom: 8px; padding: 8px 14px; border-radius: 999px;
   border: 1px solid var(--qa-border); background: var(--qa-card); color: var(--qa-text); font-weight: 600; }
@@ -154,9 +154,15 @@ element.addEventListener('focusin', (ev) => { const c = ev.target.closest('a.qa-
 element.addEventListener('focusout', hide);
 let origin = null;
 const phone = () => window.matchMedia('(max-width: 820px)').matches;
+const sheet = (open) => {
+  const col = document.getElementById('qa-viewer-col');
+  if (col) col.classList.toggle('qa-sheet-open', open);
+  document.body.style.overflow = open ? 'hidden' : '';
+};
+const sheetOpen = () => !!document.querySelector('#qa-viewer-col.qa-sheet-open');
 document.addEventListener('click', (ev) => {
   if (!ev.target.closest('#qa-sheet-close')) return;
-  document.body.classList.remove('qa-sheet-open');
+  sheet(false);
   if (origin) { origin.scrollIntoView({block: 'center'}); origin.focus({preventScroll: true}); }
 });
 element.addEventListener('click', async (ev) => {
@@ -167,7 +173,7 @@ element.addEventListener('click', async (ev) => {
   origin = link;
   const body = document.getElementById('qa-viewer-body');
   if (!body) return;
-  if (phone()) document.body.classList.add('qa-sheet-open');
+  if (phone()) sheet(true);
   const url = root.replace(/\/$/, '') + '/api/documents/' + encodeURIComponent(link.dataset.doc)
     + '/view?start=' + encodeURIComponent(link.dataset.start) + '&end=' + encodeURIComponent(link.dataset.end);
   body.dataset.state = 'loading';
@@ -195,7 +201,7 @@ window.addEventListener('scroll', () => {
   nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 260;
 }, {passive: true});
 new MutationObserver(() => {
-  if (nearBottom && !document.body.classList.contains('qa-sheet-open'))
+  if (nearBottom && !sheetOpen())
     window.scrollTo({top: document.documentElement.scrollHeight});
 }).observe(element, {subtree: true, childList: true, characterData: true});
 """

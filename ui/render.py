@@ -120,7 +120,8 @@ def turn_html(turn: Turn, index: int) -> str:
     if turn.error:
         parts.append(f'<div class="qa-a qa-error" role="alert">{esc(turn.error)}</div>')
     elif ans is None:
-        body = esc(turn.partial) if turn.partial else '<span class="qa-thinking">Searching the articles…</span>'
+        body = (_MARKER.sub(r'<span class="qa-chip qa-chip-pending">\1</span>', esc(turn.partial)) if turn.partial
+                else '<span class="qa-thinking">Searching the articles…</span>')
         parts.append(f'<div class="qa-a qa-streaming" aria-live="polite">{body}</div>')
     else:
         span, verdict = answer_extras(ans)

@@ -172,7 +172,7 @@ def test_upload_then_ask_about_it_then_remove(page, server, tmp_path):
     page.locator("#qa-remove-pick input").click()
     page.get_by_role("option", name=re.compile("quellin_tunnel")).click()
     page.click("#qa-remove")  # asks first; nothing is removed yet
-    page.locator("#qa-remove-confirm", has_text="cannot be undone").wait_for(timeout=15_000)
+    page.locator("#qa-remove-confirm", has_text="cannot be undone").first.wait_for(timeout=15_000)
     assert httpx.get(f"{server}/api/documents/quellin_tunnel").status_code == 200
     page.click("#qa-remove-yes")
     page.locator("#qa-upload-status", has_text="Removed").wait_for(timeout=30_000)
@@ -381,7 +381,9 @@ def test_phone_layout_keeps_the_input_in_view_and_the_source_sheet_has_a_way_bac
         back = pg.locator("#qa-sheet-close")
         assert back.is_visible()
         viewer = pg.locator("#qa-viewer-col").bounding_box()
-        assert viewer["width"] >= 380 and viewer["height"] >= 800  # a full-screen sheet
+        assert viewer["width"] >= 380 and 800 <= viewer["height"] <= 844  # a full-screen sheet
+        mark = pg.locator("#qa-viewer-body mark.qa-hl").bounding_box()
+        assert 0 <= mark["y"] and mark["y"] + mark["height"] <= 844  # the cited span is in view
         save_shot(pg, tmp_path, "phone-source.png")
         back.tap()
         pg.wait_for_timeout(300)
