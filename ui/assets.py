@@ -63,9 +63,11 @@ a.qa-chip:hover, a.qa-chip:focus-visible { background: var(--qa-chip-hover); col
 .qa-cards { list-style: none; padding: 0; margin: 0; display: grid; gap: 8px;
   grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); }
 .qa-card { border: 1px solid var(--qa-border); border-radius: 10px; padding: 8px 10px; background: var(--qa-card);
-  color: var(--qa-text); font-size: .88em; margin: 0; text-align: left; }
+  color: var(--qa-text); font-size: .88em; margin: 0; }
+.qa-card, .qa-card * { text-align: left !important; }
+.qa-doc-title::first-letter { font-size: inherit; }
 .qa-card:hover { border-color: var(--qa-chip-text); }
-a.qa-src-link { display: grid; grid-template-columns: auto 1fr; column-gap: 8px; text-decoration: none;
+a.qa-src-link { display: grid; grid-template-columns: auto 1fr; column-gap: 8px; text-decoration: none; justify-items: start;
   color: var(--qa-text); }
 a.qa-src-link .qa-chip { grid-row: span 2; margin-top: 2px; }
 .qa-card-meta { color: var(--qa-muted); font-size: .85em; }
