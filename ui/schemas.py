@@ -186,6 +186,8 @@ def describe(errors: list[dict]) -> str:
             out.append(f"unknown filter {name[8:]!r}; use outlets, doc_ids, date_from, date_to")
         elif kind == "extra_forbidden" and "." not in name:
             out.append(f"unknown field {name!r}; use question, mode, k, filters, history, as_of")
+        elif kind == "string_type" and value is None:
+            out.append(f"{name} is missing (null)" + ("; send {\"question\": \"your question\"}" if name == "question" else ""))
         elif kind == "string_type":
             out.append(f"{name} must be a string, got {type(value).__name__}")
         elif name == "mode":

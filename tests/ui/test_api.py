@@ -67,6 +67,7 @@ def test_ask_with_filters_and_history(client):
     ({"question": "   "}, 400, "empty"),
     ({}, 422, "question is missing"),
     ({"question": 42}, 422, "question must be a string, got int"),
+    ({"question": None}, 422, "question is missing"),
     ({"question": ["a"]}, 422, "question must be a string, got list"),
     ({"question": "x", "mode": "poetry"}, 422, "unknown mode"),
     ({"question": "x", "k": 0}, 422, "k must be"),

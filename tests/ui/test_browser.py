@@ -113,13 +113,7 @@ def test_answer_streams_in_with_sources(page, server, tmp_path):
         assert src.locator(cls).count() == 1, cls
     assert src.locator(".qa-src-outlet").count() <= 1  # shown when the article names its outlet
     assert not any(t.strip().startswith("00") for t in turn.locator(".qa-src-title").all_inner_texts())
-    shot = tmp_path / "ui-chat.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
-    if os.environ.get("QA_SCREENSHOT_DIR"):
-        out = Path(os.environ["QA_SCREENSHOT_DIR"])
-        out.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, out / "ui-chat.png")
+    save_shot(page, tmp_path, "ui-chat.png")
     assert not page.errors
 
 
@@ -163,6 +157,7 @@ def test_upload_then_ask_about_it_then_remove(page, server, tmp_path):
     assert "quellin_tunnel" in status and "added" in status
     assert "broken.txt" in status and "binary" in status  # the per-file error, plainly
     assert "quellin_tunnel" in page.inner_text("#qa-library")
+    save_shot(page, tmp_path, "library.png")
     page.get_by_role("tab", name="Chat").click()
     turn = ask(page, "How much did the repairs to the Quellin harbour tunnel cost?")
     assert "14 million euros" in turn.locator(".qa-text").inner_text()
