@@ -160,6 +160,11 @@ def test_ask_through_a_running_server(run, tmp_path, fake_embedder):
         assert res.exit_code == 0 and "Sources:" in res.stdout
         res = CliRunner().invoke(cli, ["ask", "x", "--server", srv.base, "--mode", "quote", "-k", "99"])
         assert res.exit_code == 2 and "k must be" in res.output
+        res = CliRunner().invoke(cli, ["chat", "--json", "--server", srv.base],
+                                 input="Who led the Hamas delegation to Moscow?\nand who accompanied him?\n\n")
+        assert res.exit_code == 0, res.output
+        objs = [json.loads(x[x.index("{"):]) for x in res.stdout.splitlines() if "{" in x]
+        assert len(objs) == 2 and objs[1]["standalone_question"]  # the server saw the history
     res = CliRunner().invoke(cli, ["ask", q, "--server", srv.base])
     assert res.exit_code == 5 and "cannot reach" in res.stderr
     # QA_SERVER that does not answer: a warning, then the local index answers
