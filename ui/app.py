@@ -20,7 +20,7 @@ from qa.types import Answer
 
 from .assets import CHAT_JS, VIEWER_PLACEHOLDER
 from .render import Turn, chat_html, esc
-from .service import BadRequest, NewsService, Unavailable
+from .service import BadRequest, Conflict, NewsService, Unavailable
 from .uploads import BULK_SUFFIXES, UPLOAD_SUFFIXES
 
 MAX_TURNS = 10  # follow-up history kept per session (as qa.followup.Conversation does)
@@ -104,7 +104,7 @@ def _chat_tab(service: NewsService, llm, default_mode: str):
                     turn.partial += piece
                     yield chat_html(session.turns), session, ""
                     time.sleep(REVEAL_DELAY_S)
-        except (BadRequest, Unavailable) as exc:
+        except (BadRequest, Conflict, Unavailable) as exc:
             turn.error = str(exc)
         except Exception as exc:  # shown in the chat; the session stays usable
             turn.error = f"Answering failed: {exc}. Try again, or check the server log."

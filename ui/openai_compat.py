@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from qa.types import Answer
 
-from .service import BadRequest, NewsService, NotFound, Unavailable
+from .service import BadRequest, EmptyLibrary, NewsService, NotFound, Unavailable
 
 MODEL_IDS = {"news-qa": None, "news-qa-quote": "quote", "news-qa-llm": "llm"}
 SOURCES_HEADER = "\n\nSources:\n"
@@ -151,6 +151,9 @@ def add_openai_routes(app: FastAPI, service: NewsService) -> None:
         try:
             question, history, mode, stream, model = parse_chat(body)
             service.check_question(question, mode)
+            service.check_library()
+        except EmptyLibrary as exc:
+            return oai_error(409, str(exc), "empty_library")
         except ModelNotFound as exc:
             return oai_error(404, str(exc), "model_not_found", "model")
         except BadRequest as exc:

@@ -43,6 +43,10 @@ class Conflict(ValueError):
     id exists, sent without replace (HTTP 409)."""
 
 
+class EmptyLibrary(Conflict):
+    """A question to a library with no documents (HTTP 409: add articles, then ask)."""
+
+
 def check_as_of(as_of) -> str | None:
     try:
         return parse_as_of(as_of)
@@ -190,8 +194,15 @@ class NewsService:
                               "(Assistant.ask has no as_of parameter); leave it out")
         return {"as_of": as_of}
 
+    def check_library(self) -> None:
+        """A clear error, not "The articles don't say.", when there is nothing to search."""
+        if not self.index.records():
+            raise EmptyLibrary("the library is empty; add articles first (Library tab, "
+                               "POST /api/documents or `qa ingest PATH`)")
+
     def ask(self, question, mode=None, k=None, filters=None, history=None, as_of=None) -> Answer:
         question, mode, k = self.check_question(question, mode, k)
+        self.check_library()
         flt = parse_filters(filters)
         extra = self._as_of_kw(self.assistant.ask, as_of)
         with _mapped_errors():
@@ -201,6 +212,7 @@ class NewsService:
                as_of=None) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer. Input is checked before this returns."""
         question, mode, k = self.check_question(question, mode, k)
+        self.check_library()
         flt = parse_filters(filters)
         extra = self._as_of_kw(self.assistant.stream, as_of)
         inner = self.assistant.stream(question, mode=mode, k=k, filters=flt, history=history or None, **extra)

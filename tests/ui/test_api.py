@@ -295,3 +295,24 @@ def test_chat_completions_stream_sse(client):
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     final = chunks[-1]["news_qa"]
     assert text.startswith(final["answer"]) and chunks[-1]["citations"] == final["citations"]
+
+
+def test_asking_an_empty_library_says_so(tmp_path):
+    """Not "The articles don't say." (that claims the articles were searched): a 409 that says
+    what to do, on both APIs."""
+    from fastapi.testclient import TestClient
+
+    from fakes import FakeEmbedder
+    from index import ChromaStore, NewsIndex, Retriever
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+    from ui.server import create_app
+
+    data = tmp_path / "empty"
+    settings = Settings.load(env={}, data_dir=str(data), index__embed_model="fake")
+    index = NewsIndex(ChromaStore(data, embed_model="fake"), FakeEmbedder())
+    with TestClient(create_app(settings, Assistant(settings, index, Retriever(index)))) as c:
+        r = c.post("/api/ask", json={"question": QUESTION})
+        assert r.status_code == 409 and "library is empty" in r.json()["error"]
+        r = c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": QUESTION}]})
+        assert r.status_code == 409 and "library is empty" in r.json()["error"]["message"]
