@@ -75,9 +75,16 @@ def is_refusal(sentence: str) -> bool:
     return bool(_REFUSAL.search(sentence.replace("’", "'")))
 
 
+_SOURCES_BLOCK = re.compile(r"(?:^|\n|(?<=[.!?\]])[ \t]+)[ \t*#_]*(?:sources?|references?|citations?)[ \t*_]*:.*\Z",
+                            re.I | re.S)
+
+
 def clean_generation(text: str) -> str:
-    """Strip what small models wrap answers in: code fences, an 'Answer:' label."""
+    """Strip what small models wrap answers in: code fences, an 'Answer:' label, and a
+    'Sources:' / 'References:' block (the assistant adds its own source note, built from
+    the verified citations)."""
     text = re.sub(r"^```\w*\s*|\s*```$", "", text.strip())
+    text = _SOURCES_BLOCK.sub("", text)
     return re.sub(r"^(answer|response)\s*:\s*", "", text, flags=re.I).strip()
 
 
