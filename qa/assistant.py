@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from index import Filters, NewsIndex, Retriever, ScoredPassage
 
+from .analysis import analyse, merge_filters
 from .conflicts import Finding, find_conflicts
 from .dates import apply_intent, parse_intent, strip_intent
 from .evidence import Evidence, EvidenceGate, metadata_text
@@ -242,8 +243,10 @@ class Assistant:
         return standalone_question(question, turns, getattr(llm, "rewrite", None))
 
     def prepare(self, question: str, mode: str | None = None, k: int | None = None,
-                filters: Filters | None = None, history: Iterable | None = None):
-        """Everything up to the answerer: (mode, standalone, passages, ranked, evidence, timings)."""
+                filters: Filters | None = None, history: Iterable | None = None, as_of=None):
+        """Everything up to the answerer: (mode, standalone, passages, ranked, evidence, timings).
+        `as_of`: the day the question is asked (date or 'YYYY-MM-DD'; default today): 'last
+        month' or 'this week' are resolved against it (qa.analysis)."""
         if not isinstance(question, str) or not question.strip():
             raise ValueError("the question is empty; type a question")
         question = question.strip()
@@ -255,13 +258,15 @@ class Assistant:
         t = time.perf_counter()
         turns = parse_history(history)
         standalone = self._standalone(question, turns, mode)
+        analysis = analyse(standalone, as_of)
         timings["rewrite"] = time.perf_counter() - t
         t = time.perf_counter()
-        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, filters or Filters())
+        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode,
+                                           merge_filters(filters, analysis))
         timings["retrieve"] = time.perf_counter() - t
         t = time.perf_counter()
         passage_text = "\n".join(p.text for p in passages)
-        intent = parse_intent(standalone, passage_text)
+        intent = parse_intent(standalone, passage_text, analysis=analysis)
         ranked = self.quote.rank(strip_intent(standalone, passage_text) if intent.order else standalone, passages,
                                  focus=question if standalone != question else None)
         ranked = apply_intent(intent, ranked)
@@ -309,9 +314,10 @@ class Assistant:
         return ans
 
     def ask(self, question: str, mode: str | None = None, k: int | None = None,
-            filters: Filters | None = None, history: Iterable | None = None) -> Answer:
+            filters: Filters | None = None, history: Iterable | None = None, as_of=None) -> Answer:
         t0 = time.perf_counter()
-        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history)
+        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
+                                                                             as_of)
         t = time.perf_counter()
         if not evidence.answerable:
             ans = self._abstain(question, standalone, passages, mode, evidence)
@@ -326,10 +332,12 @@ class Assistant:
         return ans
 
     def stream(self, question: str, mode: str | None = None, k: int | None = None,
-               filters: Filters | None = None, history: Iterable | None = None) -> Iterator[str | Answer]:
+               filters: Filters | None = None, history: Iterable | None = None,
+               as_of=None) -> Iterator[str | Answer]:
         """Yield text deltas, then the final Answer."""
         t0 = time.perf_counter()
-        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history)
+        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
+                                                                             as_of)
         if not evidence.answerable or mode == "quote":
             if not evidence.answerable:
                 ans = self._abstain(question, standalone, passages, mode, evidence)

