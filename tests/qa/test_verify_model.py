@@ -98,3 +98,12 @@ def test_real_cross_encoder_is_verified_and_ranks_faithful_above_misattributed()
     faithful, wrong, unrelated = ce.score(SPAN, [FAITHFUL, MISATTRIBUTED, "Heavy rain flooded the harbour."])
     assert faithful > wrong > unrelated
     assert ce.score("x", []).shape == (0,)
+
+
+def test_nested_speech_gives_the_words_to_the_inner_speaker(attribution):
+    span = ("Wang testified that he heard Bankman-Fried tell another trader that it was okay to "
+            "keep withdrawing money from the account.")
+    assert attribution.conflicts("According to Bankman-Fried, it was okay to keep withdrawing money.", span) == []
+    assert attribution.conflicts("According to Wang, it was okay to keep withdrawing money.", span) == ["speaker: wang"]
+    assert attribution.conflicts("Wang testified that Bankman-Fried said it was okay to keep withdrawing money.",
+                                 span) == []
