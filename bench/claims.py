@@ -15,6 +15,7 @@ and with attribution + the cross-encoder at each --thresholds value.
 
     python bench/claims.py ../shared/bench/rgb-en-fact [--split dev|test|both]
     python bench/claims.py ../shared/bench/multihop-rag-subset500 --swap [--split ...]
+    python bench/claims.py ../shared/bench/realtimeqa --swap [--split ...]   (40 articles/split)
 """
 
 from __future__ import annotations
@@ -76,6 +77,30 @@ def facts(folder: Path) -> tuple[list[dict], dict[str, str]]:
     return recs, split
 
 
+def news(folder: Path, per_split: int = 40) -> tuple[list[dict], dict[str, str]]:
+    """RealTimeQA news articles (split of the question each was retrieved for), as records
+    whose passages are 3-sentence windows; the first `per_split` articles of each split."""
+    from index import split_sentences
+
+    split = {}
+    for line in (folder / "splits.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        i, sp = line.split("\t")
+        split[i] = sp.strip()
+    recs, n = [], {"dev": 0, "test": 0}
+    with open(folder / "corpus_subset.jsonl", encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            sp = split.get(d.get("retrieved_for", ""))
+            if sp not in n or n[sp] >= per_split:
+                continue
+            n[sp] += 1
+            sents = [d["text"][a:b] for a, b in split_sentences(d["text"][:6000])]
+            windows = [" ".join(sents[i:i + 3]) for i in range(0, len(sents), 3)]
+            recs.append({"id": d["doc_id"], "query": "", "positive": windows, "negative": []})
+            split[d["doc_id"]] = sp
+    return recs, split
+
+
 def swap_cases(rec: dict, nlp) -> list[tuple[str, str, str, bool]]:
     out = []
     for passage in rec["positive"] + rec["negative"]:
@@ -127,7 +152,12 @@ def main(argv=None) -> int:
     from qa.verify import Checker
     from qa.verify_model import Attribution, ClaimJudge, shared_cross_encoder
 
-    recs, split = facts(args.folder) if (args.folder / "evidence_facts.jsonl").is_file() else load(args.folder)
+    if (args.folder / "evidence_facts.jsonl").is_file():
+        recs, split = facts(args.folder)
+    elif (args.folder / "corpus_subset.jsonl").is_file():
+        recs, split = news(args.folder)
+    else:
+        recs, split = load(args.folder)
     emb = EmbeddingCache(get_embedder("minilm"))
     attr = Attribution()
     ce = shared_cross_encoder()
