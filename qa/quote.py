@@ -17,7 +17,8 @@ from corpus.dates import find_dates
 from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
-from .types import ABSTAIN_TEXT, Answer, Citation
+from .citing import compose, make_citation, published_note, source_label  # noqa: F401  (re-exported)
+from .types import ABSTAIN_TEXT, Answer
 
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
@@ -330,49 +331,6 @@ def select_sentences(ranked: list[Sentence], max_sentences: int = 3, rel: float 
         if len(groups) < max_sentences and s.doc_id == top.doc_id:
             groups.append([s])
     return groups
-
-
-def source_label(outlet: str | None, title: str | None, doc_id: str, published: str | None) -> str:
-    """'Coast Daily, published 2024-01-10' / '..., publication date not given'."""
-    when = f"published {published}" if published else "publication date not given"
-    return f"{outlet or title or doc_id}, {when}"
-
-
-def published_note(p: ScoredPassage) -> str:
-    return f"({source_label(p.outlet, p.title, p.doc_id, p.published)})"
-
-
-def make_citation(marker: int, s: Sentence, span: tuple[int, int, str] | None = None) -> Citation:
-    p = s.passage
-    start, end, text = span or s.quoted()
-    return Citation(marker, s.doc_id, start, end, text, p.title, p.outlet, p.published)
-
-
-def _span(s: Sentence, cited: list[Citation]) -> tuple[int, int, str]:
-    """The span to quote for `s`: with its antecedent sentence (see `Sentence.quoted`) unless
-    that would repeat text an earlier citation of the same article already quotes."""
-    start, end, text = s.quoted()
-    if start != s.start and any(c.doc_id == s.doc_id and c.start < end and start < c.end for c in cited):
-        return s.start, s.end, s.text
-    return start, end, text
-
-
-def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tuple[str, int, int], int]]:
-    """Answer text with `[n]` markers, its citations and the marker of each sentence span."""
-    citations: list[Citation] = []
-    markers: dict[tuple[str, int, int], int] = {}
-    lines = []
-    for group in groups:
-        refs = []
-        for s in group:
-            key = (s.doc_id, s.start, s.end)
-            if key not in markers:
-                markers[key] = len(citations) + 1
-                citations.append(make_citation(markers[key], s, _span(s, citations)))
-            refs.append(f"[{markers[key]}]")  # the source note is given once, from the citations
-        lines.append(f"{citations[markers[(group[0].doc_id, group[0].start, group[0].end)] - 1].quote} "
-                     + " ".join(refs))
-    return "\n".join(lines), citations, markers
 
 
 class QuoteAnswerer:

@@ -63,6 +63,8 @@ def _imports(module: str, path: Path, top_level_only: bool) -> set[str]:
             src = _resolve(module, path, node)
             for a in node.names:
                 found.add(f"{src}.{a.name}" if f"{src}.{a.name}" in known else src)
+        elif top_level_only and isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return  # imported for annotations only, never at load time
         elif top_level_only and isinstance(node, (ast.If, ast.Try)):
             for child in ast.iter_child_nodes(node):
                 visit(child)
