@@ -18,6 +18,7 @@ from .evidence import Evidence, EvidenceGate, metadata_text
 from .followup import Turn, demote_shown, parse_history, standalone_question
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, make_citation, \
     published_note, select_sentences
+from .citing import published_line
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue
 
@@ -279,6 +280,8 @@ class Assistant:
             text = f"{ctext}\n{text}"
         else:
             conflicts = []
+        if citations:
+            text = f"{text}\n{published_line(citations)}"
         return Answer(question, text, citations, passages, mode="quote", conflicts=conflicts,
                       standalone_question=standalone if standalone != question.strip() else None)
 
@@ -293,7 +296,8 @@ class Assistant:
             quoted.timings = dict(ans.timings)
             ans = quoted
         elif not ans.abstained and ans.citations:
-            add_conflicts(ans, find_conflicts(standalone, ranked))  # sources: once, from the citations
+            add_conflicts(ans, find_conflicts(standalone, ranked))
+            ans.text = f"{ans.text}\n{published_line(ans.citations)}"  # the one source note
         ans.question = question
         ans.standalone_question = standalone if standalone != question.strip() else None
         return ans

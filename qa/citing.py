@@ -54,3 +54,18 @@ def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tup
         lines.append(f"{citations[markers[(group[0].doc_id, group[0].start, group[0].end)] - 1].quote} "
                      + " ".join(refs))
     return "\n".join(lines), citations, markers
+
+
+def published_line(citations: list[Citation]) -> str:
+    """The answer's one source note: when each cited article was published, one entry per
+    article: 'Published: [1][3] Coast Daily, 2024-01-10; [2] Sea Herald, date not given.'
+    (Surfaces show the full labels; this line keeps the dates in the answer text itself.)"""
+    by_doc: dict[str, list[Citation]] = {}
+    for c in citations:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    parts = []
+    for cs in by_doc.values():
+        c = cs[0]
+        parts.append("".join(f"[{x.marker}]" for x in cs) + f" {c.outlet or c.title or c.doc_id}, "
+                     + (c.published or "date not given"))
+    return "Published: " + "; ".join(parts) + "."

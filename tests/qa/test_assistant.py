@@ -51,8 +51,9 @@ def test_factual_question_is_answered_with_exact_citations(assistant):
     check_spans(ans)
     js = ans.to_json()
     assert js["mode"] == "quote" and js["citations"][0]["marker"] == 1
-    # no per-sentence source note: the text carries markers, every surface labels the citations
-    assert "[1]" in ans.text and "published" not in ans.text and ans.citations[0].outlet
+    # one source note per answer, not per sentence: markers, then a last 'Published:' line
+    assert "[1]" in ans.text and "(Coast Daily" not in ans.text
+    assert ans.text.count("Published: ") == 1 and ans.text.splitlines()[-1].startswith("Published: [1]")
 
 
 def test_unanswerable_question_abstains(assistant):
@@ -225,12 +226,13 @@ class _CitingLLM:
         yield self.answer(question, passages, ranked)
 
 
-def test_llm_answer_leaves_the_source_note_to_the_citations(assistant):
-    """One source note per answer: the text has markers only; each surface (CLI, API, UI,
-    /v1) labels the citations, which carry outlet and publication date."""
+def test_llm_answer_has_one_published_note(assistant):
+    """One source note per answer: a last 'Published:' line says when each cited article was
+    published; no 'Sources:' block (the surfaces list the sources)."""
     assistant._llm = _CitingLLM()
     ans = assistant.ask("Who was the ship's captain questioned by police?", mode="llm")
     assert not ans.abstained and ans.fallback is None
     assert "Sources:" not in ans.text and "[1]" in ans.text
+    last = ans.text.splitlines()[-1]
     for c in ans.citations:
-        assert c.outlet and c.published
+        assert f"[{c.marker}] {c.outlet}, {c.published}" in last
