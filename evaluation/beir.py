@@ -32,7 +32,7 @@ SUBSETS = ("all", "dev", "test")
 # 0.692, chunks (4 sentences, overlap 1, 800 chars) 0.685, (8, 0, 1000) 0.668; and 5,183
 # texts to embed instead of 17,779. Pass other values to chunk long documents.
 BEIR_CHUNKER = (100_000, 0, 1_000_000_000)
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]  # evaluation/beir.py -> the repository
 
 
 def bench_dir() -> Path:
