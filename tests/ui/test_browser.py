@@ -125,7 +125,7 @@ def test_citation_opens_article_with_exact_span_highlighted(page, server):
     target = max(attrs, key=lambda a: int(a["start"]))  # the deepest span: needs scrolling
     cited = expected[int(target["cite"])]
     assert (cited["doc_id"], cited["start"], cited["end"]) == (target["doc"], int(target["start"]), int(target["end"]))
-    turn.locator(f'.qa-text a.qa-cite[data-cite="{target["cite"]}"]').click()
+    turn.locator(f'.qa-text a.qa-cite[data-cite="{target["cite"]}"]').first.click()  # the marker also appears in the answer's Published: line
     mark = page.locator("#qa-viewer-body mark.qa-hl")
     mark.wait_for(timeout=15_000)
     assert mark.text_content() == cited["text"]
