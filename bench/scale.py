@@ -6,8 +6,9 @@ articles are repeated under new ids ("<id>-rN"); the copies reuse the embeddings
 originals (same text), so only the unique base chunks are embedded once. The output says so.
 
 Each size runs in its own subprocess (its own peak RSS) over a fresh embedded Chroma store:
-  * ingest: `ingest_documents` (Chroma writes, registry) + building the BM25 index, with the
-    vectors precomputed (embedding throughput is reported separately);
+  * ingest: `ingest_documents` (batched Chroma writes, SQLite registry with its FTS5 BM25
+    terms, MinHash duplicates), with the vectors precomputed (embedding throughput is
+    reported separately);
   * retrieval latency: `Retriever.retrieve` (hybrid, the default; and dense) on dev questions,
     including the query embedding;
   * quote answer latency: `qa.assistant.Assistant.ask(mode="quote")` when it is importable.
@@ -91,62 +92,32 @@ def make_embedder(spec: str):
 
 
 class LookupEmbedder:
-    """Serves precomputed document vectors by text; embeds queries with the real model."""
+    """Serves precomputed document vectors by text; embeds queries with the real model.
+    A text served again (a chunk of a repeated article) gets its vector plus small noise
+    (sigma 0.01, renormalised: cosine ~0.98), so the HNSW graph holds distinct points as a
+    real corpus would, not stacks of identical vectors."""
 
     def __init__(self, inner, table: dict[str, np.ndarray], name: str):
         self.inner, self.table, self.name = inner, table, name
+        self.served: dict[str, int] = {}
 
     def embed_documents(self, texts):
         missing = [t for t in dict.fromkeys(texts) if t not in self.table]
         if missing:  # e.g. sentences scored by the quote answerer
             self.table.update(zip(missing, self.inner.embed_documents(missing)))
-        return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
+        out = []
+        for t in texts:
+            v = self.table[t]
+            n = self.served[t] = self.served.get(t, -1) + 1
+            if n:
+                rng = np.random.default_rng(int(hashlib.md5(f"{n}:{t}".encode()).hexdigest()[:8], 16))
+                v = v + rng.normal(0, 0.01, v.shape).astype(np.float32)
+                v = v / np.linalg.norm(v)
+            out.append(v)
+        return np.stack(out) if texts else np.zeros((0, 1), np.float32)
 
     def embed_query(self, text):
         return self.inner.embed_query(text)
-
-
-COPY_ID = re.compile(r"-r\d+#")
-
-
-class BatchedAdds:
-    """Stands in for a fresh Chroma collection during a bulk build: `add` calls are buffered
-    and sent in large batches (records only after the chunks they describe); `delete` is a
-    no-op because the store is new. The documents, ids and metadata written are exactly
-    those of `ChromaStore.write_document`; only the number of round trips changes. Chunks
-    of repeated articles (ids '<doc>-rN#...') get their vector plus small noise (sigma 0.01,
-    renormalised: cosine ~0.98 to the original), so the HNSW graph holds distinct points
-    as a real corpus would, not stacks of identical vectors."""
-
-    def __init__(self, coll, limit: int, before_flush=None):
-        self.coll, self.limit, self.before_flush = coll, limit, before_flush
-        self.buf: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
-
-    def add(self, ids, embeddings, documents, metadatas):
-        embeddings = np.asarray(embeddings, dtype=np.float32)
-        copies = [i for i, cid in enumerate(ids) if COPY_ID.search(cid)]
-        if copies and embeddings.shape[1] > 1:  # repeated articles: near, not identical, vectors
-            rng = np.random.default_rng(abs(hash(ids[copies[0]])) % 2**32)
-            noisy = embeddings[copies] + rng.normal(0, 0.01, (len(copies), embeddings.shape[1])).astype(np.float32)
-            embeddings[copies] = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
-        for key, vals in (("ids", ids), ("embeddings", list(embeddings)), ("documents", documents), ("metadatas", metadatas)):
-            self.buf[key].extend(vals)
-        if len(self.buf["ids"]) >= self.limit:
-            self.flush()
-
-    def delete(self, **kwargs):
-        return None
-
-    def flush(self):
-        if self.before_flush:
-            self.before_flush()
-        if self.buf["ids"]:
-            self.coll.add(ids=self.buf["ids"], embeddings=np.asarray(self.buf["embeddings"], dtype=np.float32),
-                          documents=self.buf["documents"], metadatas=self.buf["metadatas"])
-        self.buf = {k: [] for k in self.buf}
-
-    def __getattr__(self, name):
-        return getattr(self.coll, name)
 
 
 def plan(docs, chunker, sizes: list[int]):
@@ -199,17 +170,8 @@ def run_one(args) -> dict:
     store = ChromaStore(settings.data_dir, embed_model=args.embedder)
     index = NewsIndex(store, LookupEmbedder(inner, table, args.embedder),
                       SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars))
-    bulk = args.one_size > args.bulk_above
-    if bulk:
-        real_chunks, real_docs = store.chunks, store.docs
-        store.chunks = BatchedAdds(real_chunks, 5000)
-        store.docs = BatchedAdds(real_docs, 2000, before_flush=store.chunks.flush)
     t0 = time.perf_counter()
-    report = ingest_documents(index, docs)
-    if bulk:
-        store.docs.flush()
-        store.chunks, store.docs = real_chunks, real_docs
-        index.invalidate()
+    report = ingest_documents(index, docs)  # the product's batched path
     t_store = time.perf_counter() - t0
     t1 = time.perf_counter()
     index.bm25()
@@ -220,7 +182,7 @@ def run_one(args) -> dict:
         "ingest_s": round(t_store + t_bm25, 2), "bm25_build_s": round(t_bm25, 2),
         "ingest_chunks_per_s": round(n_chunks / (t_store + t_bm25), 1),
         "chunks_written": report.chunks_written,
-        "writes": "bulk (batched adds)" if bulk else "per document (the product's ingest path)",
+        "writes": f"ingest_documents, batches of {s.batch_chunks} chunks",
     }
     retriever = Retriever(index)
     questions = dev_questions(bench_dir(args.bench_dir), args.queries)
@@ -271,9 +233,6 @@ def main() -> None:
     ap.add_argument("--max-unique", type=int, default=10000,
                     help="embed at most this many unique chunks; larger sizes repeat articles")
     ap.add_argument("--work", type=Path, help="scratch folder (default: a temp dir)")
-    ap.add_argument("--bulk-above", type=int, default=20000,
-                    help="sizes above this are written with batched adds (the per-document path "
-                         "costs ~4 Chroma commits per document); their ingest rate is not the product's")
     ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one_size:
@@ -324,11 +283,10 @@ def main() -> None:
     for size in sizes:
         chosen, n, copies = plans[size]
         note = (f" ({copies} repeat(s) of the base set with new ids, embeddings reused"
-                + (", plus small noise" if size > args.bulk_above else "") + ")") if copies else ""
+                + ", plus small noise)") if copies else ""
         print(f"size {size}: {len(chosen)} documents, {n} chunks{note}", flush=True)
         proc = subprocess.run(
             [sys.executable, __file__, "--one-size", str(size), "--embedder", args.embedder,
-             "--bulk-above", str(args.bulk_above),
              "--queries", str(args.queries), "--work", str(args.work)]
             + (["--bench-dir", args.bench_dir] if args.bench_dir else []),
             capture_output=True, text=True,

@@ -62,3 +62,25 @@ def parse_date(value: str | None) -> str | None:
 def guess_published(text: str, head_chars: int = 300) -> str | None:
     """The first date written near the top of an article, which is usually its dateline."""
     return parse_date(text[:head_chars])
+
+
+_URL_DATE = re.compile(
+    r"(?<!\d)(?P<year>(?:19|20)\d\d)[/_-]?(?P<m>[01]\d)[/_-]?(?P<d>[0-3]\d)(?!\d)"
+    r"|(?<!\d)(?P<year2>(?:19|20)\d\d)/(?P<m2>[01]?\d)/(?P<d2>[0-3]?\d)/"
+)
+
+
+def date_from_url(url: str | None) -> str | None:
+    """The date in a URL path such as /2018/06/07/ or /20180607-story, as YYYY-MM-DD, or None."""
+    if not url:
+        return None
+    from urllib.parse import urlparse
+
+    path = urlparse(url).path
+    for m in _URL_DATE.finditer(path):
+        y, mo, d = (m.group("year", "m", "d") if m.group("year") else m.group("year2", "m2", "d2"))
+        try:
+            return date(int(y), int(mo), int(d)).isoformat()
+        except ValueError:
+            continue
+    return None

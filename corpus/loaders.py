@@ -1,56 +1,32 @@
-"""Load `.txt`, `.md` and `.html` files into `Document`s, with clear errors for bad input."""
+"""Load `.txt`, `.md` and `.html` files and bulk exports (JSON Lines, CSV/TSV, Parquet,
+WARC; see records.py) into `Document`s, with clear errors for bad input."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .dates import guess_published, parse_date
 from .document import Document, validate_doc_id
+from .errors import LoadError, decode_bytes
+from .fields import FieldMap
 from .html_text import extract_html
 from .manifest import KNOWN_FIELDS, MANIFEST_NAME, read_manifest
+from .records import BULK_SUFFIXES, bulk_kind, count_records, read_bulk
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | set(BULK_SUFFIXES)
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-
-
-class LoadError(Exception):
-    """A file could not be turned into a Document. `str()` is one line: which file and why."""
-
-    def __init__(self, path: Path | str, reason: str):
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
 
 
 @dataclass
 class LoadResult:
     documents: list[Document] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
-
-
-def decode_bytes(raw: bytes, path: Path | str = "<bytes>") -> str:
-    """Decode UTF-8 (BOM stripped), falling back to Windows-1252; refuse binary data."""
-    if b"\x00" in raw[:8192]:
-        raise LoadError(path, "looks binary (contains NUL bytes); only text, Markdown or HTML files can be ingested")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise LoadError(
-                path, "is neither valid UTF-8 nor Windows-1252 text; re-save it as UTF-8"
-            ) from None
-    sample = text[:8192]
-    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
-    if sample and controls / len(sample) > 0.05:
-        raise LoadError(path, "looks binary (many control characters); only text, Markdown or HTML files can be ingested")
-    return text
 
 
 def _first_line_title(text: str) -> str | None:
@@ -74,6 +50,8 @@ def load_file(
     """Load one file. Raises LoadError with a one-line reason for any bad input."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if bulk_kind(path):
+        raise LoadError(path, "is a bulk export (one article a record); load it with load_paths or iter_documents")
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(
             path, f"unsupported file type {suffix or '(none)'!r}; supported: "
@@ -96,6 +74,7 @@ def load_file(
         manifest = read_manifest(path.parent)
     entry = manifest.get(path.name, {})
     meta: dict = {"title": None, "outlet": None, "published": None, "url": None}
+    notes: dict[str, str] = {}
     if suffix in HTML_SUFFIXES:
         article = extract_html(text)
         text = article.text
@@ -103,6 +82,7 @@ def load_file(
             title=article.title, outlet=article.outlet, url=article.url,
             published=parse_date(article.published),
         )
+        notes = article.notes
     elif suffix in MARKDOWN_SUFFIXES:
         heading = _MD_HEADING.search(text)
         meta["title"] = heading.group(1).strip() if heading else _first_line_title(text)
@@ -116,6 +96,8 @@ def load_file(
         if key in entry:  # the manifest wins, including an explicit null
             meta[key] = entry[key]
     extra = {k: v for k, v in entry.items() if k not in KNOWN_FIELDS}
+    if notes and "notes" not in extra:
+        extra["notes"] = notes
     chosen_id = doc_id or entry.get("doc_id") or path.stem
     try:
         validate_doc_id(chosen_id)
@@ -155,28 +137,58 @@ def iter_files(paths: list[Path | str]) -> tuple[list[Path], list[LoadError]]:
     return files, errors
 
 
-def load_paths(paths: list[Path | str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
-    """Load every supported file under `paths`. Bad files become errors; the rest still load."""
+def iter_documents(
+    paths: list[Path | str], *, max_bytes: int = DEFAULT_MAX_BYTES, fields: FieldMap | None = None,
+) -> Iterator[Document | LoadError]:
+    """Every Document (or LoadError) under `paths`, in order, one at a time: bulk exports are
+    read record by record, so a big export never has to fit in memory at once. A document id
+    seen before is an error for the later copy."""
     files, errors = iter_files(paths)
-    result = LoadResult(errors=errors)
+    yield from errors
+    fmap = fields or FieldMap()
     manifests: dict[Path, dict] = {}
-    seen: dict[str, Path] = {}
+    seen: dict[str, str] = {}
     for f in files:
-        try:
-            if f.parent not in manifests:
-                manifests[f.parent] = read_manifest(f.parent)
-            doc = load_file(f, manifest=manifests[f.parent], max_bytes=max_bytes)
-        except LoadError as exc:
-            result.errors.append(exc)
-            continue
-        except ValueError as exc:  # a malformed manifest
-            result.errors.append(LoadError(f, str(exc)))
-            continue
-        if doc.doc_id in seen:
-            result.errors.append(
-                LoadError(f, f"has the same document id {doc.doc_id!r} as {seen[doc.doc_id]}; rename one of them")
-            )
-            continue
-        seen[doc.doc_id] = f
-        result.documents.append(doc)
+        if bulk_kind(f):
+            items = read_bulk(f, fmap, max_bytes)
+        else:
+            try:
+                if f.parent not in manifests:
+                    manifests[f.parent] = read_manifest(f.parent)
+                items = iter([load_file(f, manifest=manifests[f.parent], max_bytes=max_bytes)])
+            except LoadError as exc:
+                items = iter([exc])
+            except ValueError as exc:  # a malformed manifest
+                items = iter([LoadError(f, str(exc))])
+        for item in items:
+            if isinstance(item, Document):
+                if item.doc_id in seen:
+                    item = LoadError(
+                        f, f"has the same document id {item.doc_id!r} as {seen[item.doc_id]}; "
+                        "rename one of them (or give records distinct ids)"
+                    )
+                else:
+                    seen[item.doc_id] = str(f)
+            yield item
+
+
+def estimate_count(paths: list[Path | str]) -> int | None:
+    """How many documents `paths` hold (for a progress bar); None when unknown."""
+    files, _ = iter_files(paths)
+    total = 0
+    for f in files:
+        n = count_records(f) if bulk_kind(f) else 1
+        if n is None:
+            return None
+        total += n
+    return total
+
+
+def load_paths(
+    paths: list[Path | str], *, max_bytes: int = DEFAULT_MAX_BYTES, fields: FieldMap | None = None,
+) -> LoadResult:
+    """Load every supported file under `paths`. Bad files become errors; the rest still load."""
+    result = LoadResult()
+    for item in iter_documents(paths, max_bytes=max_bytes, fields=fields):
+        (result.documents if isinstance(item, Document) else result.errors).append(item)
     return result

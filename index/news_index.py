@@ -1,4 +1,5 @@
-"""`NewsIndex`: the Chroma store, the embedder and a BM25 index kept consistent with it."""
+"""`NewsIndex`: the Chroma store with its SQLite registry (documents, BM25 terms, duplicate
+clusters), the embedder and the chunker."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from pathlib import Path
 
 from corpus import Document
 
-from .bm25 import BM25Index
+from .bm25_sqlite import SqliteBM25
 from .chunking import SentenceChunker
+from .duplicates import DuplicateDetector
 from .embedders import Embedder
 from .store import ChromaStore, DocRecord
 from .types import Chunk
@@ -18,23 +20,18 @@ from .types import Chunk
 class NewsIndex:
     def __init__(
         self, store: ChromaStore, embedder: Embedder, chunker: SentenceChunker | None = None,
-        *, registry_ttl_s: float = 1.0,
+        *, registry_ttl_s: float = 1.0, duplicates: DuplicateDetector | None = None,
     ):
         self.store = store
         self.embedder = embedder
         self.chunker = chunker or SentenceChunker()
         self.registry_ttl_s = registry_ttl_s
-        self._bm25: BM25Index | None = None
-        self._bm25_dirty = False
+        self.dedup = duplicates or DuplicateDetector()
+        self._bm25: SqliteBM25 | None = None
         self._records: dict[str, DocRecord] | None = None
         self._records_at = 0.0
         self._lock = threading.RLock()
         self.write_lock = threading.Lock()  # one writer per process
-
-    @property
-    def bm25_path(self) -> Path:
-        self.store.data_dir.mkdir(parents=True, exist_ok=True)
-        return self.store.data_dir / f"bm25-{self.store.name}.pkl"
 
     # -- committed documents --------------------------------------------------------------
     def records(self, fresh: bool = False) -> dict[str, DocRecord]:
@@ -57,7 +54,7 @@ class NewsIndex:
     def get_document(self, doc_id: str) -> Document | None:
         return self.store.get_document(doc_id)
 
-    # -- BM25, derived from the store -----------------------------------------------------
+    # -- BM25: FTS5 in the registry, committed with the documents --------------------------
     def _fingerprint(self) -> str:
         import hashlib
 
@@ -66,56 +63,23 @@ class NewsIndex:
             h.update(f"{r.doc_id}\0{r.content_hash}\0{r.n_chunks}\0{r.chunker}\n".encode())
         return h.hexdigest()
 
-    def bm25(self) -> BM25Index:
-        """The BM25 index for the committed documents; reloaded or rebuilt when stale."""
+    def bm25(self) -> SqliteBM25:
+        """BM25 over the committed documents' chunks. Its terms are written in the registry
+        transaction that commits each document, so it never disagrees with the registry;
+        the object is cached while the registry is unchanged (its vocabulary is loaded once)."""
         with self._lock:
-            if self._bm25 is not None and self._bm25_dirty:
-                self.flush()  # this process's own writes, already applied in memory
             fp = self._fingerprint()
-            if self._bm25 is not None and self._bm25.fingerprint == fp:
-                return self._bm25
-            path = self.bm25_path
-            if path.is_file():
-                try:
-                    cached = BM25Index.load(path)
-                    if cached.fingerprint == fp:
-                        self._bm25 = cached
-                        return cached
-                except Exception:  # a corrupt cache is rebuilt, never trusted
-                    pass
-            self._bm25 = self._rebuild_bm25(fp)
+            if self._bm25 is None or self._bm25.fingerprint != fp:
+                self._bm25 = SqliteBM25(self.store.registry, fp)
             return self._bm25
 
-    def _rebuild_bm25(self, fp: str) -> BM25Index:
-        index = BM25Index()
-        for chunk, meta in self.store.iter_chunks():
-            if self.is_visible(meta):
-                index.add(chunk.chunk_id, chunk.doc_id, chunk.text)
-        index.fingerprint = fp
-        index.save(self.bm25_path)
-        return index
-
     def _bm25_after_write(self, doc_id: str, chunks: list[Chunk]) -> None:
-        """Apply a committed write to the in-memory BM25; `flush()` persists it. Deferring
-        the save keeps a batch ingest linear (one save, not one per document); a crash
-        before the flush leaves a cache whose fingerprint no longer matches, so it is rebuilt."""
         with self._lock:
             self.invalidate()
-            if self._bm25 is None:
-                return
-            self._bm25.remove_doc(doc_id)
-            for c in chunks:
-                self._bm25.add(c.chunk_id, c.doc_id, c.text)
-            self._bm25_dirty = True
+            self._bm25 = None
 
     def flush(self) -> None:
-        """Stamp the in-memory BM25 with the store's fingerprint and save it."""
-        with self._lock:
-            if self._bm25 is None or not self._bm25_dirty:
-                return
-            self._bm25.fingerprint = self._fingerprint()
-            self._bm25.save(self.bm25_path)
-            self._bm25_dirty = False
+        """Nothing to persist: BM25 terms are committed with their documents."""
 
     @property
     def chunker_key(self) -> str:
@@ -124,14 +88,49 @@ class NewsIndex:
     # -- writes -----------------------------------------------------------------------------
     def write(self, doc: Document) -> int:
         """Chunk, embed and store one document; returns the number of chunks."""
-        chunks = self.chunker.chunk(doc)
-        vectors = self.embedder.embed_documents([c.text for c in chunks])
-        self.store.write_document(doc, chunks, vectors, chunker=self.chunker_key)
-        self._bm25_after_write(doc.doc_id, chunks)
-        return len(chunks)
+        return self.write_many([(doc, self.chunker.chunk(doc))])
+
+    def write_many(self, items: list[tuple[Document, list[Chunk]]]) -> int:
+        """Embed the chunks of several documents in one call, write them in one batch and
+        commit them together; returns the number of chunks."""
+        texts = [c.text for _, chunks in items for c in chunks]
+        vectors = self.embedder.embed_documents(texts)
+        parts, at = [], 0
+        for doc, chunks in items:
+            parts.append((doc, chunks, vectors[at : at + len(chunks)]))
+            at += len(chunks)
+        signatures = {doc.doc_id: self.dedup.signature(doc.text) for doc, _ in items}
+        self.store.write_documents(parts, chunker=self.chunker_key, signatures=signatures)
+        for doc, chunks in items:
+            self._bm25_after_write(doc.doc_id, chunks)
+        return len(texts)
 
     def remove(self, doc_id: str) -> bool:
         existed = self.store.delete_document(doc_id)
         self._bm25_after_write(doc_id, [])
         self.flush()
+        if existed:
+            self.update_duplicates()
         return existed
+
+    # -- syndicated copies ------------------------------------------------------------------
+    def update_duplicates(self) -> int:
+        """Recompute near-duplicate clusters over all documents and store the changes;
+        returns the number of documents whose cluster changed."""
+        registry = self.store.registry
+        records = registry.records()
+        order = {d: (r.published or "9999-99-99", d) for d, r in records.items()}
+        clusters = self.dedup.clusters(registry.signatures(), order)
+        changed = {
+            d: clusters.get(d, (None, 1)) for d, r in records.items()
+            if (r.dup_of, r.dup_count) != clusters.get(d, (None, 1))
+        }
+        if changed:
+            registry.set_duplicates(changed)
+            self.invalidate()
+        return len(changed)
+
+    def duplicates(self, doc_id: str) -> list[DocRecord]:
+        """The other copies of `doc_id` (a syndicated article), earliest first: cite the
+        earliest once and say it was also published by the others' outlets."""
+        return self.store.registry.duplicates(doc_id)

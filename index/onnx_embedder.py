@@ -93,6 +93,8 @@ def onnx_model_path(quantized: bool) -> Path:
 class OnnxMiniLMEmbedder:
     """Drop-in for SentenceTransformerEmbedder('minilm'), run by ONNX Runtime on CPU."""
 
+    max_seq = MAX_SEQ
+
     def __init__(self, name: str = "minilm-onnx", *, batch_size: int = 32, threads: int | None = None):
         if name not in ONNX_MODELS:
             raise ValueError(f"unknown ONNX model {name!r}; choose one of {', '.join(ONNX_MODELS)}")
@@ -107,24 +109,32 @@ class OnnxMiniLMEmbedder:
         self._tokenizer = None
         self._lock = threading.Lock()
 
+    def _model_files(self) -> tuple[Path, Path]:
+        """(ONNX model, tokenizer.json), exported on first use."""
+        return onnx_model_path(self.quantized), Path(minilm_path()) / "tokenizer.json"
+
     def _load(self):
         with self._lock:
             if self._session is None:
                 import onnxruntime as ort
                 from tokenizers import Tokenizer
 
-                tok = Tokenizer.from_file(str(Path(minilm_path()) / "tokenizer.json"))
-                tok.enable_truncation(MAX_SEQ)
+                model, tokenizer = self._model_files()
+                tok = Tokenizer.from_file(str(tokenizer))
+                tok.enable_truncation(self.max_seq)
                 tok.enable_padding(pad_id=0, pad_token="[PAD]")
                 opts = ort.SessionOptions()
                 if self.threads:
                     opts.intra_op_num_threads = self.threads
-                self._session = ort.InferenceSession(
-                    str(onnx_model_path(self.quantized)), opts, providers=["CPUExecutionProvider"]
-                )
+                self._session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
                 self._inputs = {i.name for i in self._session.get_inputs()}
                 self._tokenizer = tok
         return self._session, self._tokenizer
+
+    def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Mean pooling over the real tokens (sentence-transformers' MiniLM)."""
+        m = mask[..., None].astype(np.float32)
+        return (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
 
     @property
     def dim(self) -> int:
@@ -137,8 +147,7 @@ class OnnxMiniLMEmbedder:
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
-        m = mask[..., None].astype(np.float32)
-        pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        pooled = self._pool(hidden, mask)
         return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:

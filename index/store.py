@@ -1,11 +1,11 @@
-"""Chroma storage: a chunk collection (vectors, text, offsets, metadata) and a document
-registry. A document becomes visible only when its registry record is written, after its
-chunks: a crash mid-write leaves chunks without a record, which `repair()` removes."""
+"""Chroma storage for chunks (vectors, text, offsets, metadata) beside a SQLite document
+registry (registry.py). A document becomes visible only when its registry row is committed,
+after its chunks: a crash mid-write leaves the document marked pending, and `repair()`
+removes its chunks."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -13,40 +13,15 @@ import numpy as np
 
 from corpus import Document
 
+from .registry import DocRecord, Registry, published_ord
 from .types import Chunk
 
-BATCH = 1000
+BATCH = 1000  # reads and deletes per Chroma call
+WRITE_BATCH = 5000  # chunks per Chroma add (below Chroma's max batch size)
 
 
 class StoreError(RuntimeError):
     """The vector store could not be used; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class DocRecord:
-    doc_id: str
-    content_hash: str
-    n_chunks: int
-    title: str | None = None
-    outlet: str | None = None
-    published: str | None = None
-    url: str | None = None
-    source: str | None = None
-    ingested_at: float = 0.0
-    chunker: str | None = None  # SentenceChunker.key the chunks were made with
-
-    def to_meta(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-    @classmethod
-    def from_meta(cls, meta: dict) -> "DocRecord":
-        fields = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in meta.items() if k in fields})
-
-
-def published_ord(published: str | None) -> int | None:
-    """'2024-06-25' -> 20240625, for range filters in Chroma's `where`."""
-    return int(published.replace("-", "")) if published else None
 
 
 class ChromaStore:
@@ -81,17 +56,47 @@ class ChromaStore:
                 f"{collection}_chunks", embedding_function=None,
                 metadata={"hnsw:space": "cosine", "embed_model": embed_model},
             )
-            self.docs = self.client.get_or_create_collection(f"{collection}_docs", embedding_function=None)
         except StoreError:
             raise
         except Exception as exc:  # chromadb raises many kinds; name the place and the fix
             raise self._unavailable(exc) from exc
+        # Beside the data dir also in server mode: the registry is this client's, local and
+        # transactional; the chunks may live on the server.
+        self.registry = Registry(self.data_dir / f"registry-{collection}.sqlite3")
         built_with = (self.chunks.metadata or {}).get("embed_model")
         if built_with and built_with != embed_model:
             raise StoreError(
                 f"the index at {self.location} was built with embedding model {built_with!r}, "
                 f"not {embed_model!r}: use that model, another --data-dir, or `qa index rebuild`"
             )
+        self._migrate_legacy_registry()
+
+    def _migrate_legacy_registry(self) -> int:
+        """An index made before the SQLite registry kept its records in a second Chroma
+        collection (`<name>_docs`): copy them (and their chunks' BM25 terms) into the
+        registry once, then drop that collection, so nothing is re-embedded."""
+        if self.registry.total_chunks() or self.registry.records():
+            return 0
+        try:
+            legacy = self._call(self.client.get_collection, f"{self.name}_docs")
+        except StoreError:
+            raise
+        except Exception:  # no such collection: nothing to migrate
+            return 0
+        from .bm25_sqlite import chunk_terms
+
+        res = self._call(legacy.get, include=["metadatas", "documents"])
+        items = []
+        for doc_id, meta, text in zip(res["ids"], res["metadatas"], res["documents"]):
+            rec = DocRecord.from_meta(meta)
+            items.append((rec, Document(doc_id=doc_id, title=rec.title, outlet=rec.outlet,
+                                        published=rec.published, text=text, url=rec.url, source=rec.source)))
+        hashes = {rec.doc_id: rec.content_hash for rec, _ in items}
+        terms = [(c.chunk_id, c.doc_id, chunk_terms(c.text)) for c, meta in self.iter_chunks()
+                 if hashes.get(c.doc_id) == meta.get("doc_hash")]
+        self.registry.commit(items, None, terms)
+        self._call(self.client.delete_collection, f"{self.name}_docs")
+        return len(items)
 
     def _unavailable(self, exc: Exception) -> StoreError:
         if self.chroma_url:
@@ -113,65 +118,91 @@ class ChromaStore:
 
     # -- document registry -------------------------------------------------------------
     def doc_records(self) -> dict[str, DocRecord]:
-        res = self._call(self.docs.get, include=["metadatas"])
-        return {i: DocRecord.from_meta(m) for i, m in zip(res["ids"], res["metadatas"])}
+        return self.registry.records()
 
     def get_document(self, doc_id: str) -> Document | None:
-        res = self._call(self.docs.get, ids=[doc_id], include=["metadatas", "documents"])
-        if not res["ids"]:
-            return None
-        m = res["metadatas"][0]
-        return Document(
-            doc_id=doc_id, title=m.get("title"), outlet=m.get("outlet"), published=m.get("published"),
-            text=res["documents"][0], url=m.get("url"), source=m.get("source"),
-        )
+        return self.registry.get_document(doc_id)
 
     # -- writes --------------------------------------------------------------------------
     def write_document(
         self, doc: Document, chunks: list[Chunk], embeddings: np.ndarray, *, chunker: str | None = None,
     ) -> DocRecord:
         """Replace a document's chunks and commit its record last."""
-        if len(chunks) != len(embeddings):
-            raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
-        self._call(self.docs.delete, ids=[doc.doc_id])  # invisible from here until committed
-        self._call(self.chunks.delete, where={"doc_id": doc.doc_id})
-        base = {k: v for k, v in doc.metadata().items() if v is not None}
-        if doc.published:
-            base["published_ord"] = published_ord(doc.published)
-        base["doc_hash"] = doc.content_hash
-        for i in range(0, len(chunks), BATCH):
-            part = chunks[i : i + BATCH]
+        return self.write_documents([(doc, chunks, embeddings)], chunker=chunker)[0]
+
+    def write_documents(
+        self, items: list[tuple[Document, list[Chunk], np.ndarray]], *, chunker: str | None = None,
+        signatures: dict[str, bytes] | None = None,
+    ) -> list[DocRecord]:
+        """Replace several documents' chunks (in large Chroma batches), then commit all their
+        records in one registry transaction."""
+        for doc, chunks, embeddings in items:
+            if len(chunks) != len(embeddings):
+                raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
+        ids = [doc.doc_id for doc, _, _ in items]
+        if not ids:
+            return []
+        self.registry.begin(ids)  # invisible from here until committed
+        for i in range(0, len(ids), BATCH):
+            self._call(self.chunks.delete, where={"doc_id": {"$in": ids[i : i + BATCH]}})
+        rows: list[tuple[str, np.ndarray, str, dict]] = []
+        for doc, chunks, embeddings in items:
+            base = {k: v for k, v in doc.metadata().items() if v is not None}
+            if doc.published:
+                base["published_ord"] = published_ord(doc.published)
+            base["doc_hash"] = doc.content_hash
+            rows.extend((c.chunk_id, e, c.text, {**base, "start": c.start, "end": c.end})
+                        for c, e in zip(chunks, embeddings))
+        for i in range(0, len(rows), WRITE_BATCH):
+            part = rows[i : i + WRITE_BATCH]
             self._call(
-                self.chunks.add,
-                ids=[c.chunk_id for c in part],
-                embeddings=np.asarray(embeddings[i : i + BATCH], dtype=np.float32),
-                documents=[c.text for c in part],
-                metadatas=[{**base, "start": c.start, "end": c.end} for c in part],
+                self.chunks.add, ids=[r[0] for r in part],
+                embeddings=np.asarray([r[1] for r in part], dtype=np.float32),
+                documents=[r[2] for r in part], metadatas=[r[3] for r in part],
             )
-        record = DocRecord(
-            doc_id=doc.doc_id, content_hash=doc.content_hash, n_chunks=len(chunks), title=doc.title,
-            outlet=doc.outlet, published=doc.published, url=doc.url, source=doc.source,
-            ingested_at=time.time(), chunker=chunker,
-        )
-        self._call(self.docs.add, ids=[doc.doc_id], embeddings=[[1.0]], documents=[doc.text], metadatas=[record.to_meta()])
-        return record
+        now = time.time()
+        records = [
+            DocRecord(doc_id=doc.doc_id, content_hash=doc.content_hash, n_chunks=len(chunks), title=doc.title,
+                      outlet=doc.outlet, published=doc.published, url=doc.url, source=doc.source,
+                      ingested_at=now, chunker=chunker)
+            for doc, chunks, _ in items
+        ]
+        from .bm25_sqlite import chunk_terms
+
+        terms = [(c.chunk_id, doc.doc_id, chunk_terms(c.text)) for doc, chunks, _ in items for c in chunks]
+        self._call(self.registry.commit, [(r, d) for r, (d, _, _) in zip(records, items)], signatures, terms)
+        return records
 
     def delete_document(self, doc_id: str) -> bool:
-        existed = bool(self._call(self.docs.get, ids=[doc_id])["ids"])
-        self._call(self.docs.delete, ids=[doc_id])
+        existed = self.registry.delete(doc_id)  # marked pending: a crash below is repaired
         self._call(self.chunks.delete, where={"doc_id": doc_id})
+        self.registry.clear_pending([doc_id])
         return existed
 
     def repair(self) -> int:
-        """Delete chunks that belong to no committed document (left by an interrupted write)."""
-        records = self.doc_records()
-        stale = [
-            cid for cid, meta in self.iter_chunk_meta()
-            if (r := records.get(meta["doc_id"])) is None or r.content_hash != meta.get("doc_hash")
-        ]
-        for i in range(0, len(stale), BATCH):
-            self._call(self.chunks.delete, ids=stale[i : i + BATCH])
-        return len(stale)
+        """Delete chunks that belong to no committed document: those of documents a crash
+        left pending and, when Chroma holds more chunks than the registry accounts for (chunks
+        written behind its back, an older index), every stale chunk."""
+        removed = 0
+        pending = self.registry.pending()
+        for i in range(0, len(pending), BATCH):
+            part = pending[i : i + BATCH]
+            ids = self._call(self.chunks.get, where={"doc_id": {"$in": part}}, include=[])["ids"]
+            removed += self._delete_ids(ids)
+        self.registry.clear_pending(pending)
+        if self.count_chunks() != self.registry.total_chunks():
+            records = self.doc_records()
+            stale = [
+                cid for cid, meta in self.iter_chunk_meta()
+                if (r := records.get(meta["doc_id"])) is None or r.content_hash != meta.get("doc_hash")
+            ]
+            removed += self._delete_ids(stale)
+        return removed
+
+    def _delete_ids(self, ids: list[str]) -> int:
+        for i in range(0, len(ids), BATCH):
+            self._call(self.chunks.delete, ids=ids[i : i + BATCH])
+        return len(ids)
 
     # -- reads ---------------------------------------------------------------------------
     def count_chunks(self, doc_id: str | None = None) -> int:

@@ -30,8 +30,12 @@ def stem(word: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so 'Marzouk' and 'MARZOUK' and 'Marzóuk' agree."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text)
+    marks = {c for c in set(text) if unicodedata.combining(c)}  # per distinct character, not per character
+    return text.translate({ord(c): None for c in marks}) if marks else text
 
 
 def words(text: str) -> list[str]:

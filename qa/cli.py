@@ -68,18 +68,59 @@ def _store_errors(fn):
     return wrapper
 
 
+class _IngestBar:
+    """A tqdm bar on stderr: articles read (with an ETA when their number is known) and
+    chunks embedded."""
+
+    def __init__(self, total: int | None):
+        from tqdm import tqdm
+
+        self.chunks = 0
+        self.bar = tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True,
+                        disable=None, desc="ingest")  # disable=None: no bar when not a terminal
+
+    def __call__(self, i: int, total: int | None, doc_id: str) -> None:
+        if i > self.bar.n:  # called before article i (0-based), and once at the end with the count
+            self.bar.update(i - self.bar.n)
+
+    def chunks_done(self, n: int) -> None:
+        self.chunks += n
+        self.bar.set_postfix(chunks=self.chunks, refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--prune", is_flag=True, help="Remove indexed documents whose files are gone.")
+@click.option("--field", "field_specs", multiple=True, metavar="ROLE=NAME",
+              help="Which export field holds a value, e.g. --field text=body --field published=meta.date "
+                   "(roles: id, text, title, outlet, published, url).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report.")
 @click.pass_obj
 @_store_errors
-def ingest(obj: Context, paths, prune, as_json) -> None:
-    """Index PATHS (files or folders; default corpus/). Unchanged documents are skipped."""
+def ingest(obj: Context, paths, prune, field_specs, as_json) -> None:
+    """Index PATHS (files or folders; default corpus/): .txt, .md, .html, and exports with one
+    article a record (.jsonl, .csv, .tsv, .parquet, .warc, .warc.gz). Unchanged documents are skipped."""
+    from dataclasses import asdict
+
+    from corpus import FieldMap, estimate_count
     from index import ingest_paths
 
     paths = list(paths) or [DEFAULT_CORPUS]
-    report = ingest_paths(obj.index, paths, prune=prune, max_bytes=obj.settings.index.max_file_bytes)
+    try:
+        configured = {k: v for k, v in asdict(obj.settings.ingest.fields).items() if v}
+        fields = FieldMap.parse({**configured, **dict(FieldMap.split_specs(field_specs))})
+    except ValueError as exc:
+        fail(str(exc))
+    bar = None if as_json else _IngestBar(estimate_count(paths))
+    try:
+        report = ingest_paths(obj.index, paths, prune=prune, max_bytes=obj.settings.index.max_file_bytes,
+                              fields=fields, batch_chunks=obj.settings.index.batch_chunks, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     if as_json:
         echo_json(report.to_json())
     else:
@@ -108,26 +149,39 @@ def index_status(obj: Context, as_json) -> None:
     """List indexed documents, chunk counts, the embedding model and the store."""
     idx = obj.index
     records = sorted(idx.records(fresh=True).values(), key=lambda r: r.doc_id)
+    stats = idx.store.registry.stats()
     status = {
         "store": idx.store.location,
+        "registry": str(idx.store.registry.path),
         "collection": idx.store.name,
         "embedding_model": obj.settings.index.embed_model,
         "documents": [
             {"doc_id": r.doc_id, "title": r.title, "outlet": r.outlet, "published": r.published,
-             "chunks": r.n_chunks, "source": r.source}
+             "chunks": r.n_chunks, "source": r.source, "dup_of": r.dup_of, "dup_count": r.dup_count}
             for r in records
         ],
         "total_chunks": sum(r.n_chunks for r in records),
+        "date_range": [stats["date_from"], stats["date_to"]],
+        "undated": stats["undated"],
+        "duplicate_clusters": stats["duplicate_clusters"],
+        "duplicate_copies": stats["duplicate_copies"],
     }
     if as_json:
         echo_json(status)
         return
-    click.echo(f"store: {status['store']} (collection {status['collection']})")
+    click.echo(f"store: {status['store']} (collection {status['collection']}; registry {status['registry']})")
     click.echo(f"embedding model: {status['embedding_model']}")
     click.echo(f"{len(records)} documents, {status['total_chunks']} chunks")
-    for d in status["documents"]:
+    lo, hi = status["date_range"]
+    click.echo(f"published: {lo or '-'} to {hi or '-'}; {status['undated']} without a date")
+    click.echo(f"near-duplicates: {status['duplicate_clusters']} clusters, "
+               f"{status['duplicate_copies']} later copies (syndicated articles)")
+    for d in status["documents"][:200]:
         click.echo(f"  {d['doc_id']}  {d['chunks']:>4} chunks  {d['published'] or '----------'}  "
-                   f"{d['outlet'] or '-'}  {(d['title'] or '')[:60]}")
+                   f"{d['outlet'] or '-'}  {(d['title'] or '')[:60]}"
+                   + (f"  (copy of {d['dup_of']})" if d["dup_of"] else ""))
+    if len(records) > 200:
+        click.echo(f"  ... and {len(records) - 200} more (--json lists all)")
 
 
 @index_group.command("rm")

@@ -15,6 +15,28 @@ class IndexSettings:
     chunk_overlap: int = 1
     chunk_max_chars: int = 800
     max_file_bytes: int = 5 * 1024 * 1024
+    # Chunks embedded and written per batch (one embedding call, one Chroma add, one registry
+    # transaction); a crash loses at most one batch's work, which the next run repairs.
+    batch_chunks: int = 512
+
+
+@dataclass(frozen=True)
+class IngestFieldSettings:
+    """Which record fields of a JSONL/CSV/Parquet export hold each value (comma-separated
+    names are tried in order; dotted names reach into nested objects). Unset: the defaults of
+    corpus.FieldMap (id/doc_id/_id, text/content/body, title/headline, ...)."""
+
+    id: str | None = None
+    text: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    fields: IngestFieldSettings = field(default_factory=IngestFieldSettings)
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,7 @@ class Settings:
     collection: str = "news_qa"
     answer_mode: str = "quote"
     index: IndexSettings = field(default_factory=IndexSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
 
@@ -71,6 +94,7 @@ class Settings:
         "QA_COLLECTION": "collection",
         "QA_MODE": "answer_mode",
         "QA_EMBED_MODEL": "index.embed_model",
+        "QA_INGEST_BATCH_CHUNKS": "index.batch_chunks",
         "QA_LLM_MODEL_PATH": "llm.model_path",
         "QA_LLM_SERVER_URL": "llm.server_url",
         "QA_LLM_SERVER_MODEL": "llm.server_model",

@@ -1,4 +1,5 @@
-"""BM25Index against a brute-force Okapi BM25 oracle, incl. incremental add/remove and reload."""
+"""BM25Index (in memory) and SqliteBM25 (FTS5 in the registry) against brute-force Okapi BM25
+oracles, incl. incremental add/remove."""
 
 from __future__ import annotations
 
@@ -84,13 +85,6 @@ def test_matches_oracle_on_random_corpora(seed, tmp_path):
         k = rng.randint(1, 8)
         check(index, corpus, query, k)
         check(index, corpus, query, k, allowed={"d0", "d2"})
-    path = tmp_path / "bm25.pkl"
-    index.fingerprint = "fp"
-    index.save(path)
-    loaded = BM25Index.load(path)
-    assert loaded.fingerprint == "fp" and loaded.chunk_ids() == index.chunk_ids()
-    query = " ".join(VOCAB[:6])
-    assert loaded.search(query, 20) == index.search(query, 20)
 
 
 def test_empty_index_and_no_match():
@@ -114,3 +108,67 @@ def test_remove_unknown_chunk_is_harmless():
 def test_bad_parameters(k1, b):
     with pytest.raises(ValueError, match=f"k1={k1}, b={b}"):
         BM25Index(k1, b)
+
+
+def fts5_oracle(corpus: dict[str, tuple[str, str]], query: str, allowed: set[str] | None = None) -> dict[str, float]:
+    """SQLite FTS5's bm25(): k1 = 1.2, b = 0.75, idf = log((N - n + 0.5) / (n + 0.5)) floored
+    at 1e-6, each distinct query term once; a chunk with no terms is not indexed."""
+    toks = {cid: tokenize(text) for cid, (_, text) in corpus.items()}
+    toks = {c: t for c, t in toks.items() if t}
+    n = len(toks)
+    if n == 0:
+        return {}
+    avgdl = sum(len(t) for t in toks.values()) / n
+    scores = {}
+    for cid, terms in toks.items():
+        if allowed is not None and corpus[cid][0] not in allowed:
+            continue
+        tf = Counter(terms)
+        s = 0.0
+        for term in set(tokenize(query)):
+            if tf[term]:
+                df = sum(1 for t in toks.values() if term in t)
+                idf = max(math.log((n - df + 0.5) / (df + 0.5)), 1e-6)
+                s += idf * tf[term] * 2.2 / (tf[term] + 1.2 * (0.25 + 0.75 * len(terms) / avgdl))
+        if s > 0:
+            scores[cid] = s
+    return scores
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sqlite_bm25_matches_fts5_oracle_with_replacements(seed, tmp_path):
+    from corpus import Document
+    from index.bm25_sqlite import SqliteBM25, chunk_terms
+    from index.registry import DocRecord, Registry
+
+    rng = random.Random(seed)
+    reg = Registry(tmp_path / "r.sqlite3")
+    corpus: dict[str, tuple[str, str]] = {}
+
+    def put(doc_id: str) -> None:
+        texts = [random_text(rng) for _ in range(rng.randint(1, 4))]
+        reg.begin([doc_id])
+        for cid in [c for c, (d, _) in corpus.items() if d == doc_id]:
+            del corpus[cid]
+        rec = DocRecord(doc_id, f"h-{rng.random()}", len(texts))
+        terms = [(f"{doc_id}#{i}", doc_id, chunk_terms(t)) for i, t in enumerate(texts)]
+        reg.commit([(rec, Document(doc_id, None, None, None, "x"))], terms=[t for t in terms if t[2]])
+        corpus.update({f"{doc_id}#{i}": (doc_id, t) for i, t in enumerate(texts)})
+
+    for i in range(6):
+        put(f"d{i}")
+    for _ in range(4):  # replacements: the old terms must go
+        put(f"d{rng.randrange(6)}")
+    bm25 = SqliteBM25(reg)
+    indexed = {c for c, (_, t) in corpus.items() if tokenize(t)}
+    assert bm25.chunk_ids() == indexed and len(bm25) == len(indexed)
+    for _ in range(6):
+        query = " ".join(rng.choice(VOCAB) for _ in range(rng.randint(1, 4)))
+        for allowed in (None, {"d0", "d2"}):
+            want = sorted(fts5_oracle(corpus, query, allowed).items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+            got = bm25.search(query, 5, allowed_docs=allowed)
+            assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-6), query
+            assert {c for c, _ in got} <= {c for c, _ in fts5_oracle(corpus, query, allowed).items()}
+    stem = tokenize("storm")[0]
+    assert bm25.df(stem) == sum(1 for _, t in corpus.values() if stem in tokenize(t))
+    assert bm25._postings.get(stem, ()).__len__() == bm25.df(stem) and stem in bm25._postings.keys()

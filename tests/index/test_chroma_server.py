@@ -148,7 +148,7 @@ def test_server_killed_mid_ingest_then_next_ingest_completes(where, tmp_path, mo
     srv = ChromaServer(tmp_path / "chroma").start()
     try:
         args = ["--data-dir", str(tmp_path / "data"), "--chroma-url", srv.url]
-        env = {"QA_EMBED_MODEL": "fake"}
+        env = {"QA_EMBED_MODEL": "fake", "QA_INGEST_BATCH_CHUNKS": "1"}  # one batch per document
         if where == "embedding":
             fake_models.on_call = lambda n: srv.kill() if n == 4 else None
         else:
@@ -157,11 +157,13 @@ def test_server_killed_mid_ingest_then_next_ingest_completes(where, tmp_path, mo
             real_call, adds = store_mod.ChromaStore._call, []
 
             def call(self, fn, *a, **kw):
-                if fn == self.docs.add:
+                out = real_call(self, fn, *a, **kw)
+                if fn == self.chunks.add:
                     adds.append(1)
                     if len(adds) == 4:  # the 4th document's chunks are in, its record is not
                         srv.kill()
-                return real_call(self, fn, *a, **kw)
+                        real_call(self, self.chunks.count)  # the client notices: StoreError
+                return out
 
             monkeypatch.setattr(store_mod.ChromaStore, "_call", call)
         res = run(args + ["ingest", str(corpus)], env=env)

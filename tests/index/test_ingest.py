@@ -177,7 +177,7 @@ HELPER = textwrap.dedent('''
     if mode.startswith("kill-at-"):
         # SIGKILL ourselves at the N-th Chroma call of a kind: mid-write, the worst moment
         what, n = mode[len("kill-at-"):].rsplit("-", 1)
-        target = {"commit": store.docs.add, "chunks": store.chunks.add}[what]
+        target = {"commit": store.registry.commit, "chunks": store.chunks.add}[what]
         real_call, seen = store._call, [0]
         def call(fn, *a, **kw):
             if fn == target:
@@ -188,7 +188,7 @@ HELPER = textwrap.dedent('''
         store._call = call
     def progress(i, total, doc_id):
         print(i, flush=True)
-    ingest_paths(index, [folder], progress=progress)
+    ingest_paths(index, [folder], progress=progress, batch_chunks=1)  # one commit per document
     print("done", flush=True)
 ''')
 

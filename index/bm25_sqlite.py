@@ -1,0 +1,90 @@
+"""BM25 over SQLite FTS5 in the registry file: terms are written in the same transaction that
+commits a document, so BM25 always holds exactly the committed documents' chunks, persisted
+incrementally (no whole-corpus object to rebuild, load or pickle).
+
+Terms are the project's BM25 terms (index.text.tokenize: folded, stop words dropped,
+Porter-stemmed), stored space-joined; FTS5's bm25() ranks them (k1 = 1.2, b = 0.75).
+"""
+
+from __future__ import annotations
+
+from .registry import Registry
+from .text import tokenize
+
+
+def chunk_terms(text: str) -> str:
+    return " ".join(tokenize(text))
+
+
+class _Postings:
+    """Read-only view for callers that used BM25Index._postings: `.get(term, ())` has the
+    term's document frequency as its length; `.keys()` is the vocabulary."""
+
+    def __init__(self, df: dict[str, int]):
+        self._df = df
+
+    def get(self, term: str, default=()):
+        n = self._df.get(term)
+        return range(n) if n else default
+
+    def keys(self):
+        return self._df.keys()
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._df
+
+    def __len__(self) -> int:
+        return len(self._df)
+
+
+class SqliteBM25:
+    """The BM25Index interface (search, chunk_ids, len, fingerprint) over the registry."""
+
+    def __init__(self, registry: Registry, fingerprint: str | None = None):
+        self.registry = registry
+        self.fingerprint = fingerprint
+        self._df: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return int(self.registry._query("SELECT COUNT(*) FROM chunk_rows")[0][0])
+
+    def __contains__(self, chunk_id: str) -> bool:
+        return bool(self.registry._query("SELECT 1 FROM chunk_fts WHERE chunk_id = ? LIMIT 1", (chunk_id,)))
+
+    def chunk_ids(self) -> set[str]:
+        return {r[0] for r in self.registry._query("SELECT chunk_id FROM chunk_fts")}
+
+    def df(self, term: str) -> int:
+        """How many chunks contain `term` (a stemmed BM25 term)."""
+        return self.document_frequencies().get(term, 0)
+
+    def document_frequencies(self) -> dict[str, int]:
+        if self._df is None:
+            self._df = dict(self.registry._query("SELECT term, doc FROM chunk_vocab"))
+        return self._df
+
+    @property
+    def _postings(self) -> _Postings:
+        return _Postings(self.document_frequencies())
+
+    def search(self, query: str, k: int = 10, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, score), best first; ties broken by chunk id for determinism."""
+        terms = sorted(set(tokenize(query)))
+        if not terms or k <= 0 or (allowed_docs is not None and not allowed_docs):
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        reg = self.registry
+        with reg._lock:
+            if allowed_docs is None:
+                rows = reg._conn.execute(
+                    "SELECT chunk_id, -bm25(chunk_fts) AS s FROM chunk_fts WHERE chunk_fts MATCH ? "
+                    "ORDER BY s DESC, chunk_id LIMIT ?", (match, k)).fetchall()
+            else:
+                reg._conn.execute("CREATE TEMP TABLE IF NOT EXISTS allowed_docs (doc_id TEXT PRIMARY KEY)")
+                reg._conn.execute("DELETE FROM allowed_docs")
+                reg._conn.executemany("INSERT OR IGNORE INTO allowed_docs VALUES (?)", [(d,) for d in allowed_docs])
+                rows = reg._conn.execute(
+                    "SELECT chunk_id, -bm25(chunk_fts) AS s FROM chunk_fts WHERE chunk_fts MATCH ? "
+                    "AND doc_id IN (SELECT doc_id FROM allowed_docs) ORDER BY s DESC, chunk_id LIMIT ?",
+                    (match, k)).fetchall()
+        return [(cid, float(s)) for cid, s in rows]
