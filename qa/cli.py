@@ -3,14 +3,63 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from importlib.metadata import entry_points
 
 import click
 
 from .settings import Settings
 
 DEFAULT_CORPUS = "corpus"
+# Options of the `qa` group that people also type after the subcommand (`qa ask "q" --data-dir X`).
+GLOBAL_OPTIONS = {"--data-dir": True, "--chroma-url": True, "--config": True, "--verbose": False, "-v": False}
+# Progress bars and load chatter of the model libraries, silenced unless --verbose.
+QUIET_ENV = {
+    "TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1", "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_TELEMETRY": "1", "ANONYMIZED_TELEMETRY": "False", "LLAMA_LOG_LEVEL": "error",
+}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move group options written after the subcommand to the front, so `qa ask "q" --data-dir X`
+    means `qa --data-dir X ask "q"`. Nothing after a `--` is touched."""
+    front, rest, i = [], [], 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and rest:
+            takes_value = GLOBAL_OPTIONS[name] and "=" not in arg
+            front.extend(args[i:i + 2] if takes_value else [arg])
+            i += 2 if takes_value else 1
+            continue
+        if not rest and (name in GLOBAL_OPTIONS or arg.startswith("-")):
+            front.append(arg)  # already before the subcommand
+            if GLOBAL_OPTIONS.get(name) and "=" not in arg and i + 1 < len(args):
+                front.append(args[i + 1])
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+class QaGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args)))
+
+
+def quiet_models() -> None:
+    """No progress bars or info logs from tqdm, transformers, sentence-transformers, llama.cpp."""
+    for key, value in QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+    import logging
+
+    for name in ("sentence_transformers", "transformers", "huggingface_hub", "chromadb", "httpx", "llama_index"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 class Context:
@@ -38,13 +87,18 @@ def echo_json(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=QaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", envvar="QA_DATA_DIR", help="Index location (default .qa-data/).")
 @click.option("--chroma-url", envvar="QA_CHROMA_URL", help="Use a Chroma server, e.g. http://127.0.0.1:8000.")
 @click.option("--config", type=click.Path(dir_okay=False), help="A qa.toml settings file.")
+@click.option("-v", "--verbose", is_flag=True, help="Show model loading progress and library logs.")
 @click.pass_context
-def cli(ctx: click.Context, data_dir, chroma_url, config) -> None:
-    """news-qa: answers about news articles, with every claim cited."""
+def cli(ctx: click.Context, data_dir, chroma_url, config, verbose) -> None:
+    """news-qa: answers about news articles, with every claim cited.
+
+    Global options (--data-dir, --chroma-url, --config, --verbose) may also follow the command."""
+    if not verbose:
+        quiet_models()
     try:
         settings = Settings.load(config, data_dir=data_dir, chroma_url=chroma_url)
     except ValueError as exc:
@@ -58,12 +112,15 @@ def _store_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from index import ModelNotInstalled, StoreError
-
         try:
             return fn(*args, **kwargs)
-        except (StoreError, ModelNotInstalled) as exc:
-            fail(str(exc), 3)
+        except Exception as exc:
+            # `index` (torch, nltk: seconds to import) is not imported just to name its errors:
+            # if the command never imported it, the exception cannot be one of them.
+            index = sys.modules.get("index")
+            if index is not None and isinstance(exc, (index.StoreError, index.ModelNotInstalled)):
+                fail(str(exc), 3)
+            raise
 
     return wrapper
 
@@ -198,7 +255,11 @@ def index_rm(obj: Context, doc_id) -> None:
 
 def _load_plugins() -> None:
     """Commands from other packages (`serve` from ui, `eval` from evaluation) register through entry points."""
+    from importlib.metadata import entry_points
+
     for ep in entry_points(group="news_qa.commands"):
+        if ep.name in cli.commands:
+            continue
         try:
             cli.add_command(ep.load(), ep.name)
         except Exception as exc:  # a broken optional plugin must not break the CLI

@@ -1,8 +1,9 @@
-"""The Gradio app: Chat (with the source viewer), Library and Evaluation tabs.
+"""The Gradio app: Chat (answer page with the source viewer), Library and Evaluation tabs.
 
 Per-browser-session state lives in `gr.State` (a `ChatSession`: the rendered turns and the
 follow-up history); nothing conversational is shared between sessions. The chat is an HTML
-component whose content comes only from ui/render.py, which escapes everything.
+component whose content comes only from ui/render.py, which escapes everything. (Why HTML and
+not gr.Chatbot: see README, "The answer page".)
 """
 
 from __future__ import annotations
@@ -14,16 +15,21 @@ from pathlib import Path
 
 import gradio as gr
 
+from qa.labels import display_date
 from qa.types import Answer
 
 from .assets import CHAT_JS, VIEWER_PLACEHOLDER
 from .render import Turn, chat_html, esc
-from .service import BadRequest, NewsService, Unavailable
+from .service import BadRequest, Conflict, NewsService, Unavailable
+from .uploads import BULK_SUFFIXES, UPLOAD_SUFFIXES
 
 MAX_TURNS = 10  # follow-up history kept per session (as qa.followup.Conversation does)
 REVEAL_WORDS = 6  # a whole-at-once answer (quote mode) is shown a few words at a time ...
 REVEAL_DELAY_S = 0.04  # ... so it reads like the streamed llm answers
-LIBRARY_HEADERS = ["doc_id", "title", "outlet", "published", "chunks"]
+LIBRARY_HEADERS = ["Title", "Outlet", "Date", "Chunks", "Duplicates", "ID"]
+LIBRARY_WIDTHS = ["40%", "15%", "12%", "8%", "10%", "15%"]
+SORTS = ["Newest first", "Oldest first", "Title A–Z", "Outlet A–Z"]
+FILE_TYPES = list(UPLOAD_SUFFIXES) + [s for s in BULK_SUFFIXES if s != ".warc.gz"] + [".gz"]
 
 
 @dataclass
@@ -44,14 +50,38 @@ def _pieces(delta: str):
         yield "".join(words[i:i + REVEAL_WORDS])
 
 
-def _library_rows(service: NewsService) -> list[list]:
-    return [[d["doc_id"], d["title"] or "", d["outlet"] or "", d["published"] or "", d["chunks"]]
-            for d in service.documents()]
+def library_rows(docs: list[dict], query: str = "", sort: str = SORTS[0]) -> list[list]:
+    """Rows of the Library table: filtered by `query` (title, outlet, id, date), then sorted."""
+    q = (query or "").strip().lower()
+    if q:
+        docs = [d for d in docs if q in " ".join(str(d.get(k) or "") for k in
+                                                  ("headline", "title", "outlet", "doc_id", "published")).lower()]
+    if sort in SORTS[:2]:  # undated last either way
+        dated = sorted((d for d in docs if d.get("published")), key=lambda d: d["published"],
+                       reverse=sort == SORTS[0])
+        docs = dated + [d for d in docs if not d.get("published")]
+    elif sort == SORTS[2]:
+        docs = sorted(docs, key=lambda d: (d.get("headline") or d["doc_id"]).lower())
+    elif sort == SORTS[3]:
+        docs = sorted(docs, key=lambda d: ((d.get("outlet") or "\uffff").lower(), d["doc_id"]))
+    return [[d.get("headline") or d.get("title") or d["doc_id"], d.get("outlet") or "—",
+             display_date(d.get("published")) or "undated", d["chunks"],
+             ", ".join(d.get("duplicates") or []) or "—", d["doc_id"]] for d in docs]
 
 
-def build_app(service: NewsService) -> gr.Blocks:
-    llm = service.llm()
-    default_mode = service.default_mode()
+def _report_html(result) -> str:
+    lines = []
+    for r in result.files:
+        if r.ok:
+            lines.append(f'<li class="qa-upload-ok">{esc(r.filename)}: {esc(r.status)} as '
+                         f'<code>{esc(r.doc_id)}</code> ({r.chunks} chunks)</li>')
+        else:
+            lines.append(f'<li class="qa-upload-err">{esc(r.error)}</li>')
+    return f'<ul class="qa-upload-report">{"".join(lines)}</ul>'
+
+
+def _chat_tab(service: NewsService, llm, default_mode: str):
+    session = gr.State(None)  # a ChatSession per browser session, created on first question
 
     def respond(question: str, mode: str, session: ChatSession | None):
         session = session or ChatSession()
@@ -64,9 +94,9 @@ def build_app(service: NewsService) -> gr.Blocks:
         session.turns.append(turn)
         yield chat_html(session.turns), session, ""
         try:
-            items = service.stream(question, mode=mode, history=list(session.history))
-            for item in items:
+            for item in service.stream(question, mode=mode, history=list(session.history)):
                 if isinstance(item, Answer):
+                    turn.headlines = {c.doc_id: service.headline(c.doc_id, c.title) for c in item.citations}
                     turn.answer = item
                     session.remember(question, item)
                     break
@@ -74,7 +104,7 @@ def build_app(service: NewsService) -> gr.Blocks:
                     turn.partial += piece
                     yield chat_html(session.turns), session, ""
                     time.sleep(REVEAL_DELAY_S)
-        except (BadRequest, Unavailable) as exc:
+        except (BadRequest, Conflict, Unavailable) as exc:
             turn.error = str(exc)
         except Exception as exc:  # shown in the chat; the session stays usable
             turn.error = f"Answering failed: {exc}. Try again, or check the server log."
@@ -83,14 +113,32 @@ def build_app(service: NewsService) -> gr.Blocks:
     def new_conversation():
         return chat_html([]), ChatSession(), VIEWER_PLACEHOLDER
 
-    def refresh_library():
-        rows = _library_rows(service)
-        return rows, gr.update(choices=[r[0] for r in rows], value=None)
+    with gr.Row(elem_id="qa-main"):
+        with gr.Column(scale=3, elem_id="qa-chat-col"):
+            chat = gr.HTML(chat_html([]), elem_id="qa-chat", js_on_load=CHAT_JS)
+        with gr.Column(scale=2, elem_id="qa-viewer-col"):
+            viewer = gr.HTML(VIEWER_PLACEHOLDER, elem_id="qa-viewer", js_on_load=None)
+    with gr.Row(elem_id="qa-composer", equal_height=True):
+        question = gr.Textbox(placeholder="Ask about the articles…", show_label=False, container=False,
+                              elem_id="qa-question", scale=6, lines=1, max_lines=4, autofocus=True)
+        ask = gr.Button("Ask", variant="primary", elem_id="qa-ask", scale=0, min_width=72)
+        mode = gr.Radio(["quote", "llm"], value=default_mode, show_label=False, container=False,
+                        interactive=llm.available, elem_id="qa-mode", scale=0, min_width=200)
+        reset = gr.Button("New chat", elem_id="qa-reset", scale=0, min_width=90, size="sm")
+    for trigger in (question.submit, ask.click):
+        trigger(respond, [question, mode, session], [chat, session, question], concurrency_limit=8)
+    reset.click(new_conversation, None, [chat, session, viewer])
 
-    def upload(files, progress=gr.Progress()):
+
+def _library_tab(service: NewsService):
+    def refresh(query="", sort=SORTS[0]):
+        docs = service.documents()
+        choices = [(f"{d['headline']} ({d['doc_id']})", d["doc_id"]) for d in docs]
+        return library_rows(docs, query, sort), gr.update(choices=choices, value=None)
+
+    def upload(files, replace, query, sort, progress=gr.Progress()):
         if not files:
-            return '<div class="qa-upload-err">Choose one or more .txt, .md or .html files first.</div>', \
-                *refresh_library()
+            return ('<div class="qa-upload-err">Choose one or more files first.</div>', *refresh(query, sort))
         payload = []
         for f in files:
             path = Path(f if isinstance(f, str) else f.name)
@@ -100,79 +148,73 @@ def build_app(service: NewsService) -> gr.Blocks:
             progress((done, total), desc=label, unit="files")
 
         try:
-            result = service.upload(payload, progress=report)
+            result = service.upload(payload, progress=report, replace=bool(replace))
         except BadRequest as exc:
-            return f'<div class="qa-upload-err">{esc(exc)}</div>', *refresh_library()
-        lines = []
-        for r in result.files:
-            if r.ok:
-                lines.append(f'<li class="qa-upload-ok">{esc(r.filename)}: {esc(r.status)} as '
-                             f'<code>{esc(r.doc_id)}</code> ({r.chunks} chunks)</li>')
-            else:
-                lines.append(f'<li class="qa-upload-err">{esc(r.error)}</li>')
-        return f'<ul class="qa-upload-report">{"".join(lines)}</ul>', *refresh_library()
+            return f'<div class="qa-upload-err">{esc(exc)}</div>', *refresh(query, sort)
+        return _report_html(result), *refresh(query, sort)
 
-    def remove(doc_id):
+    def ask_remove(doc_id):
         if not doc_id:
-            return '<div class="qa-upload-err">Pick a document to remove.</div>', *refresh_library()
+            return '<div class="qa-upload-err">Pick a document to remove.</div>', gr.update(visible=False), ""
+        doc = next((d for d in service.documents() if d["doc_id"] == doc_id), None)
+        name = doc["headline"] if doc else doc_id
+        return ("", gr.update(visible=True),
+                f'<div class="qa-confirm-text">Remove <b>{esc(name)}</b> (<code>{esc(doc_id)}</code>) '
+                "and its chunks from the library? This cannot be undone.</div>")
+
+    def remove(doc_id, query, sort):
         try:
             service.delete(doc_id)
             msg = f'<div class="qa-upload-ok">Removed <code>{esc(doc_id)}</code>.</div>'
         except LookupError as exc:
             msg = f'<div class="qa-upload-err">{esc(exc.args[0] if exc.args else exc)}</div>'
-        return msg, *refresh_library()
+        return msg, gr.update(visible=False), *refresh(query, sort)
 
+    with gr.Row():
+        search = gr.Textbox(placeholder="Search titles, outlets, ids…", show_label=False, container=False,
+                            elem_id="qa-lib-search", scale=3)
+        sort = gr.Dropdown(SORTS, value=SORTS[0], show_label=False, container=False, elem_id="qa-lib-sort", scale=1)
+    table = gr.Dataframe(headers=LIBRARY_HEADERS, interactive=False, elem_id="qa-library", wrap=True,
+                         column_widths=LIBRARY_WIDTHS, max_height=520)
+    with gr.Row():
+        with gr.Column(scale=3):
+            files = gr.File(label="Add articles: .txt .md .html, or bulk .jsonl .csv .tsv .warc(.gz)",
+                            file_count="multiple", file_types=FILE_TYPES, elem_id="qa-upload")
+            replace = gr.Checkbox(False, label="Replace documents with the same name (keeps their title, "
+                                  "outlet and date)", elem_id="qa-replace")
+            add = gr.Button("Add to library", variant="primary", elem_id="qa-add")
+        with gr.Column(scale=2):
+            doc_pick = gr.Dropdown(label="Remove a document", choices=[], elem_id="qa-remove-pick")
+            rm = gr.Button("Remove…", variant="stop", elem_id="qa-remove")
+            with gr.Group(visible=False, elem_id="qa-remove-confirm") as confirm:
+                confirm_text = gr.HTML("")
+                with gr.Row():
+                    yes = gr.Button("Yes, remove", variant="stop", elem_id="qa-remove-yes", size="sm")
+                    no = gr.Button("Cancel", elem_id="qa-remove-cancel", size="sm")
+    status = gr.HTML("", elem_id="qa-upload-status", js_on_load=None)
+    for event in (search.change, sort.change):
+        event(refresh, [search, sort], [table, doc_pick])
+    add.click(upload, [files, replace, search, sort], [status, table, doc_pick], concurrency_limit=1)
+    rm.click(ask_remove, [doc_pick], [status, confirm, confirm_text])
+    no.click(lambda: gr.update(visible=False), None, [confirm])
+    yes.click(remove, [doc_pick, search, sort], [status, confirm, table, doc_pick], concurrency_limit=1)
+    return refresh, [table, doc_pick]
+
+
+def build_app(service: NewsService) -> gr.Blocks:
+    llm = service.llm()
     with gr.Blocks(title="news-qa", analytics_enabled=False) as demo:
-        session = gr.State(None)  # a ChatSession per browser session, created on first question
-        gr.Markdown("## news-qa — answers from the articles, every claim cited")
+        note = "" if llm.available else f" · llm mode unavailable here: {esc(llm.reason)}"
+        gr.HTML(f'<div id="qa-brand"><h1>news-qa</h1><p>Answers from your articles, every claim cited{note}</p></div>')
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        chat = gr.HTML(chat_html([]), elem_id="qa-chat", js_on_load=CHAT_JS,
-                                       min_height=200, max_height=640, autoscroll=True)
-                        with gr.Row():
-                            question = gr.Textbox(placeholder="Ask about the articles…", show_label=False,
-                                                  elem_id="qa-question", scale=5, lines=1, max_lines=4)
-                            ask = gr.Button("Ask", variant="primary", elem_id="qa-ask", scale=1)
-                        with gr.Row():
-                            mode = gr.Radio(
-                                ["quote", "llm"], value=default_mode, label="Answer mode",
-                                interactive=llm.available, elem_id="qa-mode",
-                                info=("quote: verbatim sentences from the articles; llm: "
-                                      + ("a local model writes the answer, checked against the passages"
-                                         if llm.available else f"unavailable here — {llm.reason}")),
-                            )
-                            reset = gr.Button("New conversation", elem_id="qa-reset", scale=0)
-                    with gr.Column(scale=2):
-                        gr.Markdown("### Source")
-                        viewer = gr.HTML(VIEWER_PLACEHOLDER, elem_id="qa-viewer", js_on_load=None)
-                for trigger in (question.submit, ask.click):
-                    trigger(respond, [question, mode, session], [chat, session, question],
-                            concurrency_limit=8)
-                reset.click(new_conversation, None, [chat, session, viewer])
-
+                _chat_tab(service, llm, service.default_mode())
             with gr.Tab("Library", id="library"):
-                table = gr.Dataframe(headers=LIBRARY_HEADERS, interactive=False, elem_id="qa-library",
-                                     wrap=True)
-                with gr.Row():
-                    files = gr.File(label="Add articles (.txt, .md, .html)", file_count="multiple",
-                                    elem_id="qa-upload", scale=3)
-                    with gr.Column(scale=2):
-                        add = gr.Button("Add to library", variant="primary", elem_id="qa-add")
-                        doc_pick = gr.Dropdown(label="Remove a document", choices=[], elem_id="qa-remove-pick")
-                        rm = gr.Button("Remove", variant="stop", elem_id="qa-remove")
-                        refresh = gr.Button("Refresh", elem_id="qa-refresh")
-                status = gr.HTML("", elem_id="qa-upload-status", js_on_load=None)
-                add.click(upload, [files], [status, table, doc_pick], concurrency_limit=1)
-                rm.click(remove, [doc_pick], [status, table, doc_pick], concurrency_limit=1)
-                refresh.click(refresh_library, None, [table, doc_pick])
-
+                refresh, outputs = _library_tab(service)
             with gr.Tab("Evaluation", id="evaluation"):
                 from .evaluation_tab import build_evaluation_tab
 
                 build_evaluation_tab(service)
-
-        demo.load(refresh_library, None, [table, doc_pick])
+        demo.load(refresh, None, outputs)
     demo.queue(default_concurrency_limit=4)
     return demo

@@ -1,57 +1,181 @@
-"""CSS and the small client-side script of the chat page (kept as strings: no static files)."""
+"""CSS and the small client-side script of the chat page (kept as strings: no static files).
 
-CSS = """
-.qa-chat-log { display: flex; flex-direction: column; gap: 14px; }
-.qa-empty { color: var(--body-text-color-subdued); padding: 12px; }
-.qa-turn { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; }
-.qa-q { font-weight: 600; margin-bottom: 6px; }
-.qa-who { color: var(--body-text-color-subdued); font-weight: 400; margin-right: 4px; }
-.qa-a { line-height: 1.5; white-space: pre-wrap; }
-.qa-streaming::after { content: "▍"; animation: qa-blink 1s step-start infinite; }
-@keyframes qa-blink { 50% { opacity: 0; } }
-.qa-abstained .qa-text { font-style: italic; }
-.qa-abstain-label { display: inline-block; background: #fff4e5; color: #7a4b00; border-radius: 4px;
-  padding: 1px 6px; font-size: 0.85em; margin-bottom: 4px; }
-.qa-error { color: #b00020; }
-a.qa-cite { text-decoration: none; font-weight: 600; color: var(--color-accent); cursor: pointer; }
-a.qa-cite:hover { text-decoration: underline; }
-.qa-unsupported { background: #fdecea; text-decoration: underline wavy #d93025; }
-.qa-flag { color: #d93025; font-size: 0.7em; margin-left: 2px; }
-.qa-note, .qa-rewrite, .qa-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-top: 4px;
-  white-space: normal; }
-.qa-h { font-weight: 600; font-size: 0.9em; margin: 8px 0 4px; white-space: normal; }
-.qa-sources { white-space: normal; }
-.qa-sources ol { padding-left: 0; list-style: none; margin: 0; }
-.qa-source { margin: 4px 0 8px; font-size: 0.9em; }
-.qa-src-title { font-weight: 600; }
-.qa-score { color: var(--body-text-color-subdued); font-size: 0.85em; margin-left: 6px; }
-.qa-quote { margin: 3px 0 0 18px; padding-left: 8px; border-left: 3px solid var(--border-color-primary);
-  color: var(--body-text-color); white-space: pre-wrap; }
-.qa-conflict { white-space: normal; }
-.qa-conflict-row { display: flex; gap: 10px; }
-.qa-conflict-value { flex: 1; border: 1px solid #f0b400; border-radius: 6px; padding: 6px 8px; background: #fffbea; }
-.qa-value { font-weight: 600; }
-.qa-conflict-src { font-size: 0.85em; }
-#qa-viewer-body { max-height: 70vh; overflow-y: auto; }
-.qa-doc-title { font-weight: 700; font-size: 1.05em; }
-.qa-doc-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-bottom: 8px; }
-.qa-doc-text { white-space: pre-wrap; line-height: 1.5; }
-mark.qa-hl { background: #ffe066; padding: 1px 0; }
-.qa-upload-ok { color: #1e7e34; }
-.qa-upload-err { color: #b00020; }
+Colours are CSS variables with a light and a dark set (`.dark` is what Gradio puts on the page
+when the OS, or ?__theme=dark, asks for dark mode); every text/background pair meets WCAG AA
+(4.5:1), which tests/ui/test_browser.py measures on the rendered page.
 """
 
-# Runs once when the chat component mounts (gr.HTML js_on_load): clicking any [n] marker or
-# source link loads the article, already escaped by the server, into the viewer and scrolls the
-# highlighted span into view. Document text is never inserted except as escaped HTML.
+CSS = """
+:root, .light {
+  --qa-text: #1f2328; --qa-muted: #4f5b66; --qa-page: #ffffff; --qa-card: #ffffff; --qa-border: #d0d7de;
+  --qa-q-bg: #eef2ff; --qa-q-text: #1f2328; --qa-chip-bg: #dbe6fe; --qa-chip-text: #1e3a8a;
+  --qa-chip-hover: #1e3a8a; --qa-chip-hover-text: #ffffff; --qa-hl-bg: #ffe9a3; --qa-hl-text: #1f2328;
+  --qa-conflict-bg: #fff8e6; --qa-conflict-border: #b7791f; --qa-conflict-text: #3d2c00;
+  --qa-abstain-bg: #fff1e0; --qa-abstain-text: #7a3e00; --qa-error: #b42318; --qa-ok: #1a7f37;
+  --qa-unsup-bg: #fdecea; --qa-unsup-text: #5f1a14; --qa-preview-bg: #111827; --qa-preview-text: #f9fafb;
+  --qa-tl: #8c959f; --qa-shadow: rgba(15, 23, 42, .10);
+}
+.dark {
+  --qa-text: #e6edf3; --qa-muted: #aab4bf; --qa-page: #0f141a; --qa-card: #161b22; --qa-border: #3d444d;
+  --qa-q-bg: #1c2541; --qa-q-text: #e6edf3; --qa-chip-bg: #1e3a8a; --qa-chip-text: #e0e7ff;
+  --qa-chip-hover: #c7d2fe; --qa-chip-hover-text: #0f172a; --qa-hl-bg: #4d3b00; --qa-hl-text: #fff4cc;
+  --qa-conflict-bg: #2b2108; --qa-conflict-border: #d4a72c; --qa-conflict-text: #fbe7b5;
+  --qa-abstain-bg: #3a2812; --qa-abstain-text: #ffd8a8; --qa-error: #ff9b8f; --qa-ok: #7ee2a0;
+  --qa-unsup-bg: #4a1f1c; --qa-unsup-text: #ffd9d4; --qa-preview-bg: #f3f4f6; --qa-preview-text: #111827;
+  --qa-tl: #6e7781; --qa-shadow: rgba(0, 0, 0, .45);
+}
+.gradio-container { max-width: 1280px !important; }
+#qa-brand { margin: 4px 0 2px; }
+#qa-brand h1 { font-size: 1.35rem; margin: 0; }
+#qa-brand p { margin: 0; color: var(--qa-muted); font-size: .9rem; }
+#qa-chat { padding-bottom: 190px; }
+.qa-chat-log { display: flex; flex-direction: column; gap: 18px; color: var(--qa-text); }
+.qa-empty { color: var(--qa-muted); padding: 28px 12px; text-align: center; }
+.qa-empty-title { font-size: 1.15rem; font-weight: 600; color: var(--qa-text); margin-bottom: 6px; }
+.qa-turn { display: flex; flex-direction: column; gap: 8px; }
+.qa-q { align-self: flex-end; max-width: 85%; background: var(--qa-q-bg); color: var(--qa-q-text);
+  border-radius: 16px 16px 4px 16px; padding: 8px 14px; }
+.qa-who { position: absolute; left: -9999px; }
+.qa-a { background: var(--qa-card); color: var(--qa-text); border: 1px solid var(--qa-border);
+  border-radius: 4px 16px 16px 16px; padding: 12px 16px; line-height: 1.6; box-shadow: 0 1px 3px var(--qa-shadow); }
+.qa-text { white-space: pre-wrap; font-size: 1.02rem; }
+.qa-streaming { white-space: pre-wrap; }
+.qa-streaming::after { content: "▍"; animation: qa-blink 1s step-start infinite; }
+@keyframes qa-blink { 50% { opacity: 0; } }
+.qa-thinking { color: var(--qa-muted); }
+.qa-abstained .qa-text { font-style: italic; }
+.qa-abstain-label { display: inline-block; background: var(--qa-abstain-bg); color: var(--qa-abstain-text);
+  border-radius: 999px; padding: 1px 10px; font-size: .85em; margin-bottom: 6px; }
+.qa-error { color: var(--qa-error); }
+a.qa-chip, span.qa-chip { display: inline-flex; align-items: center; justify-content: center; min-width: 1.45em;
+  height: 1.45em; padding: 0 .35em; margin: 0 1px; border-radius: 999px; background: var(--qa-chip-bg);
+  color: var(--qa-chip-text); font-size: .78em; font-weight: 700; text-decoration: none; vertical-align: .12em;
+  line-height: 1; cursor: pointer; }
+a.qa-chip:hover, a.qa-chip:focus-visible { background: var(--qa-chip-hover); color: var(--qa-chip-hover-text);
+  outline: none; }
+.qa-chip-sm { font-size: .7em; }
+.qa-unsupported { background: var(--qa-unsup-bg); color: var(--qa-unsup-text); text-decoration: underline wavy; }
+.qa-flag { color: var(--qa-unsup-text); font-size: .7em; margin-left: 2px; }
+.qa-note, .qa-rewrite, .qa-meta { color: var(--qa-muted); font-size: .85em; margin-top: 6px; white-space: normal; }
+.qa-verdict { font-style: italic; }
+.qa-h { font-weight: 600; font-size: .8em; text-transform: uppercase; letter-spacing: .04em; color: var(--qa-muted);
+  margin: 12px 0 6px; }
+.qa-cards { list-style: none; padding: 0; margin: 0; display: grid; gap: 8px;
+  grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); }
+.qa-card { border: 1px solid var(--qa-border); border-radius: 10px; padding: 8px 10px; background: var(--qa-card);
+  color: var(--qa-text); font-size: .88em; margin: 0; }
+.qa-card, .qa-card * { text-align: left !important; }
+.qa-doc-title::first-letter { font-size: inherit; }
+.qa-card:hover { border-color: var(--qa-chip-text); }
+a.qa-src-link { display: grid; grid-template-columns: auto 1fr; column-gap: 8px; text-decoration: none; justify-items: start;
+  color: var(--qa-text); }
+a.qa-src-link .qa-chip { grid-row: span 2; margin-top: 2px; }
+.qa-card-meta { color: var(--qa-muted); font-size: .85em; }
+.qa-src-title { font-weight: 600; color: var(--qa-text); }
+.qa-quote { margin: 6px 0 2px; padding-left: 8px; border-left: 3px solid var(--qa-border); color: var(--qa-text);
+  white-space: pre-wrap; font-size: .95em; }
+.qa-answer-span { font-weight: 700; }
+.qa-score { color: var(--qa-muted); font-size: .8em; }
+.qa-timeline { margin-top: 4px; }
+.qa-tl-line { position: relative; height: 54px; margin: 0 8px; border-top: 2px solid var(--qa-tl); top: 10px; }
+.qa-tl-dot { position: absolute; top: -8px; transform: translateX(-50%); display: flex; flex-direction: column;
+  align-items: center; white-space: nowrap; }
+.qa-tl-pin { width: 12px; height: 12px; border-radius: 50%; background: var(--qa-chip-text); border: 2px solid var(--qa-card); }
+.qa-tl-date { font-size: .75em; color: var(--qa-muted); }
+.qa-tl-undated { font-size: .8em; color: var(--qa-muted); margin-top: 4px; }
+.qa-conflict { white-space: normal; }
+.qa-conflict-row { display: flex; gap: 10px; flex-wrap: wrap; }
+.qa-conflict-value { flex: 1 1 160px; border: 1px solid var(--qa-conflict-border); border-radius: 8px; padding: 6px 10px;
+  background: var(--qa-conflict-bg); color: var(--qa-conflict-text); }
+.qa-value { font-weight: 700; }
+.qa-conflict-src { font-size: .85em; }
+#qa-preview { position: fixed; z-index: 200; max-width: min(420px, 92vw); background: var(--qa-preview-bg);
+  color: var(--qa-preview-text); border-radius: 8px; padding: 8px 10px; font-size: .85rem; line-height: 1.45;
+  box-shadow: 0 6px 24px var(--qa-shadow); pointer-events: none; }
+#qa-preview[hidden] { display: none; }
+#qa-preview .qa-pv-label { font-weight: 600; margin-bottom: 4px; font-size: .8rem; }
+#qa-composer { position: fixed; left: 0; right: 0; bottom: 0; z-index: 60; margin: 0 auto; max-width: 1280px;
+  padding: 10px 16px calc(10px + env(safe-area-inset-bottom)); background: var(--qa-page);
+  border-top: 1px solid var(--qa-border); box-shadow: 0 -6px 18px var(--qa-shadow); gap: 8px; }
+#qa-composer .form { border: none; }
+#qa-mode { min-width: 0; }
+#qa-mode .wrap { flex-wrap: nowrap; }
+#qa-viewer-col { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 200px); overflow-y: auto; }
+#qa-sheet-close { display: none; }
+#qa-viewer-body { color: var(--qa-text); }
+.qa-doc-title { font-weight: 700; font-size: 1.05em; }
+.qa-doc-meta { color: var(--qa-muted); font-size: .85em; margin-bottom: 8px; }
+.qa-doc-text { white-space: pre-wrap; line-height: 1.6; }
+mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px 0; border-radius: 2px; }
+.qa-upload-ok { color: var(--qa-ok); }
+.qa-upload-err { color: var(--qa-error); }
+#qa-library table { table-layout: fixed; }
+#qa-eval-plots img, #qa-eval-report img { max-width: 100%; height: auto !important; object-fit: contain !important; }
+@media (max-width: 820px) {
+  .qa-q { max-width: 95%; }
+  #qa-chat { padding-bottom: 230px; }
+  #qa-composer { padding: 8px 10px calc(8px + env(safe-area-inset-bottom)); }
+  #qa-viewer-col { display: none !important; }
+  #qa-viewer-col.qa-sheet-open { display: flex !important; position: fixed; inset: 0; z-index: 300;
+    height: 100vh !important; max-height: 100vh !important; min-height: 0 !important; background: var(--qa-page);
+    padding: 12px; overflow-y: auto; flex-wrap: nowrap; }
+  #qa-viewer-col.qa-sheet-open #qa-sheet-close { display: inline-block; }
+}
+#qa-sheet-close { position: sticky; top: 0; z-index: 2; margin-bottom: 8px; padding: 8px 14px; border-radius: 999px;
+  border: 1px solid var(--qa-border); background: var(--qa-card); color: var(--qa-text); font-weight: 600; }
+"""
+
+# Runs once when the chat component mounts (gr.HTML js_on_load). Citation chips and source
+# cards carry data-* attributes: hovering (or focusing) one previews its quote; clicking one
+# loads the article, already escaped by the server, into the viewer (a full-screen sheet with
+# a way back on a phone) and scrolls the highlighted span into view. Text from articles is only
+# ever inserted as textContent or as the server's escaped HTML.
 CHAT_JS = r"""
+const root = (window.gradio_config && window.gradio_config.root) || '';
+let preview = document.getElementById('qa-preview');
+if (!preview) {
+  preview = document.createElement('div');
+  preview.id = 'qa-preview'; preview.setAttribute('role', 'tooltip'); preview.hidden = true;
+  preview.innerHTML = '<div class="qa-pv-label"></div><div class="qa-pv-quote"></div>';
+  document.body.appendChild(preview);
+}
+const show = (el) => {
+  preview.querySelector('.qa-pv-label').textContent = el.dataset.label || '';
+  preview.querySelector('.qa-pv-quote').textContent = '“' + (el.dataset.quote || '') + '”';
+  preview.hidden = false;
+  const r = el.getBoundingClientRect(), p = preview.getBoundingClientRect();
+  let top = r.bottom + 6;
+  if (top + p.height > window.innerHeight - 8) top = Math.max(8, r.top - p.height - 6);
+  preview.style.top = top + 'px';
+  preview.style.left = Math.max(8, Math.min(r.left, window.innerWidth - p.width - 8)) + 'px';
+};
+const hide = () => { preview.hidden = true; };
+element.addEventListener('mouseover', (ev) => { const c = ev.target.closest('a.qa-chip[data-quote]'); if (c) show(c); });
+element.addEventListener('mouseout', (ev) => { if (ev.target.closest('a.qa-chip[data-quote]')) hide(); });
+element.addEventListener('focusin', (ev) => { const c = ev.target.closest('a.qa-chip[data-quote]'); if (c) show(c); });
+element.addEventListener('focusout', hide);
+let origin = null;
+const phone = () => window.matchMedia('(max-width: 820px)').matches;
+const sheet = (open) => {
+  const col = document.getElementById('qa-viewer-col');
+  if (col) col.classList.toggle('qa-sheet-open', open);
+  document.body.style.overflow = open ? 'hidden' : '';
+};
+const sheetOpen = () => !!document.querySelector('#qa-viewer-col.qa-sheet-open');
+document.addEventListener('click', (ev) => {
+  if (!ev.target.closest('#qa-sheet-close')) return;
+  sheet(false);
+  if (origin) { origin.scrollIntoView({block: 'center'}); origin.focus({preventScroll: true}); }
+});
 element.addEventListener('click', async (ev) => {
   const link = ev.target.closest('[data-cite]');
   if (!link) return;
   ev.preventDefault();
+  hide();
+  origin = link;
   const body = document.getElementById('qa-viewer-body');
   if (!body) return;
-  const root = (window.gradio_config && window.gradio_config.root) || '';
+  if (phone()) sheet(true);
   const url = root.replace(/\/$/, '') + '/api/documents/' + encodeURIComponent(link.dataset.doc)
     + '/view?start=' + encodeURIComponent(link.dataset.start) + '&end=' + encodeURIComponent(link.dataset.end);
   body.dataset.state = 'loading';
@@ -74,8 +198,17 @@ element.addEventListener('click', async (ev) => {
     body.dataset.state = 'error';
   }
 });
+let nearBottom = true;
+window.addEventListener('scroll', () => {
+  nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 260;
+}, {passive: true});
+new MutationObserver(() => {
+  if (nearBottom && !sheetOpen())
+    window.scrollTo({top: document.documentElement.scrollHeight});
+}).observe(element, {subtree: true, childList: true, characterData: true});
 """
 
-VIEWER_PLACEHOLDER = ('<div id="qa-viewer-body" data-state="empty"><div class="qa-empty">'
-                      'Click a citation marker such as [1] to read the article it quotes, '
+VIEWER_PLACEHOLDER = ('<button id="qa-sheet-close" type="button">← Back to the answer</button>'
+                      '<div id="qa-viewer-body" data-state="empty"><div class="qa-empty">'
+                      'Click a numbered chip such as 1 to read the article it quotes, '
                       'with the cited passage highlighted.</div></div>')

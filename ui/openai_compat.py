@@ -2,7 +2,10 @@
 
 - The last user message is the question; the earlier messages are the conversation, so
   follow-ups ("and when was that?") are understood.
-- `model`: "news-qa" (default mode), "news-qa-quote" or "news-qa-llm"; a `mode` field wins.
+- `model`: "news-qa" (default mode), "news-qa-quote" or "news-qa-llm" (listed at /v1/models);
+  any other name is a 404 `model_not_found`, as OpenAI answers. A `mode` field wins.
+- `usage` carries real token counts when the answering backend reports them (llm mode: the
+  Answer's `usage`); otherwise it is left out, never filled with zeros.
 - The response is a normal chat.completion; `choices[0].message.content` is the answer followed
   by a plain "Sources:" list, and the top-level `citations` field (and `news_qa`, the full
   `qa ask --json` object) carries the exact spans. With `stream: true` the answer arrives as
@@ -22,23 +25,44 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from qa.types import Answer
 
-from .service import BadRequest, NewsService, NotFound, Unavailable
+from .service import BadRequest, EmptyLibrary, NewsService, NotFound, Unavailable
 
 MODEL_IDS = {"news-qa": None, "news-qa-quote": "quote", "news-qa-llm": "llm"}
 SOURCES_HEADER = "\n\nSources:\n"
 
 
-def oai_error(status: int, message: str, code: str = "invalid_request") -> JSONResponse:
+def oai_error(status: int, message: str, code: str = "invalid_request", param: str | None = None) -> JSONResponse:
     kind = "invalid_request_error" if status < 500 else "server_error"
-    return JSONResponse({"error": {"message": message, "type": kind, "code": code}}, status_code=status)
+    return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": code}},
+                        status_code=status)
 
 
-def sources_footer(answer: Answer) -> str:
+class ModelNotFound(LookupError):
+    """A `model` this server does not serve (OpenAI: 404 model_not_found)."""
+
+
+def usage(answer: Answer) -> dict | None:
+    """{"prompt_tokens", "completion_tokens", "total_tokens"} when the answer carries counts the
+    backend reported (`Answer.usage`, llm mode); None otherwise, so the field is left out."""
+    raw = getattr(answer, "usage", None) or {}
+    try:
+        prompt, completion_ = int(raw["prompt_tokens"]), int(raw["completion_tokens"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if prompt <= 0 and completion_ <= 0:
+        return None
+    return {"prompt_tokens": prompt, "completion_tokens": completion_, "total_tokens": prompt + completion_}
+
+
+def sources_footer(answer: Answer, labels: dict[str, str] | None = None) -> str:
+    """'[1] MEMRI · 19 Jan 2024 · Hamas delegation visits…: "quoted sentence"' per citation."""
     if not answer.citations:
         return ""
+    from qa.labels import source_label
+
     lines = [
-        f"[{c.marker}] {c.title or c.doc_id} — {c.outlet or 'unknown outlet'}, "
-        f"{c.published or 'date unknown'}: \"{c.quote.strip()}\""
+        f"[{c.marker}] {(labels or {}).get(c.doc_id) or source_label(c.outlet, c.published, c.title, doc_id=c.doc_id)}"
+        f": \"{c.quote.strip()}\""
         for c in answer.citations
     ]
     return SOURCES_HEADER + "\n".join(lines)
@@ -63,6 +87,9 @@ def parse_chat(body: dict) -> tuple[str, list[dict], str | None, bool, str]:
         if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant", "developer", "tool"):
             raise BadRequest(f"messages[{i}] must be an object with role system|user|assistant and content")
         if m["role"] in ("user", "assistant"):
+            if not isinstance(m.get("content"), (str, list)):
+                raise BadRequest(f"messages[{i}].content must be a string (or a list of text parts), "
+                                 f"got {type(m.get('content')).__name__}")
             text = _text(m.get("content"))
             if m["role"] == "assistant" and SOURCES_HEADER in text:  # our own footer, sent back
                 text = text.split(SOURCES_HEADER, 1)[0]
@@ -73,6 +100,9 @@ def parse_chat(body: dict) -> tuple[str, list[dict], str | None, bool, str]:
     model = body.get("model") or "news-qa"
     if not isinstance(model, str):
         raise BadRequest("model must be a string, e.g. \"news-qa\"")
+    if model not in MODEL_IDS:
+        raise ModelNotFound(f"The model `{model}` does not exist; this server serves "
+                            f"{', '.join(MODEL_IDS)} (see /v1/models)")
     mode = body.get("mode") or MODEL_IDS.get(model)
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
@@ -80,16 +110,19 @@ def parse_chat(body: dict) -> tuple[str, list[dict], str | None, bool, str]:
     return question, turns[:-1], mode, stream, model
 
 
-def completion(answer: Answer, model: str, cid: str, created: int) -> dict:
-    content = answer.text + sources_footer(answer)
-    return {
+def completion(answer: Answer, model: str, cid: str, created: int, labels: dict | None = None) -> dict:
+    content = answer.text + sources_footer(answer, labels)
+    out = {
         "id": cid, "object": "chat.completion", "created": created, "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                      "finish_reason": "stop", "logprobs": None}],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         "citations": [c.to_json() for c in answer.citations],
         "news_qa": answer.to_json(),
     }
+    counts = usage(answer)
+    if counts:
+        out["usage"] = counts
+    return out
 
 
 def _chunk(cid: str, created: int, model: str, delta: dict, finish=None, **extra) -> str:
@@ -118,6 +151,11 @@ def add_openai_routes(app: FastAPI, service: NewsService) -> None:
         try:
             question, history, mode, stream, model = parse_chat(body)
             service.check_question(question, mode)
+            service.check_library()
+        except EmptyLibrary as exc:
+            return oai_error(409, str(exc), "empty_library")
+        except ModelNotFound as exc:
+            return oai_error(404, str(exc), "model_not_found", "model")
         except BadRequest as exc:
             return oai_error(400, str(exc))
         except Unavailable as exc:
@@ -128,7 +166,7 @@ def add_openai_routes(app: FastAPI, service: NewsService) -> None:
                 answer = await run_in_threadpool(service.ask, question, mode, None, None, history)
             except (BadRequest, NotFound) as exc:
                 return oai_error(400, str(exc))
-            return completion(answer, model, cid, created)
+            return completion(answer, model, cid, created, service.labels(answer))
 
         def events():
             yield _chunk(cid, created, model, {"role": "assistant", "content": ""})
@@ -140,11 +178,13 @@ def add_openai_routes(app: FastAPI, service: NewsService) -> None:
                     elif item:
                         yield _chunk(cid, created, model, {"content": item})
                 if final is not None:
-                    footer = sources_footer(final)
+                    footer = sources_footer(final, service.labels(final))
                     if footer:
                         yield _chunk(cid, created, model, {"content": footer})
+                    counts = usage(final)
                     yield _chunk(cid, created, model, {}, "stop",
-                                 citations=[c.to_json() for c in final.citations], news_qa=final.to_json())
+                                 citations=[c.to_json() for c in final.citations], news_qa=final.to_json(),
+                                 **({"usage": counts} if counts else {}))
                 else:
                     yield _chunk(cid, created, model, {}, "stop")
             except Exception as exc:  # the stream has started: report in-band, then end it

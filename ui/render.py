@@ -1,8 +1,9 @@
-"""Safe HTML for the chat: answers, their sources, conflicts, and the source viewer.
+"""Safe HTML for the chat: answers with citation chips, source cards, a timeline of the cited
+articles, conflicts, and the source viewer.
 
 Everything that comes from a document, a question or a model goes through `esc` (html.escape),
 so no markup or script from an article ever reaches the page as markup. The only tags here are
-the ones written in this module.
+the ones written in this module and ui/render_sources.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus import Document
+from qa.labels import display_date, headline, source_label
 from qa.types import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -30,20 +32,39 @@ class Turn:
     answer: Answer | None = None  # set when finished
     error: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "llm unavailable, answered in quote mode"
+    headlines: dict[str, str] = field(default_factory=dict)  # doc_id -> title or first line
 
 
-def cite_attrs(c: Citation) -> str:
+def answer_extras(answer: Answer) -> tuple[dict | None, dict | None]:
+    """(answer_span, verdict) from the answer JSON when the answering layer provides them."""
+    try:
+        j = answer.to_json()
+    except Exception:  # rendering must not fail on an answer it cannot serialise
+        return None, None
+    span, verdict = j.get("answer_span"), j.get("verdict")
+    ok_span = isinstance(span, dict) and isinstance(span.get("start"), int) and isinstance(span.get("end"), int)
+    return (span if ok_span else None), (verdict if isinstance(verdict, dict) else None)
+
+
+def cite_label(c: Citation, headlines: dict[str, str]) -> str:
+    return source_label(c.outlet, c.published, headlines.get(c.doc_id) or c.title, doc_id=c.doc_id)
+
+
+def cite_attrs(c: Citation, headlines: dict[str, str] | None = None) -> str:
+    """data-* attributes a chip or card carries: what the viewer opens and the hover preview shows."""
     return (f'data-cite="{c.marker}" data-doc="{esc(c.doc_id)}" data-start="{c.start}" '
-            f'data-end="{c.end}"')
+            f'data-end="{c.end}" data-quote="{esc(c.quote)}" data-label="{esc(cite_label(c, headlines or {}))}"')
 
 
-def _markers_to_links(escaped: str, citations: dict[int, Citation]) -> str:
+def chip(c: Citation, headlines: dict[str, str], extra_class: str = "") -> str:
+    return (f'<a href="#" class="qa-cite qa-chip{extra_class}" role="button" {cite_attrs(c, headlines)} '
+            f'aria-label="Source {c.marker}: {esc(cite_label(c, headlines))}">{c.marker}</a>')
+
+
+def _markers_to_chips(escaped: str, citations: dict[int, Citation], headlines: dict[str, str]) -> str:
     def link(m: re.Match) -> str:
         c = citations.get(int(m.group(1)))
-        if c is None:
-            return m.group(0)
-        return (f'<a href="#" class="qa-cite" {cite_attrs(c)} '
-                f'title="{esc(c.title or c.doc_id)}">[{c.marker}]</a>')
+        return m.group(0) if c is None else chip(c, headlines)
 
     return _MARKER.sub(link, escaped)
 
@@ -69,89 +90,48 @@ def _unsupported_ranges(text: str, sentences: list[str]) -> list[tuple[int, int]
     return merged
 
 
-def answer_text_html(text: str, citations: list[Citation], unsupported: list[str] = ()) -> str:
-    """The answer with `[n]` markers as clickable citation links and unsupported sentences marked."""
+def answer_text_html(text: str, citations: list[Citation], unsupported: list[str] = (),
+                     headlines: dict[str, str] | None = None) -> str:
+    """The answer with `[n]` markers as citation chips and unsupported sentences marked."""
     by_marker = {c.marker: c for c in citations}
+    heads = headlines or {}
     out, pos = [], 0
     for a, b in _unsupported_ranges(text, list(unsupported)):
-        out.append(_markers_to_links(esc(text[pos:a]), by_marker))
+        out.append(_markers_to_chips(esc(text[pos:a]), by_marker, heads))
         out.append('<span class="qa-unsupported" title="Not supported by the cited passages">'
-                   f'{_markers_to_links(esc(text[a:b]), by_marker)}'
+                   f'{_markers_to_chips(esc(text[a:b]), by_marker, heads)}'
                    '<sup class="qa-flag">unsupported</sup></span>')
         pos = b
-    out.append(_markers_to_links(esc(text[pos:]), by_marker))
+    out.append(_markers_to_chips(esc(text[pos:]), by_marker, heads))
     return "".join(out)
 
 
-def _score_for(c: Citation, answer: Answer) -> float | None:
-    for p in answer.passages:
-        if p.doc_id == c.doc_id and p.start <= c.start and c.end <= p.end:
-            return float(p.score)
-    return None
-
-
-def _meta_line(title, outlet, published, doc_id) -> str:
-    return (f'<span class="qa-src-title">{esc(title or doc_id)}</span> — '
-            f'<span class="qa-src-outlet">{esc(outlet or "unknown outlet")}</span>, '
-            f'<span class="qa-src-date">{esc(published or "date unknown")}</span>')
-
-
-def sources_html(answer: Answer) -> str:
-    if not answer.citations:
-        return ""
-    items = []
-    for c in answer.citations:
-        score = _score_for(c, answer)
-        score_html = f' <span class="qa-score">score {score:.3f}</span>' if score is not None else ""
-        items.append(
-            f'<li class="qa-source" data-marker="{c.marker}">'
-            f'<a href="#" class="qa-cite qa-src-link" {cite_attrs(c)}>[{c.marker}]</a> '
-            f'{_meta_line(c.title, c.outlet, c.published, c.doc_id)}{score_html}'
-            f'<blockquote class="qa-quote">{esc(c.quote)}</blockquote></li>'
-        )
-    return '<div class="qa-sources"><div class="qa-h">Sources</div><ol>' + "".join(items) + "</ol></div>"
-
-
-def conflicts_html(answer: Answer) -> str:
-    if not answer.conflicts:
-        return ""
-    by_marker = {c.marker: c for c in answer.citations}
-    blocks = []
-    for conflict in answer.conflicts:
-        cols = []
-        for v in conflict.values:
-            links = " ".join(
-                f'<a href="#" class="qa-cite" {cite_attrs(by_marker[m])}>[{m}]</a>'
-                for m in v.citation_markers if m in by_marker
-            )
-            dates = ", ".join(p or "date unknown" for p in v.published) or ""
-            cols.append(
-                f'<div class="qa-conflict-value"><div class="qa-value">{esc(v.value)}</div>'
-                f'<div class="qa-conflict-src">{links} {esc(", ".join(v.doc_ids))}'
-                f'{(" · " + esc(dates)) if dates else ""}</div></div>'
-            )
-        blocks.append(
-            f'<div class="qa-conflict"><div class="qa-h">The articles disagree: {esc(conflict.topic)}</div>'
-            f'<div class="qa-conflict-row">{"".join(cols)}</div></div>'
-        )
-    return "".join(blocks)
+def _timings_attr(ans: Answer) -> str:
+    ms = round(ans.latency_s * 1000)
+    return f'data-latency-ms="{ms}"'
 
 
 def turn_html(turn: Turn, index: int) -> str:
+    from .render_sources import conflicts_html, sources_html, timeline_html
+
     parts = [f'<div class="qa-turn" data-turn="{index}">',
-             f'<div class="qa-q"><span class="qa-who">You</span> {esc(turn.question)}</div>']
+             f'<div class="qa-q"><span class="qa-who">You</span><span class="qa-q-text">{esc(turn.question)}</span></div>']
     ans = turn.answer
     if turn.error:
-        parts.append(f'<div class="qa-a qa-error">{esc(turn.error)}</div>')
+        parts.append(f'<div class="qa-a qa-error" role="alert">{esc(turn.error)}</div>')
     elif ans is None:
-        body = esc(turn.partial) if turn.partial else '<span class="qa-thinking">Searching the articles…</span>'
-        parts.append(f'<div class="qa-a qa-streaming">{body}</div>')
+        body = (_MARKER.sub(r'<span class="qa-chip qa-chip-pending">\1</span>', esc(turn.partial)) if turn.partial
+                else '<span class="qa-thinking">Searching the articles…</span>')
+        parts.append(f'<div class="qa-a qa-streaming" aria-live="polite">{body}</div>')
     else:
+        span, verdict = answer_extras(ans)
         classes = "qa-a qa-done" + (" qa-abstained" if ans.abstained else "")
-        parts.append(f'<div class="{classes}" data-mode="{esc(ans.mode)}">')
+        parts.append(f'<div class="{classes}" data-mode="{esc(ans.mode)}" {_timings_attr(ans)}>')
         if ans.abstained:
             parts.append('<div class="qa-abstain-label">No answer in the articles</div>')
-        parts.append(f'<div class="qa-text">{answer_text_html(ans.text, ans.citations, ans.unsupported)}</div>')
+        parts.append(f'<div class="qa-text">{answer_text_html(ans.text, ans.citations, ans.unsupported, turn.headlines)}</div>')
+        if verdict and verdict.get("reason"):
+            parts.append(f'<div class="qa-note qa-verdict">Why: {esc(verdict["reason"])}</div>')
         if ans.standalone_question and ans.standalone_question != turn.question:
             parts.append(f'<div class="qa-rewrite">Understood as: {esc(ans.standalone_question)}</div>')
         for note in turn.notes:
@@ -163,15 +143,17 @@ def turn_html(turn: Turn, index: int) -> str:
         elif ans.unsupported:
             parts.append(f'<div class="qa-note qa-unsupported-note">{len(ans.unsupported)} sentence(s) '
                          'are not supported by the cited passages and are marked.</div>')
-        parts.append(conflicts_html(ans))
-        parts.append(sources_html(ans))
-        parts.append(f'<div class="qa-meta">{esc(ans.mode)} mode · {ans.latency_s:.2f}s</div></div>')
+        parts.append(conflicts_html(ans, turn.headlines))
+        parts.append(timeline_html(ans.citations, turn.headlines))
+        parts.append(sources_html(ans, turn.headlines, span))
+        parts.append(f'<div class="qa-meta">{esc(ans.mode)} mode · {ans.latency_s:.2f} s</div></div>')
     parts.append("</div>")
     return "".join(parts)
 
 
-EMPTY_CHAT = ('<div class="qa-empty">Ask a question about the articles in the library. '
-              'Every answer cites the passages it comes from; click a [n] marker to read the source.</div>')
+EMPTY_CHAT = ('<div class="qa-empty"><div class="qa-empty-title">Ask about the articles in your library</div>'
+              '<div>Every answer quotes the passages it comes from. Hover a numbered chip to preview '
+              'the quote; click it to read the article with the passage highlighted.</div></div>')
 
 
 def chat_html(turns: list[Turn]) -> str:
@@ -183,10 +165,12 @@ def chat_html(turns: list[Turn]) -> str:
 def document_html(doc: Document, start: int | None = None, end: int | None = None) -> str:
     """The full article as escaped text, with doc.text[start:end] in a <mark class="qa-hl">."""
     text = doc.text
-    meta = [f'<div class="qa-doc-title">{esc(doc.title or doc.doc_id)}</div>',
-            f'<div class="qa-doc-meta"><span class="qa-src-outlet">{esc(doc.outlet or "unknown outlet")}</span>, '
-            f'<span class="qa-src-date">{esc(doc.published or "date unknown")}</span>'
-            f' · <code>{esc(doc.doc_id)}</code>'
+    date = display_date(doc.published)
+    meta = [f'<div class="qa-doc-title">{esc(headline(doc.title, doc.text, doc.doc_id, limit=160))}</div>',
+            f'<div class="qa-doc-meta"><span class="qa-src-outlet">{esc(doc.outlet or "unknown outlet")}</span> · '
+            f'<span class="qa-src-date">{esc(date or "date unknown")}</span>'
+            + (f' <span class="qa-iso">({esc(doc.published)})</span>' if doc.published else "")
+            + f' · <code>{esc(doc.doc_id)}</code>'
             + (f' · <span class="qa-doc-url">{esc(doc.url)}</span>' if doc.url else "") + "</div>"]
     if start is not None and end is not None and 0 <= start < end <= len(text):
         body = (esc(text[:start]) + f'<mark class="qa-hl" data-start="{start}" data-end="{end}">'

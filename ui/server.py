@@ -16,7 +16,7 @@ def create_app(settings, assistant=None):
     """The FastAPI app with the API routes and the Gradio UI mounted at '/'."""
     import gradio as gr
 
-    from .api import create_api
+    from .api import DetailToError, create_api
     from .app import build_app
     from .assets import CSS
     from .service import NewsService
@@ -24,8 +24,10 @@ def create_app(settings, assistant=None):
     service = NewsService(settings, assistant=assistant)
     app = create_api(service)
     demo = build_app(service)
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=[], run_history=False,
-                               ssr_mode=False, mcp_server=False, show_error=True)
+    app = gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=[], run_history=False,
+                              ssr_mode=False, mcp_server=False, show_error=True)
+    app.add_middleware(DetailToError)  # unknown non-API paths too answer {"error": ...}
+    return app
 
 
 @click.command("serve")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from index import Filters
+from qa.hooks import accepts, parse_as_of
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -35,6 +36,22 @@ class NotFound(LookupError):
 
 class Unavailable(RuntimeError):
     """A capability that is not installed here, e.g. llm mode without a model (HTTP 503)."""
+
+
+class Conflict(ValueError):
+    """The request would overwrite something without saying so, e.g. an upload whose document
+    id exists, sent without replace (HTTP 409)."""
+
+
+class EmptyLibrary(Conflict):
+    """A question to a library with no documents (HTTP 409: add articles, then ask)."""
+
+
+def check_as_of(as_of) -> str | None:
+    try:
+        return parse_as_of(as_of)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -121,6 +138,7 @@ class NewsService:
         self._assistant = assistant
         self._lock = threading.Lock()
         self._llm: LLMStatus | None = None
+        self._labels: dict[str, str] = {}
 
     # -- components, built once ---------------------------------------------------------
     @property
@@ -151,6 +169,9 @@ class NewsService:
 
     # -- asking -------------------------------------------------------------------------
     def check_question(self, question, mode=None, k=None) -> tuple[str, str, int | None]:
+        if question is not None and not isinstance(question, str):
+            raise BadRequest(f"question must be a string, got {type(question).__name__}; "
+                             "send {\"question\": \"your question\"}")
         if not isinstance(question, str) or not question.strip():
             raise BadRequest("the question is empty; send {\"question\": \"your question\"}")
         if len(question) > MAX_QUESTION_CHARS:
@@ -164,17 +185,37 @@ class NewsService:
             raise BadRequest(f"k must be an integer from 1 to {MAX_K}, got {k!r}")
         return question.strip(), mode, k
 
-    def ask(self, question, mode=None, k=None, filters=None, history=None) -> Answer:
-        question, mode, k = self.check_question(question, mode, k)
-        flt = parse_filters(filters)
-        with _mapped_errors():
-            return self.assistant.ask(question, mode=mode, k=k, filters=flt, history=history or None)
+    def _as_of_kw(self, method, as_of) -> dict:
+        as_of = check_as_of(as_of)
+        if as_of is None:
+            return {}
+        if not accepts(method, "as_of"):
+            raise Unavailable("as_of is not supported by this installation's assistant yet "
+                              "(Assistant.ask has no as_of parameter); leave it out")
+        return {"as_of": as_of}
 
-    def stream(self, question, mode=None, k=None, filters=None, history=None) -> Iterator[str | Answer]:
+    def check_library(self) -> None:
+        """A clear error, not "The articles don't say.", when there is nothing to search."""
+        if not self.index.records():
+            raise EmptyLibrary("the library is empty; add articles first (Library tab, "
+                               "POST /api/documents or `qa ingest PATH`)")
+
+    def ask(self, question, mode=None, k=None, filters=None, history=None, as_of=None) -> Answer:
+        question, mode, k = self.check_question(question, mode, k)
+        self.check_library()
+        flt = parse_filters(filters)
+        extra = self._as_of_kw(self.assistant.ask, as_of)
+        with _mapped_errors():
+            return self.assistant.ask(question, mode=mode, k=k, filters=flt, history=history or None, **extra)
+
+    def stream(self, question, mode=None, k=None, filters=None, history=None,
+               as_of=None) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer. Input is checked before this returns."""
         question, mode, k = self.check_question(question, mode, k)
+        self.check_library()
         flt = parse_filters(filters)
-        inner = self.assistant.stream(question, mode=mode, k=k, filters=flt, history=history or None)
+        extra = self._as_of_kw(self.assistant.stream, as_of)
+        inner = self.assistant.stream(question, mode=mode, k=k, filters=flt, history=history or None, **extra)
 
         def items():
             with _mapped_errors():
@@ -185,11 +226,54 @@ class NewsService:
     # -- library ------------------------------------------------------------------------
     def documents(self) -> list[dict]:
         records = self.index.records(fresh=True)
+        dups = self.duplicates()
         return [
             {"doc_id": r.doc_id, "title": r.title, "outlet": r.outlet, "published": r.published,
-             "chunks": r.n_chunks, "source": Path(r.source).name if r.source else None}
+             "chunks": r.n_chunks, "source": Path(r.source).name if r.source else None,
+             "headline": self.headline(r.doc_id, r.title), "duplicates": dups.get(r.doc_id, [])}
             for r in sorted(records.values(), key=lambda r: r.doc_id)
         ]
+
+    def duplicates(self) -> dict[str, list[str]]:
+        """doc_id -> ids of its near-duplicates, from the index's dedup API when it has one
+        (`NewsIndex.duplicates()` returning such a mapping); empty otherwise."""
+        fn = getattr(self.index, "duplicates", None)
+        if not callable(fn):
+            return {}
+        try:
+            found = fn()
+        except Exception:  # an optional capability: the library still lists the documents
+            return {}
+        return {str(k): sorted(map(str, v)) for k, v in dict(found or {}).items()}
+
+    def headline(self, doc_id: str, title: str | None = None) -> str:
+        """The title, else the article's first line (cached per document)."""
+        from qa.labels import headline
+
+        if title:
+            return headline(title)
+        if doc_id not in self._labels:
+            doc = self.index.get_document(doc_id)
+            self._labels[doc_id] = headline(None, doc.text if doc else None, doc_id)
+        return self._labels[doc_id]
+
+    def label(self, doc_id: str, title: str | None, outlet: str | None, published: str | None) -> str:
+        """'MEMRI · 19 Jan 2024 · Hamas delegation visits Moscow…'."""
+        from qa.labels import source_label
+
+        return source_label(outlet, published, self.headline(doc_id, title))
+
+    def labels(self, answer: Answer) -> dict[str, str]:
+        """doc_id -> label for each cited article."""
+        return {c.doc_id: self.label(c.doc_id, c.title, c.outlet, c.published) for c in answer.citations}
+
+    def answer_json(self, answer: Answer) -> dict:
+        """`Answer.to_json()` with a readable `label` on every citation."""
+        out = answer.to_json()
+        labels = self.labels(answer)
+        for c in out.get("citations", []):
+            c["label"] = labels.get(c["doc_id"])
+        return out
 
     def document(self, doc_id: str):
         doc = self.index.get_document(doc_id) if isinstance(doc_id, str) else None
@@ -203,11 +287,16 @@ class NewsService:
         return {**doc.metadata(), "chunks": rec.n_chunks if rec else None,
                 "source": Path(doc.source).name if doc.source else None, "text": doc.text}
 
-    def upload(self, files: list[tuple[str, bytes]], progress=None) -> UploadReport:
+    def upload(self, files: list[tuple[str, bytes]], progress=None, replace: bool = False,
+               metadata: dict | None = None) -> UploadReport:
+        """Ingest uploaded files. An id that exists is refused unless `replace`; a replacement
+        keeps the existing metadata unless `metadata` (title, outlet, published, url) is given."""
         if not files:
             raise BadRequest("no files were sent; upload .txt, .md or .html files in the 'files' field")
+        self._labels.clear()
         return ingest_uploads(self.index, self.uploads_dir, files,
-                              max_bytes=self.settings.index.max_file_bytes, progress=progress)
+                              max_bytes=self.settings.index.max_file_bytes, progress=progress,
+                              replace_existing=replace, metadata=metadata)
 
     def delete(self, doc_id: str) -> dict:
         doc = self.document(doc_id)
@@ -215,5 +304,6 @@ class NewsService:
             removed = self.index.remove(doc_id)
         if not removed:
             raise NotFound(f"no document {doc_id!r} in the index; GET /api/documents lists the ids")
+        self._labels.pop(doc_id, None)
         file_removed = remove_upload(self.uploads_dir, doc.source)
         return {"deleted": doc_id, "upload_file_removed": file_removed}

@@ -11,16 +11,24 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from corpus import LoadError, SUPPORTED_SUFFIXES, load_file
+from corpus import Document, LoadError, SUPPORTED_SUFFIXES, load_file
 from index import NewsIndex, ingest_documents
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html")  # what the UI offers; load_file accepts their aliases too
+META_FIELDS = ("title", "outlet", "published", "url")
+# Many articles per file: handed to corpus.load_paths, which reads those the installed loaders know.
+BULK_SUFFIXES = (".jsonl", ".csv", ".tsv", ".warc", ".warc.gz")
+BULK_SIZE_FACTOR = 40  # a bulk file may be this many times index.max_file_bytes
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_NAME = 120
 
 
 class UploadRejected(ValueError):
     """A file refused before it is written (bad name, type, size or content)."""
+
+
+class AlreadyExists(UploadRejected):
+    """An upload whose document id is already in the library, sent without `replace`."""
 
 
 def safe_filename(name: str) -> str:
@@ -33,19 +41,26 @@ def safe_filename(name: str) -> str:
         raise UploadRejected(f"file name {name!r} is not text; give the file a name like article.txt")
     base = re.split(r"[\\/]", name.replace("\x00", ""))[-1]
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
-    stem, dot, suffix = base.rpartition(".")
+    if base.lower().endswith(".warc.gz"):
+        stem, dot, suffix = base[:-8], ".", "warc.gz"
+    else:
+        stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
     suffix = suffix.lower()
-    if "." + suffix not in SUPPORTED_SUFFIXES:
+    if "." + suffix not in SUPPORTED_SUFFIXES and "." + suffix not in BULK_SUFFIXES:
         raise UploadRejected(
             f"unsupported file type {('.' + suffix) if suffix else '(none)'!r} for {name!r}; "
-            f"upload {', '.join(UPLOAD_SUFFIXES)} files"
+            f"upload {', '.join(UPLOAD_SUFFIXES + BULK_SUFFIXES)} files"
         )
     stem = _UNSAFE.sub("_", stem).strip("._-")[: MAX_NAME]
     if not stem:
         stem = "upload"
     return f"{stem}.{suffix}"
+
+
+def is_bulk(name: str) -> bool:
+    return name.lower().endswith(BULK_SUFFIXES)
 
 
 def upload_path(uploads_dir: Path, name: str) -> Path:
@@ -65,6 +80,7 @@ class FileResult:
     status: str | None = None  # added | updated | unchanged
     chunks: int | None = None
     error: str | None = None
+    conflict: bool = False  # refused because the id exists and `replace` was not asked for
 
     def to_json(self) -> dict:
         out = {"filename": self.filename, "ok": self.ok}
@@ -72,6 +88,8 @@ class FileResult:
             out.update(doc_id=self.doc_id, status=self.status, chunks=self.chunks)
         else:
             out["error"] = self.error
+            if self.conflict:
+                out["conflict"] = True
         return out
 
 
@@ -82,6 +100,11 @@ class UploadReport:
     @property
     def ok(self) -> bool:
         return all(f.ok for f in self.files)
+
+    @property
+    def only_conflicts(self) -> bool:
+        """Every file failed, each because its id exists (HTTP 409)."""
+        return bool(self.files) and all(f.conflict for f in self.files)
 
     def to_json(self) -> dict:
         return {
@@ -94,15 +117,37 @@ class UploadReport:
         }
 
 
+def _with_metadata(doc: Document, existing: Document | None, given: dict | None) -> Document:
+    """A replacement keeps the existing document's metadata; fields in `given` win."""
+    given = {k: v for k, v in (given or {}).items() if k in META_FIELDS and v not in (None, "")}
+    base = {k: getattr(existing, k) for k in META_FIELDS} if existing is not None else {}
+    merged = {**base, **given}
+    return replace(doc, **merged) if merged else doc
+
+
+def _check_replace(index: NewsIndex, doc_id: str, name: str, allow: bool) -> Document | None:
+    """The document an upload would replace; refuses unless `allow` (no silent replacement)."""
+    existing = index.get_document(doc_id)
+    if existing is not None and not allow:
+        raise AlreadyExists(
+            f"{name!r} would replace the existing document {doc_id!r} "
+            f"({existing.title or 'untitled'}); rename the file, or choose Replace "
+            "(API: replace=true) to overwrite it"
+        )
+    return existing
+
+
 def ingest_uploads(
     index: NewsIndex, uploads_dir: Path, files: list[tuple[str, bytes]], *, max_bytes: int,
-    progress=None,
+    progress=None, replace_existing: bool = False, metadata: dict | None = None,
 ) -> UploadReport:
     """Save each (name, content) under `uploads_dir`, load it and ingest the good ones.
 
     A bad file (type, size, binary, undecodable, empty) becomes a per-file error and is not
-    kept on disk; the other files are still ingested. `progress(done, total, label)` is called
-    as files are processed.
+    kept on disk; the other files are still ingested. A file whose document id is already
+    indexed is refused (`FileResult.conflict`) unless `replace_existing`; a replacement keeps
+    the existing title, outlet, date and URL unless `metadata` gives new ones.
+    `progress(done, total, label)` is called as files are processed.
     """
     uploads_dir = Path(uploads_dir)
     uploads_dir.mkdir(parents=True, exist_ok=True)
@@ -116,14 +161,26 @@ def ingest_uploads(
         res = FileResult(filename=str(name), ok=False)
         report.files.append(res)
         try:
-            if len(content) > max_bytes:
+            if not isinstance(content, (bytes, bytearray)):
+                raise UploadRejected(f"{name!r} has no file content; send the file's bytes")
+            path = upload_path(uploads_dir, name)
+            limit = max_bytes * (BULK_SIZE_FACTOR if is_bulk(path.name) else 1)
+            if len(content) > limit:
                 raise UploadRejected(
-                    f"{name!r} is too large ({len(content):,} bytes > limit {max_bytes:,}); "
+                    f"{name!r} is too large ({len(content):,} bytes > limit {limit:,}); "
                     "split it or raise index.max_file_bytes"
                 )
-            path = upload_path(uploads_dir, name)
+            if is_bulk(path.name):
+                report.files.remove(res)
+                for r, d in _load_bulk(index, path, str(name), bytes(content), limit, replace_existing):
+                    report.files.append(r)
+                    if d is not None:
+                        docs.append(d)
+                        results.append(r)
+                continue
+            existing = _check_replace(index, path.stem, str(name), replace_existing)
         except UploadRejected as exc:
-            res.error = str(exc)
+            res.error, res.conflict = str(exc), isinstance(exc, AlreadyExists)
             continue
         if path.name in seen:
             res.error = f"{name!r} has the same saved name {path.name!r} as {seen[path.name]!r}; rename one"
@@ -133,7 +190,7 @@ def ingest_uploads(
         try:
             tmp.write_bytes(content)
             doc = load_file(tmp, manifest={}, max_bytes=max_bytes, doc_id=path.stem)
-            doc = replace(doc, source=str(path))
+            doc = _with_metadata(replace(doc, source=str(path)), existing, metadata)
             os.replace(tmp, path)  # only a good file replaces an earlier upload of that name
         except LoadError as exc:
             res.error = f"{name!r} {exc.reason}"
@@ -148,7 +205,7 @@ def ingest_uploads(
     if docs:
         def doc_progress(done, n, doc_id):
             if progress:
-                progress(total - len(docs) + done, total, f"indexing {doc_id}" if doc_id else "done")
+                progress(done, max(n, 1), f"indexing {doc_id}" if doc_id else "done")
 
         ing = ingest_documents(index, docs, progress=doc_progress)
         chunks = {doc_id: index.store.count_chunks(doc_id) for doc_id in {d.doc_id for d in docs}}
@@ -159,6 +216,44 @@ def ingest_uploads(
     if progress:
         progress(total, total, "done")
     return report
+
+
+def _load_bulk(index: NewsIndex, path: Path, name: str, content: bytes, limit: int,
+               replace_existing: bool) -> list[tuple[FileResult, Document | None]]:
+    """A bulk file (JSONL, CSV, TSV, WARC) through corpus.load_paths: one result per article,
+    one error per bad record; an existing id is refused unless `replace_existing`."""
+    from corpus import load_paths
+
+    tmp = path.with_name(f".part-{path.name}")
+    try:
+        tmp.write_bytes(content)
+        loaded = load_paths([tmp], max_bytes=limit)
+        if loaded.documents:
+            os.replace(tmp, path)
+    except OSError as exc:
+        return [(FileResult(name, False, error=f"{name!r} could not be saved ({exc.strerror or exc})"), None)]
+    finally:
+        _unlink(tmp)
+    out: list[tuple[FileResult, Document | None]] = []
+    for err in loaded.errors:
+        reason = getattr(err, "reason", str(err))
+        if "unsupported file type" in reason:
+            reason = (f"is a {path.suffix} bulk file, which this installation cannot load yet "
+                      "(corpus.load_paths does not read the format); upload .txt, .md or .html files")
+        out.append((FileResult(name, False, error=f"{name!r} {reason}"), None))
+    for doc in loaded.documents:
+        res = FileResult(f"{name}#{doc.doc_id}", False)
+        try:
+            existing = _check_replace(index, doc.doc_id, res.filename, replace_existing)
+        except AlreadyExists as exc:
+            res.error, res.conflict = str(exc), True
+            out.append((res, None))
+            continue
+        own = {k: getattr(doc, k) for k in META_FIELDS}  # a record's own metadata wins
+        out.append((res, _with_metadata(replace(doc, source=str(path)), existing, own)))
+    if not out:
+        out.append((FileResult(name, False, error=f"{name!r} holds no articles"), None))
+    return out
 
 
 def _unlink(path: Path) -> None:
@@ -176,7 +271,7 @@ def remove_upload(uploads_dir: Path, source: str | None) -> bool:
         p = Path(source).resolve()
     except OSError:
         return False
-    if p.parent != Path(uploads_dir).resolve() or not p.is_file():
-        return False
+    if p.parent != Path(uploads_dir).resolve() or not p.is_file() or is_bulk(p.name):
+        return False  # a bulk file holds other articles too
     p.unlink()
     return True

@@ -99,7 +99,7 @@ JSON = st.recursive(
 def test_api_ask_random_json(client, body):
     res = client.post("/api/ask", json=body)
     assert res.status_code < 500, res.text
-    assert res.status_code in (200, 400, 422, 503) and res.json()
+    assert res.status_code in (200, 400, 409, 422, 503) and res.json()  # 409: the library may be empty
 
 
 @FUZZ

@@ -81,3 +81,92 @@ def test_interactive_ask_and_chat_follow_up(run):
     assert res.exit_code == 0, res.output
     objs = [json.loads(x[x.index("{"):]) for x in res.stdout.splitlines() if "{" in x]
     assert len(objs) == 2 and objs[1]["standalone_question"]
+
+
+def test_global_options_after_the_subcommand(run, tmp_path):
+    data = str(tmp_path / "data")  # the fixture's index
+    q = "Who accompanied Marzouq at the meetings?"
+    res = CliRunner().invoke(cli, ["ask", q, "--json", "--data-dir", data], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["citations"]
+    res = CliRunner().invoke(cli, ["ask", q, f"--data-dir={data}", "--verbose"], catch_exceptions=False)
+    assert res.exit_code == 0 and "Sources:" in res.stdout
+
+
+def test_hoisting_leaves_arguments_alone():
+    from qa.cli import hoist_global_options as hoist
+
+    assert hoist(["ask", "q", "--data-dir", "X"]) == ["--data-dir", "X", "ask", "q"]
+    assert hoist(["--config", "c.toml", "ask", "q", "-k", "3"]) == ["--config", "c.toml", "ask", "q", "-k", "3"]
+    assert hoist(["index", "rm", "--", "--data-dir"]) == ["index", "rm", "--", "--data-dir"]
+
+
+def test_missing_or_empty_index_is_an_error_not_an_abstention(tmp_path, monkeypatch, fake_embedder):
+    import qa.ask_cli  # noqa: F401
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)
+    res = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "none"), "ask", "Who?"])
+    assert res.exit_code == 3 and "no index at" in res.stderr and "qa ingest" in res.stderr
+    assert not (tmp_path / "none").exists()  # asking does not create an index
+    empty = tmp_path / "empty"
+    assert CliRunner().invoke(cli, ["--data-dir", str(empty), "index", "status"]).exit_code == 0
+    res = CliRunner().invoke(cli, ["--data-dir", str(empty), "ask", "Who?"])
+    assert res.exit_code == 3 and "has no documents" in res.stderr
+
+
+def test_as_of_and_batch_types(run, tmp_path):
+    import inspect
+
+    from qa.assistant import Assistant
+
+    res = run("ask", "Who?", "--as-of", "last week")
+    assert res.exit_code == 2 and "not a date" in res.output
+    res = run("ask", "Who accompanied Marzouq at the meetings?", "--as-of", "2024-06-30", "--json")
+    if "as_of" in inspect.signature(Assistant.ask).parameters:
+        assert res.exit_code == 0, res.output
+    else:
+        assert res.exit_code == 2 and "--as-of is not supported" in res.output
+    f = tmp_path / "typed.jsonl"
+    f.write_text('{"id": 1, "question": 42}\n', encoding="utf-8")
+    res = run("ask", "--batch", str(f))
+    assert res.exit_code == 2 and "question must be a string, got int" in res.output
+
+
+def test_ask_through_a_running_server(run, tmp_path, fake_embedder):
+    """`qa ask --server URL` answers from `qa serve` (the same JSON), loading nothing locally."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
+    from live_server import ThreadServer
+
+    from index import ChromaStore, NewsIndex, Retriever
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+    from ui.server import create_app
+
+    data = tmp_path / "data"
+    settings = Settings.load(env={}, data_dir=str(data))  # built by `run` as "minilm" (faked)
+    index = NewsIndex(ChromaStore(data, embed_model="minilm"), fake_embedder)
+    q = "Who accompanied Marzouq at the meetings?"
+    local = json.loads(run("ask", q, "--json").stdout)
+    with ThreadServer(create_app(settings, Assistant(settings, index, Retriever(index)))) as srv:
+        res = CliRunner().invoke(cli, ["ask", q, "--json", "--server", srv.base,
+                                       "--data-dir", str(tmp_path / "nowhere")], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        remote = json.loads(res.stdout)
+        assert remote["answer"] == local["answer"] and remote["citations"][0]["label"]
+        res = CliRunner().invoke(cli, ["ask", q, "--server", srv.base], env={"QA_SERVER": srv.base})
+        assert res.exit_code == 0 and "Sources:" in res.stdout
+        res = CliRunner().invoke(cli, ["ask", "x", "--server", srv.base, "--mode", "quote", "-k", "99"])
+        assert res.exit_code == 2 and "k must be" in res.output
+        res = CliRunner().invoke(cli, ["chat", "--json", "--server", srv.base],
+                                 input="Who led the Hamas delegation to Moscow?\nand who accompanied him?\n\n")
+        assert res.exit_code == 0, res.output
+        objs = [json.loads(x[x.index("{"):]) for x in res.stdout.splitlines() if "{" in x]
+        assert len(objs) == 2 and objs[1]["standalone_question"]  # the server saw the history
+    res = CliRunner().invoke(cli, ["ask", q, "--server", srv.base])
+    assert res.exit_code == 5 and "cannot reach" in res.stderr
+    # QA_SERVER that does not answer: a warning, then the local index answers
+    res = CliRunner().invoke(cli, ["--data-dir", str(data), "ask", q, "--json"], env={"QA_SERVER": srv.base})
+    assert res.exit_code == 0 and "answering locally" in res.stderr

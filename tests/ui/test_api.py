@@ -65,16 +65,19 @@ def test_ask_with_filters_and_history(client):
 @pytest.mark.parametrize("body, status, words", [
     ({"question": ""}, 400, "empty"),
     ({"question": "   "}, 400, "empty"),
-    ({}, 400, "empty"),
-    ({"question": 42}, 400, "empty"),
-    ({"question": "x", "mode": "poetry"}, 400, "unknown mode"),
-    ({"question": "x", "k": 0}, 400, "k must be"),
-    ({"question": "x", "k": "5"}, 400, "k must be"),
-    ({"question": "x", "filters": {"colour": "red"}}, 400, "unknown filter"),
+    ({}, 422, "question is missing"),
+    ({"question": 42}, 422, "question must be a string, got int"),
+    ({"question": None}, 422, "question is missing"),
+    ({"question": ["a"]}, 422, "question must be a string, got list"),
+    ({"question": "x", "mode": "poetry"}, 422, "unknown mode"),
+    ({"question": "x", "k": 0}, 422, "k must be"),
+    ({"question": "x", "k": "5"}, 422, "k must be"),
+    ({"question": "x", "filters": {"colour": "red"}}, 422, "unknown filter 'colour'"),
     ({"question": "x", "filters": {"date_from": "yesterday"}}, 400, "date_from"),
-    ({"question": "x", "history": "nope"}, 400, "history"),
-    ({"question": "x", "temperature": 1}, 400, "unknown field"),
-    ([1, 2], 400, "JSON object"),
+    ({"question": "x", "history": "nope"}, 422, "history"),
+    ({"question": "x", "temperature": 1}, 422, "unknown field 'temperature'"),
+    ({"question": "x", "as_of": "last week"}, 422, "as_of"),
+    ([1, 2], 422, "JSON object"),
 ])
 def test_ask_bad_input(client, body, status, words):
     r = client.post("/api/ask", json=body)
@@ -85,8 +88,56 @@ def test_ask_bad_input(client, body, status, words):
 def test_ask_malformed_json(client):
     for raw in ["{not json", "", "\xff\xfe"]:
         r = client.post("/api/ask", content=raw.encode("latin-1"), headers={"content-type": "application/json"})
-        assert r.status_code == 400
-        assert "JSON" in r.json()["error"]
+        assert r.status_code in (400, 422), r.text
+        assert "JSON" in r.json()["error"] or "empty" in r.json()["error"]
+
+
+@pytest.mark.parametrize("method, path, status, words", [
+    ("GET", "/api/nope", 404, "no route /api/nope"),
+    ("POST", "/v1/embeddings", 404, "no route /v1/embeddings"),
+    ("GET", "/api/ask", 405, "GET is not allowed on /api/ask; use POST"),
+    ("PUT", "/api/documents", 405, "not allowed"),
+    ("POST", "/v1/models", 405, "use GET"),
+    ("GET", "/no/such/page", 404, "Not Found"),
+])
+def test_every_error_has_the_documented_shape(client, method, path, status, words):
+    r = client.request(method, path)
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"} and words in body["error"], body
+    if status == 405:
+        assert "Allow" in r.headers
+
+
+def test_openapi_shows_the_real_schemas(client):
+    spec = client.get("/api/openapi.json").json()
+    ask = spec["paths"]["/api/ask"]["post"]
+    ref = ask["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    props = spec["components"]["schemas"][ref]["properties"]
+    assert {"question", "mode", "k", "filters", "history", "as_of"} <= set(props)
+    out = ask["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"answer", "citations", "answer_span", "verdict"} <= set(spec["components"]["schemas"][out]["properties"])
+    assert "multipart/form-data" in spec["paths"]["/api/documents"]["post"]["requestBody"]["content"]
+
+
+def test_citations_carry_a_readable_label(client):
+    body = client.post("/api/ask", json={"question": QUESTION}).json()
+    assert body["citations"]
+    for c in body["citations"]:
+        label = c["label"]
+        assert c["doc_id"] not in label  # never the hash id when there is text to name it by
+        assert " · " in label and (c["outlet"] is None or label.startswith(c["outlet"]))
+
+
+def test_as_of_without_assistant_support_is_a_clear_error(client, monkeypatch):
+    import inspect
+
+    svc = client.app.state.service
+    r = client.post("/api/ask", json={"question": QUESTION, "as_of": "2024-06-30"})
+    if "as_of" in inspect.signature(svc.assistant.ask).parameters:
+        assert r.status_code == 200, r.text
+    else:
+        assert r.status_code == 503 and "as_of is not supported" in r.json()["error"]
 
 
 def test_llm_mode_without_model_is_explained(client, monkeypatch):
@@ -147,6 +198,42 @@ def test_upload_ask_and_delete(fresh_client, tmp_path):
     assert client.delete("/api/documents/Quellin_tunnel").status_code == 404
 
 
+def test_upload_with_an_existing_name_is_refused_and_replace_keeps_metadata(fresh_client, tmp_path):
+    client = fresh_client
+    seed = "000_22e84eabdeff59f2"
+    before = client.get(f"/api/documents/{seed}").json()
+    assert before["title"] and before["outlet"] == "Palestine Chronicle"
+    r = client.post("/api/documents", files=_files((f"{seed}.txt", ARTICLE)))
+    assert r.status_code == 409, r.text
+    err = r.json()
+    assert "would replace the existing document" in err["error"] and "replace=true" in err["error"]
+    assert err["files"][0]["conflict"] is True
+    assert client.get(f"/api/documents/{seed}").json() == before  # untouched
+    assert not (tmp_path / "data" / "uploads" / f"{seed}.txt").exists()
+    # the original text back, explicitly replacing: the manifest metadata stays
+    r = client.post("/api/documents?replace=true", files=_files((f"{seed}.txt", before["text"].encode())))
+    assert r.status_code == 200, r.text
+    after = client.get(f"/api/documents/{seed}").json()
+    assert {k: after[k] for k in ("title", "outlet", "published", "text")} == \
+        {k: before[k] for k in ("title", "outlet", "published", "text")}
+    # new metadata given with the replacement wins
+    r = client.post("/api/documents", data={"replace": "true", "outlet": "PC"},
+                    files=_files((f"{seed}.txt", before["text"].encode())))
+    assert r.status_code == 200, r.text
+    after = client.get(f"/api/documents/{seed}").json()
+    assert after["outlet"] == "PC" and after["title"] == before["title"]
+
+
+def test_bulk_formats_go_to_the_corpus_loader(fresh_client):
+    from corpus import SUPPORTED_SUFFIXES
+
+    r = fresh_client.post("/api/documents", files=_files(("feed.jsonl", b'{"id": "a1", "text": "Some text."}\n')))
+    if ".jsonl" in SUPPORTED_SUFFIXES:
+        assert r.status_code in (200, 207), r.text
+    else:
+        assert r.status_code == 400 and "cannot load yet" in r.json()["error"]
+
+
 def test_upload_bad_files(fresh_client):
     client = fresh_client
     big = client.post("/api/documents", files=_files(("big.txt", b"word " * 2000)))
@@ -180,6 +267,21 @@ def test_chat_completions_route(client):
     assert empty.status_code == 400 and "empty" in empty.json()["error"]["message"]
     no_user = client.post("/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}]})
     assert no_user.status_code == 400
+    typed = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": 42}]})
+    assert typed.status_code == 400 and "must be a string" in typed.json()["error"]["message"]
+    assert "usage" not in body or body["usage"]["total_tokens"] > 0  # real counts or none, never zeros
+
+
+def test_unknown_model_is_model_not_found(client):
+    r = client.post("/v1/chat/completions", json={"model": "gpt-4o", "messages": [{"role": "user", "content": QUESTION}]})
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "model_not_found" and "gpt-4o" in r.json()["error"]["message"]
+    served = [m["id"] for m in client.get("/v1/models").json()["data"]]
+    assert "news-qa" in served
+    for model in served:
+        ok = client.post("/v1/chat/completions", json={"model": model, "mode": "quote",
+                                                       "messages": [{"role": "user", "content": QUESTION}]})
+        assert ok.status_code == 200, (model, ok.text)
 
 
 def test_chat_completions_stream_sse(client):
@@ -193,3 +295,24 @@ def test_chat_completions_stream_sse(client):
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     final = chunks[-1]["news_qa"]
     assert text.startswith(final["answer"]) and chunks[-1]["citations"] == final["citations"]
+
+
+def test_asking_an_empty_library_says_so(tmp_path):
+    """Not "The articles don't say." (that claims the articles were searched): a 409 that says
+    what to do, on both APIs."""
+    from fastapi.testclient import TestClient
+
+    from fakes import FakeEmbedder
+    from index import ChromaStore, NewsIndex, Retriever
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+    from ui.server import create_app
+
+    data = tmp_path / "empty"
+    settings = Settings.load(env={}, data_dir=str(data), index__embed_model="fake")
+    index = NewsIndex(ChromaStore(data, embed_model="fake"), FakeEmbedder())
+    with TestClient(create_app(settings, Assistant(settings, index, Retriever(index)))) as c:
+        r = c.post("/api/ask", json={"question": QUESTION})
+        assert r.status_code == 409 and "library is empty" in r.json()["error"]
+        r = c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": QUESTION}]})
+        assert r.status_code == 409 and "library is empty" in r.json()["error"]["message"]

@@ -71,3 +71,15 @@ def test_errors_reach_the_client_as_api_errors(client):
     with pytest.raises(openai.BadRequestError) as err:
         client.chat.completions.create(model="news-qa", messages=[{"role": "user", "content": "  "}])
     assert "empty" in str(err.value)
+
+
+def test_unknown_model_is_a_404_model_not_found(client):
+    import openai
+
+    with pytest.raises(openai.NotFoundError) as err:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": QUESTION}])
+    assert err.value.status_code == 404 and err.value.code == "model_not_found"
+    served = {m.id for m in client.models.list()}
+    assert "news-qa" in served and "gpt-4o" not in served
+    resp = client.chat.completions.create(model="news-qa-quote", messages=[{"role": "user", "content": QUESTION}])
+    assert resp.usage is None or resp.usage.total_tokens > 0  # quote mode counts nothing: no zeros

@@ -5,7 +5,8 @@ from __future__ import annotations
 from corpus import Document
 from index import Chunk, ScoredPassage
 from qa.types import Answer, Citation, Conflict, ConflictValue
-from ui.render import Turn, answer_text_html, chat_html, document_html, sources_html
+from ui.render import Turn, answer_text_html, chat_html, document_html
+from ui.render_sources import sources_html, timeline_html
 
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="alert(1)"> & ${x} {{y}}'
 
@@ -40,7 +41,9 @@ def test_markers_become_links_and_unsupported_sentences_are_marked():
     doc = _doc("Alpha beta. Gamma delta.")
     ans = _answer(doc, 0, 11, "Alpha beta. [1] Made-up claim <i>x</i>. [2]", unsupported=["Made-up claim <i>x</i>."])
     html = answer_text_html(ans.text, ans.citations, ans.unsupported)
-    assert '<a href="#" class="qa-cite" data-cite="1" data-doc="d1" data-start="0" data-end="11"' in html
+    assert ('<a href="#" class="qa-cite qa-chip" role="button" data-cite="1" data-doc="d1" data-start="0" '
+            'data-end="11" data-quote="Alpha beta."') in html
+    assert 'data-label="O&amp;O · 2 Jan 2024 · T &lt;b&gt;"' in html
     assert "[2]" in html and 'data-cite="2"' not in html  # an unknown marker stays plain text
     assert '<span class="qa-unsupported"' in html and "&lt;i&gt;x&lt;/i&gt;." in html
     assert "<i>" not in html
@@ -48,9 +51,47 @@ def test_markers_become_links_and_unsupported_sentences_are_marked():
 
 def test_sources_show_metadata_quote_and_score():
     doc = _doc("Alpha <beta>. Gamma.")
-    html = sources_html(_answer(doc, 0, 13, "Alpha <beta>. [1]"))
-    assert "T &lt;b&gt;" in html and "O&amp;O" in html and "2024-01-02" in html
-    assert "Alpha &lt;beta&gt;." in html and "score 0.500" in html
+    html = sources_html(_answer(doc, 0, 13, "Alpha <beta>. [1]"), {})
+    assert "T &lt;b&gt;" in html and "O&amp;O" in html and "2 Jan 2024" in html
+    assert "Alpha &lt;beta&gt;." in html and "relevance 0.50" in html
+
+
+def test_untitled_source_is_named_by_its_first_line_not_its_id():
+    doc = Document(doc_id="004_c1476e201e89ad97", title=None, outlet="MEMRI", published=None,
+                   text="Hamas delegation visits Moscow for talks with the Russian deputy foreign minister and others\n\nBody.")
+    c = Citation(1, doc.doc_id, 0, 10, doc.text[:10], None, "MEMRI", None)
+    from qa.labels import headline
+
+    heads = {doc.doc_id: headline(None, doc.text, doc.doc_id)}
+    html = chat_html([Turn("q", answer=Answer("q", "Hamas dele [1]", [c]), headlines=heads)])
+    assert "MEMRI · undated · Hamas delegation visits Moscow for talks with the Russian deputy foreign…" in html
+    assert ">004_c1476e201e89ad97<" not in html
+
+
+def test_answer_span_is_bold_inside_the_quote_and_verdict_reason_shown(monkeypatch):
+    doc = _doc("The envoy was Mikhail Bogdanov, officials said.")
+    ans = _answer(doc, 0, len(doc.text), "The envoy was Mikhail Bogdanov, officials said. [1]")
+    a = doc.text.index("Mikhail")
+    base = ans.to_json()
+    monkeypatch.setattr(ans, "to_json", lambda: {**base, "answer_span": {"doc_id": "d1", "start": a, "end": a + 16,
+                                                                        "text": "Mikhail Bogdanov"},
+                                                 "verdict": {"answerable": True, "score": 0.9, "reason": "names <the> envoy"}})
+    html = chat_html([Turn("q", answer=ans)])
+    assert 'The envoy was <strong class="qa-answer-span">Mikhail Bogdanov</strong>, officials said.' in html
+    assert "Why: names &lt;the&gt; envoy" in html
+    # absent: rendered without either
+    plain = chat_html([Turn("q", answer=_answer(doc, 0, 10, "x [1]"))])
+    assert "qa-answer-span" not in plain and "qa-verdict" not in plain
+
+
+def test_timeline_places_articles_by_date_and_lists_undated():
+    t = "Some text here."
+    cs = [Citation(1, "a", 0, 4, t[:4], None, None, "2024-01-01"),
+          Citation(2, "b", 0, 4, t[:4], None, None, "2024-12-31"),
+          Citation(3, "c", 0, 4, t[:4], None, None, None)]
+    html = timeline_html(cs, {})
+    assert 'style="left:4.0%" data-date="2024-01-01"' in html and 'style="left:96.0%" data-date="2024-12-31"' in html
+    assert "qa-tl-undated" in html and 'data-cite="3"' in html.split("qa-tl-undated")[1]
 
 
 def test_abstention_conflicts_and_question_render_safely():

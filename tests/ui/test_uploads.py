@@ -55,10 +55,16 @@ def test_ingest_uploads_per_file_errors(make_index, tmp_path):
     assert "unsupported" in by["program.exe"].error
     assert sorted(p.name for p in up.iterdir()) == ["good.txt"]  # failures leave nothing behind
     assert set(index.records(fresh=True)) == {"good"}
-    # the same name again is an update; a bad re-upload keeps the earlier good file
-    again = ingest_uploads(index, up, [("good.txt", b"Good article\n\nThe dam opened in 2022.")], max_bytes=4000)
+    # the same name again is refused unless replacing; then it is an update that keeps the
+    # metadata; a bad re-upload keeps the earlier good file
+    newer = b"Other headline\n\nThe dam opened in 2022."
+    refused = ingest_uploads(index, up, [("good.txt", newer)], max_bytes=4000)
+    assert not refused.ok and refused.only_conflicts and "would replace" in refused.files[0].error
+    assert "2021" in index.get_document("good").text
+    again = ingest_uploads(index, up, [("good.txt", newer)], max_bytes=4000, replace_existing=True)
     assert again.files[0].status == "updated"
-    bad = ingest_uploads(index, up, [("good.txt", b"\x00" * 10)], max_bytes=4000)
-    assert not bad.ok and (up / "good.txt").read_bytes().startswith(b"Good article")
+    assert index.get_document("good").title == "Good article" and "2022" in index.get_document("good").text
+    bad = ingest_uploads(index, up, [("good.txt", b"\x00" * 10)], max_bytes=4000, replace_existing=True)
+    assert not bad.ok and (up / "good.txt").read_bytes() == newer
     assert remove_upload(up, str(up / "good.txt")) and not (up / "good.txt").exists()
     assert not remove_upload(up, str(tmp_path / "elsewhere.txt"))

@@ -1,0 +1,67 @@
+"""How a source is named to a reader: "MEMRI · 19 Jan 2024 · Hamas delegation visits Moscow…".
+
+A label is built from the article's metadata: its outlet, its publication date (written the way
+people read dates) and its title, or, when it has none, its first line of text (truncated). The
+document id is the last resort, never the first. Used by the CLI, the HTTP API and the chat UI.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+SEP = " · "
+TITLE_CHARS = 80
+UNDATED = "undated"
+
+
+def display_date(published: str | None) -> str | None:
+    """'2024-01-19' -> '19 Jan 2024'; None (or an unparseable value) stays None/as given."""
+    if not published:
+        return None
+    try:
+        d = date.fromisoformat(str(published)[:10])
+    except ValueError:
+        return str(published)
+    return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+def shorten(text: str, limit: int = TITLE_CHARS) -> str:
+    """`text` on one line, cut at a word boundary with '…' when longer than `limit`."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def first_line(text: str | None) -> str | None:
+    """The article's first non-empty line (markdown heading marks removed), or None."""
+    for line in (text or "").splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line
+    return None
+
+
+def headline(title: str | None, text: str | None = None, doc_id: str | None = None,
+             limit: int = TITLE_CHARS) -> str:
+    """The title, else the first line of the text, else the document id; shortened."""
+    for candidate in (title, first_line(text)):
+        if candidate and candidate.strip():
+            return shorten(candidate, limit)
+    return doc_id or "untitled"
+
+
+def source_label(outlet: str | None, published: str | None, title: str | None,
+                 text: str | None = None, doc_id: str | None = None) -> str:
+    """'MEMRI · 19 Jan 2024 · Hamas delegation visits Moscow…' (outlet left out when unknown)."""
+    parts = [outlet.strip()] if outlet and outlet.strip() else []
+    parts.append(display_date(published) or UNDATED)
+    parts.append(headline(title, text, doc_id))
+    return SEP.join(parts)
+
+
+__all__ = ["display_date", "first_line", "headline", "shorten", "source_label"]
