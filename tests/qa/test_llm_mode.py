@@ -1,0 +1,88 @@
+"""llm mode through the Assistant: one source note per answer, the conflict box as in quote
+mode, and follow-ups that call the LLM only in llm mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.llm_adapter import ChatLLM
+from qa.llm_answerer import LLMAnswerer, clean_generation
+from qa.types import Answer, Citation
+
+from test_assistant import DOCS, check_spans  # the synthetic harbour articles
+from test_llm_answerer import ScriptedLLM
+
+
+@pytest.fixture
+def assistant(assistant_over):
+    return assistant_over(DOCS)
+
+
+@pytest.mark.parametrize("tail", ["\nSources: [1] Coast Daily, 2024-01-10", " Sources:\n[1] Coast Daily",
+                                  "\n\n**References:**\n- [1] Coast Daily (2024-01-10)"])
+def test_generation_never_carries_a_sources_block(tail):
+    assert clean_generation("Ivan Petrov was questioned [1]." + tail) == "Ivan Petrov was questioned [1]."
+    # a sentence that merely mentions sources stays
+    assert clean_generation("Several sources: police and port staff [1].") == \
+        "Several sources: police and port staff [1]."
+
+
+def test_llm_answer_through_the_assistant_has_one_sources_note(assistant, fake_embedder):
+    reply = ("The ship's captain, Ivan Petrov, was questioned by police [1].\n"
+             "Sources: [1] Ship seized off the coast, Coast Daily, published 2024-01-10")
+    assistant._llm = LLMAnswerer(ChatLLM(ScriptedLLM(reply=reply, prompts=[]), "scripted"), fake_embedder)
+    ans = assistant.ask("Who was the ship's captain questioned by police?", mode="llm")
+    assert not ans.abstained and ans.fallback is None, ans.text
+    assert ans.text.count("Sources:") == 1 and ans.text.splitlines()[-1].startswith("Sources: ")
+    check_spans(ans)
+
+
+class _OneSideLLM:
+    """A verified llm answer that cites only the first article's count."""
+
+    def answer(self, question, passages, ranked=None):
+        doc = next(d for d in DOCS if d.doc_id == "harbor-a")
+        quote = "The ministry said the ship carried 3 foreign sailors when it was seized."
+        s = doc.text.index(quote)
+        cite = Citation(1, doc.doc_id, s, s + len(quote), quote, doc.title, doc.outlet, doc.published)
+        return Answer(question, "The ship carried 3 foreign sailors [1].", [cite], passages, mode="llm")
+
+    def stream(self, question, passages, ranked=None):
+        yield self.answer(question, passages, ranked)
+
+
+def test_llm_mode_reports_conflicts_as_quote_mode_does(assistant):
+    q = "How many foreign sailors were on the ship Aurora?"
+    quoted = assistant.ask(q)
+    assistant._llm = _OneSideLLM()
+    for ans in (assistant.ask(q, mode="llm"), list(assistant.stream(q, mode="llm"))[-1]):
+        assert ans.mode == "llm" and ans.fallback is None
+        assert [c.topic for c in ans.conflicts] == [c.topic for c in quoted.conflicts]
+        assert {v.value for v in ans.conflicts[0].values} == {"3", "six"}
+        markers = {m for v in ans.conflicts[0].values for m in v.citation_markers}
+        assert markers <= {c.marker for c in ans.citations}
+        assert {c.doc_id for c in ans.citations} >= {"harbor-a", "harbor-b"}
+        assert ans.citations[0].marker == 1 and len({c.marker for c in ans.citations}) == len(ans.citations)
+        assert ans.text.startswith("The articles disagree on the ") and ans.text.count("Sources:") == 1
+        check_spans(ans)
+
+
+class _RewriteSpy:
+    def __init__(self):
+        self.calls = 0
+
+    def rewrite(self, question, turns):
+        self.calls += 1
+        return "Who accompanied the captain Ivan Petrov?"
+
+    def answer(self, question, passages, ranked=None):
+        return _OneSideLLM().answer(question, passages, ranked)
+
+
+def test_quote_mode_follow_ups_never_call_the_llm(assistant):
+    spy = assistant._llm = _RewriteSpy()
+    history = [("Who was the ship's captain questioned by police?", "Ivan Petrov [1]")]
+    ans = assistant.ask("and who accompanied him?", history=history, mode="quote")
+    assert spy.calls == 0 and "Ivan Petrov" in ans.standalone_question
+    ans = assistant.ask("and who accompanied him?", history=history, mode="llm")
+    assert spy.calls == 1 and ans.standalone_question == "Who accompanied the captain Ivan Petrov?"
