@@ -185,7 +185,7 @@ def load_rgb(path: str | Path, split: str = "dev") -> tuple[list[Document], list
             for j, text in enumerate(r.get(key) or []):
                 if isinstance(text, str) and text.strip():
                     did = safe_id(f"rgb_{qid}_{kind}_{j}")
-                    docs.append(Document(did, r["query"], None, None, text))
+                    docs.append(Document(did, None, None, None, text))  # no title: the query is not one
                     ids.append(did)
             groups[kind] = tuple(ids)
         answers = r["answer"] if isinstance(r["answer"], list) else [r["answer"]]

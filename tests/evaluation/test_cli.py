@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -95,3 +96,20 @@ def test_suite_options_are_checked(tmp_path):
     assert r.exit_code == 2 and "cannot read a quality-gate baseline" in r.output
     r = CliRunner().invoke(cli, ["eval", "--suite", "--bench-dir", str(tmp_path), "--cache-dir", str(tmp_path / "c")])
     assert r.exit_code == 2 and "corpus_subset.jsonl not found" in r.output
+
+
+def test_suite_configs_are_named_by_file_and_share_the_data_dir(tmp_path):
+    from evaluation.suite_cli import load_configs
+    from qa.settings import Settings
+
+    base = Settings(data_dir=str(tmp_path / "d"))
+    (tmp_path / "wide.toml").write_text("[retrieval]\nk = 12\n")
+    (tmp_path / "bm25.toml").write_text('data_dir = "elsewhere"\n[retrieval]\nmode = "bm25"\n')
+    configs = load_configs(base, (str(tmp_path / "wide.toml"), str(tmp_path / "bm25.toml")))
+    assert [n for n, _ in configs] == ["wide", "bm25"]
+    assert configs[0][1].retrieval.k == 12 and configs[1][1].retrieval.mode == "bm25"
+    assert {s.data_dir for _, s in configs} == {base.data_dir}
+    assert load_configs(base, ()) == [("current", base)]
+    (tmp_path / "bad.toml").write_text("[retrieval]\nk = 'many'\n")
+    with pytest.raises(click.UsageError, match="bad.toml"):
+        load_configs(base, (str(tmp_path / "bad.toml"),))
