@@ -122,8 +122,22 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="chunk-bench-") as tmp:
             index = NewsIndex(ChromaStore(tmp, embed_model=embedder.name), embedder, chunker)
             before = getattr(embedder, "seconds", 0.0)
+            t0 = time.perf_counter()
             report = ingest_paths(index, [folder / "corpus_subset.jsonl"], fields=FieldMap.parse(["id=doc_id"]))
+            ingest_s = time.perf_counter() - t0
             n_docs = len(report.added)
+            stats = index.store.registry.stats()
+            import resource
+
+            notes = [(index.get_document(d).extra.get("notes") or {}).get("published")
+                     for d, r in index.records(fresh=True).items() if r.published]
+            print(f"  ingest: {n_docs} articles ({len(report.errors)} records rejected), {report.chunks_written} chunks "
+                  f"in {ingest_s:.0f}s = {report.chunks_written / ingest_s:.1f} chunks/s "
+                  f"(embedding {'none' if not args.model else 'included'}), load avg {os.getloadavg()[0]:.1f}; "
+                  f"dated {1 - stats['undated'] / max(n_docs, 1):.3f} "
+                  f"(from {dict((k, notes.count(k)) for k in set(notes))}); "
+                  f"near-duplicate clusters {stats['duplicate_clusters']} ({stats['duplicate_copies']} later copies); "
+                  f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB", flush=True)
             retriever = Retriever(index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
                                   bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc, fusion=r.fusion)
             row = []

@@ -111,6 +111,24 @@ class Registry:
         return Document(doc_id=doc_id, title=title, outlet=outlet, published=published, text=text,
                         url=url, source=source, extra=json.loads(extra) if extra else {})
 
+    def doc_ids_where(self, outlets: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
+                      date_from: int | None = None, date_to: int | None = None) -> set[str]:
+        """Committed documents matching the filters, selected in SQL (dates as YYYYMMDD
+        integers on an indexed column; an undated document matches no date range)."""
+        where, args = [], []
+        for column, values in (("outlet", outlets), ("doc_id", doc_ids)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' * len(values))})")
+                args.extend(values)
+        if date_from is not None:
+            where.append("published_ord >= ?")
+            args.append(date_from)
+        if date_to is not None:
+            where.append("published_ord <= ?")
+            args.append(date_to)
+        sql = "SELECT doc_id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
+        return {r[0] for r in self._query(sql, tuple(args))}
+
     def pending(self) -> list[str]:
         return [r[0] for r in self._query("SELECT doc_id FROM pending ORDER BY doc_id")]
 

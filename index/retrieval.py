@@ -137,8 +137,9 @@ class Retriever:
 
     def bm25(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
         allowed = None
-        if not filters.empty:
-            allowed = {d for d, r in self.index.records().items() if filters.allows({**r.to_meta()})}
+        if not filters.empty:  # selected inside the registry (SQL), like Chroma's `where` for dense
+            allowed = self.index.store.registry.doc_ids_where(
+                filters.outlets, filters.doc_ids, published_ord(filters.date_from), published_ord(filters.date_to))
         hits = self.index.bm25().search(query, n, allowed_docs=allowed)
         found = self.index.store.get_chunks([cid for cid, _ in hits])
         out = []
