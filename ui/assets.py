@@ -119,7 +119,7 @@ mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px
   #qa-viewer-col.qa-sheet-open { display: flex !important; position: fixed; inset: 0; z-index: 300;
     height: 100vh !important; max-height: 100vh !important; min-height: 0 !important; background: var(--qa-page);
     padding: 12px; overflow-y: auto; flex-wrap: nowrap; }
-  #qa-viewer-col.qa-sheet-open #qa-sheet-close { display: inline-block; }
+  #qa-viewer-col.qa-sheet-open #qa-sheet-close { display: block; width: 100%; text-align: left; }
 }
 #qa-sheet-close { position: sticky; top: 0; z-index: 2; margin-bottom: 8px; padding: 8px 14px; border-radius: 999px;
   border: 1px solid var(--qa-border); background: var(--qa-card); color: var(--qa-text); font-weight: 600; }

@@ -235,16 +235,14 @@ class NewsService:
         ]
 
     def duplicates(self) -> dict[str, list[str]]:
-        """doc_id -> ids of its near-duplicates, from the index's dedup API when it has one
-        (`NewsIndex.duplicates()` returning such a mapping); empty otherwise."""
-        fn = getattr(self.index, "duplicates", None)
-        if not callable(fn):
-            return {}
-        try:
-            found = fn()
-        except Exception:  # an optional capability: the library still lists the documents
-            return {}
-        return {str(k): sorted(map(str, v)) for k, v in dict(found or {}).items()}
+        """doc_id -> ids of the other copies in its near-duplicate cluster, from the records'
+        `dup_of` (the earliest copy, set by the index's dedup); empty where records lack it."""
+        clusters: dict[str, set[str]] = {}
+        for r in self.index.records().values():
+            root = getattr(r, "dup_of", None)
+            if root:
+                clusters.setdefault(root, {root}).add(r.doc_id)
+        return {m: sorted(members - {m}) for members in clusters.values() for m in members}
 
     def headline(self, doc_id: str, title: str | None = None) -> str:
         """The title, else the article's first line (cached per document)."""

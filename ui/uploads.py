@@ -11,13 +11,15 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import corpus
 from corpus import Document, LoadError, SUPPORTED_SUFFIXES, load_file
 from index import NewsIndex, ingest_documents
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html")  # what the UI offers; load_file accepts their aliases too
 META_FIELDS = ("title", "outlet", "published", "url")
 # Many articles per file: handed to corpus.load_paths, which reads those the installed loaders know.
-BULK_SUFFIXES = (".jsonl", ".csv", ".tsv", ".warc", ".warc.gz")
+BULK_SUFFIXES = tuple(dict.fromkeys((".jsonl", ".csv", ".tsv", ".warc", ".warc.gz",
+                                     *getattr(corpus, "BULK_SUFFIXES", ()))))
 BULK_SIZE_FACTOR = 40  # a bulk file may be this many times index.max_file_bytes
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_NAME = 120
@@ -172,7 +174,7 @@ def ingest_uploads(
                 )
             if is_bulk(path.name):
                 report.files.remove(res)
-                for r, d in _load_bulk(index, path, str(name), bytes(content), limit, replace_existing):
+                for r, d in _load_bulk(index, path, str(name), bytes(content), max_bytes, replace_existing):
                     report.files.append(r)
                     if d is not None:
                         docs.append(d)
@@ -218,16 +220,17 @@ def ingest_uploads(
     return report
 
 
-def _load_bulk(index: NewsIndex, path: Path, name: str, content: bytes, limit: int,
+def _load_bulk(index: NewsIndex, path: Path, name: str, content: bytes, max_bytes: int,
                replace_existing: bool) -> list[tuple[FileResult, Document | None]]:
-    """A bulk file (JSONL, CSV, TSV, WARC) through corpus.load_paths: one result per article,
-    one error per bad record; an existing id is refused unless `replace_existing`."""
+    """A bulk file (JSONL, CSV, TSV, WARC) through corpus.load_paths (`max_bytes` per article):
+    one result per article, one error per bad record; an existing id is refused unless
+    `replace_existing`."""
     from corpus import load_paths
 
     tmp = path.with_name(f".part-{path.name}")
     try:
         tmp.write_bytes(content)
-        loaded = load_paths([tmp], max_bytes=limit)
+        loaded = load_paths([tmp], max_bytes=max_bytes)
         if loaded.documents:
             os.replace(tmp, path)
     except OSError as exc:

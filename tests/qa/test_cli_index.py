@@ -145,3 +145,29 @@ def test_ingest_and_ask_with_the_real_model(tmp_path, monkeypatch, corpus_copy):
     res = CliRunner().invoke(cli, ["--data-dir", data, "ask", q, "--json"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     check_ask_json(json.loads(res.stdout), q, corpus_copy)
+
+
+@pytest.mark.slow
+def test_model_loads_are_quiet_unless_verbose(tmp_path, corpus_copy):
+    """A fresh `qa ask` process prints no progress bars; --verbose shows the model loading."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    for var in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY", "QA_SERVER"):
+        env.pop(var, None)
+    main = "import sys; sys.argv[0] = 'qa'; from qa.cli import main; main()"
+    data = str(tmp_path / "real")
+
+    def qa(*args):
+        return subprocess.run([sys.executable, "-c", main, "--data-dir", data, *args], env=env,
+                              capture_output=True, text=True, cwd=tmp_path, timeout=600)
+
+    assert qa("ingest", str(corpus_copy)).returncode == 0
+    quiet = qa("ask", "Which Russian official did the Hamas delegation meet?")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "Sources:" in quiet.stdout and "it/s" not in quiet.stderr and "Loading" not in quiet.stderr
+    loud = qa("ask", "Which Russian official did the Hamas delegation meet?", "--verbose")
+    assert loud.returncode == 0 and "it/s" in loud.stderr  # the bar is the library's, not ours

@@ -31,3 +31,14 @@ def test_search_matches_title_outlet_id_and_date():
     assert [r[5] for r in library_rows(DOCS, "2024-01")] == ["001_c"]
     assert [r[5] for r in library_rows(DOCS, "000_")] == ["000_a"]
     assert library_rows(DOCS, "no such thing") == []
+
+
+def test_duplicates_come_from_the_records_dup_of():
+    from types import SimpleNamespace
+
+    from ui.service import NewsService
+
+    recs = {d: SimpleNamespace(doc_id=d, dup_of=root) for d, root in
+            [("a", None), ("b", "a"), ("c", "a"), ("d", None)]}
+    svc = NewsService(settings=None, assistant=SimpleNamespace(index=SimpleNamespace(records=lambda: recs)))
+    assert svc.duplicates() == {"a": ["b", "c"], "b": ["a", "c"], "c": ["a", "b"]}
