@@ -49,6 +49,7 @@ class QuestionAnalysis:
     date_from: str | None = None
     date_to: str | None = None
     filters: Filters = Filters()
+    asked: str | None = None  # the follow-up as asked, when `question` is its standalone rewrite
 
     def __post_init__(self) -> None:
         if not isinstance(self.as_of, date):
@@ -126,8 +127,9 @@ def answer_type(doc) -> str | None:
     return "yesno" if toks[0].pos_ == "AUX" else None
 
 
-def analyse(question: str, as_of=None, nlp=None) -> QuestionAnalysis:
-    """The analysis of `question` as asked on `as_of` (default today)."""
+def analyse(question: str, as_of=None, nlp=None, asked: str | None = None) -> QuestionAnalysis:
+    """The analysis of `question` as asked on `as_of` (default today); `asked`: the
+    follow-up as the user typed it, when `question` is its standalone rewrite."""
     day = to_date(as_of)
     doc = (nlp or spacy_pipeline())(question)
     exprs = []
@@ -151,7 +153,7 @@ def analyse(question: str, as_of=None, nlp=None) -> QuestionAnalysis:
         for n in [number_value(ent.text)] if n is not None))
     entities = tuple(dict.fromkeys(e.text for e in doc.ents if e.label_ in _ENTITY_LABELS))
     return QuestionAnalysis(question, day, answer_type(doc), entities, numbers, tuple(exprs),
-                            lo, hi, filters)
+                            lo, hi, filters, asked if asked and asked != question else None)
 
 
 def merge_filters(user: Filters | None, analysis: QuestionAnalysis) -> Filters:

@@ -258,7 +258,7 @@ class Assistant:
         t = time.perf_counter()
         turns = parse_history(history)
         standalone = self._standalone(question, turns, mode)
-        analysis = analyse(standalone, as_of)
+        analysis = analyse(standalone, as_of, asked=question)
         timings["rewrite"] = time.perf_counter() - t
         t = time.perf_counter()
         passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode,

@@ -144,9 +144,14 @@ def standalone_question(question: str, turns: list[Turn],
     return rewrite(question, turns)
 
 
+def _is_message(item) -> bool:
+    role = getattr(getattr(item, "role", None), "value", getattr(item, "role", None))
+    return role in ("user", "assistant") and hasattr(item, "content")
+
+
 def parse_history(history: Iterable | None) -> list[Turn]:
     """Accept Turns, (question, answer) pairs, {'question','answer'} dicts or chat messages
-    ({'role': 'user'|'assistant', 'content'}), as UIs keep them."""
+    ({'role': 'user'|'assistant', 'content'} or LlamaIndex ChatMessage), as UIs keep them."""
     turns: list[Turn] = []
     for item in history or []:
         if isinstance(item, Turn):
@@ -155,7 +160,9 @@ def parse_history(history: Iterable | None) -> list[Turn]:
             turns.append(Turn(str(item[0]), str(item[1] or "")))
         elif isinstance(item, dict) and "question" in item:
             turns.append(Turn(item["question"], item.get("answer") or "", item.get("standalone")))
-        elif isinstance(item, dict) and item.get("role") in ("user", "assistant"):
+        elif isinstance(item, dict) and item.get("role") in ("user", "assistant") or _is_message(item):
+            if not isinstance(item, dict):  # a LlamaIndex ChatMessage
+                item = {"role": getattr(item.role, "value", item.role), "content": item.content}
             content = item.get("content")
             content = content if isinstance(content, str) else str(content or "")
             if item["role"] == "user":
@@ -200,6 +207,16 @@ class Conversation:
 
     def reset(self) -> None:
         self.turns.clear()
+
+    def messages(self) -> list:
+        """The conversation as LlamaIndex ChatMessages (user, assistant, ...), e.g. for a chat
+        UI or an OpenAI-style client; `parse_history` reads them back."""
+        from llama_index.core.llms import ChatMessage
+
+        out = []
+        for t in self.turns:
+            out += [ChatMessage(role="user", content=t.question), ChatMessage(role="assistant", content=t.answer)]
+        return out
 
 
 def demote_shown(ranked: list, previous_answer: str) -> list:

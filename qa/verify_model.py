@@ -139,14 +139,40 @@ _NUMBER_ENTS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 
 
 @dataclass(frozen=True)
-class Claims:
-    """What a text attributes: speakers (content-word sets of each speaker phrase, with a
-    flag for pronouns) and numbers (normalised, with the noun each counts when the parse
-    gives one: '7 bridges' -> ('7', 'bridge'))."""
+class Said:
+    """One attribution: who (content lemmas of the speaker's own phrase; empty for a pronoun)
+    gives which words (content lemmas of the attributed clause)."""
 
-    speakers: tuple[frozenset[str], ...]
-    pronoun_speaker: bool
-    numbers: frozenset[tuple[str, str | None]]  # (value, lemma of the noun it counts)
+    speaker: frozenset[str]
+    pronoun: bool
+    clause: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a text attributes, and its numbers (normalised, with the noun each counts when
+    the parse gives one: '7 bridges' -> ('7', 'bridge'))."""
+
+    said: tuple[Said, ...]
+    numbers: frozenset[tuple[str, str | None]]
+
+
+_OWN = {"compound", "amod", "flat", "poss", "nmod", "det", "case", "nummod"}
+
+
+def _content(tokens) -> frozenset[str]:
+    return frozenset(t.lemma_.lower() for t in tokens if t.is_alpha and not t.is_stop)
+
+
+def _speaker_phrase(tok) -> list:
+    """The speaker's own words: its head and modifiers, not relative clauses or appositions
+    ('Changpeng Zhao, the CEO of Binance, who ...' -> 'Changpeng Zhao')."""
+    out, todo = [], [tok]
+    while todo:
+        t = todo.pop()
+        out.append(t)
+        todo.extend(c for c in t.children if c.dep_ in _OWN)
+    return sorted(out, key=lambda t: t.i)
 
 
 def _counted(tok) -> str | None:
@@ -187,41 +213,50 @@ class Attribution:
 
     def analyse(self, text: str) -> Claims:
         doc = self.nlp(text)
-        speakers, pronoun = [], False
+        said = []
         for tok in doc:
-            phrase = None
-            if tok.pos_ in ("VERB", "AUX") and any(c.dep_ == "ccomp" for c in tok.children):
-                subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
-                if subj:
-                    phrase = subj[0]
+            if tok.pos_ == "VERB" and any(c.dep_ == "ccomp" for c in tok.children):
+                subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                clause = [t for c in tok.children if c.dep_ == "ccomp" for t in c.subtree]
             elif tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.head.lower_ == "according":
-                phrase = tok
-            if phrase is None:
+                subj, prep = tok, tok.head.head
+                clause = [t for t in prep.head.subtree if not prep.left_edge.i <= t.i <= prep.right_edge.i]
+            else:
                 continue
-            if phrase.pos_ == "PRON":
-                pronoun = True
+            if subj is None:
                 continue
-            words = frozenset(t.lemma_.lower() for t in phrase.subtree
-                              if t.is_alpha and not t.is_stop and t.pos_ in ("PROPN", "NOUN", "ADJ"))
-            ents = [e for e in doc.ents if e.label_ in _SPEAKER_ENTS
-                    and phrase.subtree and e.start >= phrase.left_edge.i and e.end <= phrase.right_edge.i + 1]
-            if words and (ents or any(t.pos_ == "PROPN" for t in phrase.subtree)):
-                speakers.append(words)
+            if subj.pos_ == "PRON":
+                said.append(Said(frozenset(), True, _content(clause)))
+                continue
+            phrase = _speaker_phrase(subj)
+            named = any(t.pos_ == "PROPN" or t.ent_type_ in _SPEAKER_ENTS for t in phrase)
+            words = _content(t for t in phrase if t.pos_ in ("PROPN", "NOUN", "ADJ"))
+            if named and words:
+                said.append(Said(words, False, _content(clause)))
         numbers = {(n, noun) for tok, n, noun in _number_runs(doc)
                    if tok.ent_type_ in _NUMBER_ENTS}
-        return Claims(tuple(speakers), pronoun, frozenset(numbers))
+        return Claims(tuple(said), frozenset(numbers))
 
     def conflicts(self, claim: str, span: str) -> list[str]:
-        """Reasons the claim misstates the span: a speaker the span does not give the words
-        to, a number the span does not give. Empty when consistent."""
+        """Reasons the claim misstates the span: a speaker who is not the one the span gives
+        the claimed words to (the span attribution whose clause covers the claim's clause,
+        innermost first: 'A said B told him that X' gives X to B), a number the span does
+        not give. Empty when consistent."""
         c, s = self.analyse(claim), self.analyse(span)
         out = []
-        span_words = {t.lemma_.lower() for t in self.nlp(span) if t.is_alpha}
-        for words in c.speakers:
-            if s.speakers and not any(words & sp for sp in s.speakers) and not s.pronoun_speaker:
-                out.append("speaker: " + " ".join(sorted(words)))
-            elif not s.speakers and not s.pronoun_speaker and not words & span_words:
-                out.append("speaker: " + " ".join(sorted(words)))
+        span_words = _content(self.nlp(span))
+        for said in c.said:
+            if said.pronoun:
+                continue
+            cover = [(len(said.clause & x.clause) / max(len(said.clause), 1), x) for x in s.said]
+            best = max((v for v, _ in cover), default=0.0)
+            if best == 0.0:  # the span attributes none of these words: the speaker must be there
+                if not said.speaker & span_words:
+                    out.append("speaker: " + " ".join(sorted(said.speaker)))
+                continue
+            inner = min((x for v, x in cover if v >= 0.8 * best), key=lambda x: len(x.clause))
+            if not inner.pronoun and not said.speaker & inner.speaker:
+                out.append("speaker: " + " ".join(sorted(said.speaker)))
         span_values = {n for _, n, _ in _number_runs(self.nlp(span))}
         for n, noun in sorted(c.numbers, key=str):
             if n not in span_values:

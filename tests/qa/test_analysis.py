@@ -75,3 +75,10 @@ def test_assistant_resolves_this_month_against_as_of(assistant_over):
     assert "3 foreign sailors" in january.text
     final = list(assistant.stream(q, as_of="2024-03-20"))[-1]
     assert {p.doc_id for p in final.passages} == {"harbor-b"}
+
+
+def test_follow_up_context_is_kept():
+    a = analyse("Who accompanied Ivan Petrov last week?", AS_OF, asked="and who accompanied him last week?")
+    assert a.asked == "and who accompanied him last week?" and a.entities == ("Ivan Petrov",)
+    assert (a.filters.date_from, a.filters.date_to) == ("2024-03-04", "2024-03-10")
+    assert analyse("Who led it?", AS_OF, asked="Who led it?").asked is None

@@ -86,3 +86,17 @@ def test_quote_mode_follow_ups_never_call_the_llm(assistant):
     assert spy.calls == 0 and "Ivan Petrov" in ans.standalone_question
     ans = assistant.ask("and who accompanied him?", history=history, mode="llm")
     assert spy.calls == 1 and ans.standalone_question == "Who accompanied the captain Ivan Petrov?"
+
+
+def test_conversation_memory_round_trips_through_chat_messages(assistant):
+    from qa.followup import parse_history
+
+    conv = assistant.conversation()
+    conv.ask("Who was the ship's captain questioned by police?")
+    msgs = conv.messages()
+    assert [m.role.value for m in msgs] == ["user", "assistant"]
+    turns = parse_history(msgs)
+    assert turns[0].question == "Who was the ship's captain questioned by police?"
+    assert "Ivan Petrov" in turns[0].answer
+    ans = assistant.ask("and who accompanied him?", history=msgs)
+    assert "Ivan Petrov" in ans.standalone_question and "Elena Markova" in ans.text

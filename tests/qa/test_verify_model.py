@@ -86,7 +86,7 @@ def test_real_spacy_catches_a_number_given_to_the_wrong_noun(fake_embedder, attr
 
 def test_attribution_reads_according_to_and_scaled_numbers(attribution):
     c = attribution.analyse("According to Abu Marzouk, 4.2 million dollars were paid.")
-    assert c.speakers == (frozenset({"abu", "marzouk"}),)
+    assert [x.speaker for x in c.said] == [frozenset({"abu", "marzouk"})]
     assert ("4200000", "dollar") in c.numbers
     assert attribution.conflicts("He said 3 ships left.", "She said three ships left.") == []
 
@@ -98,3 +98,12 @@ def test_real_cross_encoder_is_verified_and_ranks_faithful_above_misattributed()
     faithful, wrong, unrelated = ce.score(SPAN, [FAITHFUL, MISATTRIBUTED, "Heavy rain flooded the harbour."])
     assert faithful > wrong > unrelated
     assert ce.score("x", []).shape == (0,)
+
+
+def test_nested_speech_gives_the_words_to_the_inner_speaker(attribution):
+    span = ("Wang testified that he heard Bankman-Fried tell another trader that it was okay to "
+            "keep withdrawing money from the account.")
+    assert attribution.conflicts("According to Bankman-Fried, it was okay to keep withdrawing money.", span) == []
+    assert attribution.conflicts("According to Wang, it was okay to keep withdrawing money.", span) == ["speaker: wang"]
+    assert attribution.conflicts("Wang testified that Bankman-Fried said it was okay to keep withdrawing money.",
+                                 span) == []
