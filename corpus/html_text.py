@@ -28,6 +28,52 @@ class HtmlArticle:
     notes: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
 
 
+LXML_MAX_DEPTH = 255
+_SKIP = {"script", "style", "noscript", "template", "head", "title", "nav", "header", "footer", "aside"}
+_BLOCKS = {"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+           "blockquote", "pre", "table", "tr", "br", "hr"}
+_VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+def _stream_text(markup: str) -> tuple[str, int]:
+    """(text, maximum nesting depth) by the stdlib's streaming HTML parser, which has no depth
+    limit: the fallback for pages too deeply nested for libxml2."""
+    from html.parser import HTMLParser
+
+    class Collector(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.depth = self.max_depth = self.skip = 0
+            self.parts: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in _BLOCKS:
+                self.parts.append("\n")
+            if tag in _VOID:
+                return
+            self.depth += 1
+            self.max_depth = max(self.max_depth, self.depth)
+            self.skip += tag in _SKIP
+
+        def handle_endtag(self, tag):
+            if tag in _VOID:
+                return
+            self.depth = max(self.depth - 1, 0)
+            self.skip = max(self.skip - (tag in _SKIP), 0)
+            if tag in _BLOCKS:
+                self.parts.append("\n")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    c = Collector()
+    c.feed(markup)
+    c.close()
+    lines = (" ".join(line.split()) for line in "".join(c.parts).split("\n"))
+    return "\n".join(line for line in lines if line), c.max_depth
+
+
 def _markup_date(markup: str) -> str | None:
     """A publication date from the page's markup only (meta tags, time elements, JSON-LD)."""
     from htmldate import find_date
@@ -52,7 +98,10 @@ def extract_html(markup: str, url: str | None = None) -> HtmlArticle:
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None:
-        return HtmlArticle(text="", title=None, outlet=None, published=None, url=url)
+        text, depth = _stream_text(markup)
+        # libxml2 (under trafilatura) stops at 256 nested elements; deeper pages keep their text
+        return HtmlArticle(text=text if depth > LXML_MAX_DEPTH else "", title=None, outlet=None,
+                           published=None, url=url)
     meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     text = (meta.get("text") or "").strip()
     notes: dict[str, str] = {}

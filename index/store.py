@@ -77,12 +77,10 @@ class ChromaStore:
         registry once, then drop that collection, so nothing is re-embedded."""
         if self.registry.total_chunks() or self.registry.records():
             return 0
-        try:
-            legacy = self._call(self.client.get_collection, f"{self.name}_docs")
-        except StoreError:
-            raise
-        except Exception:  # no such collection: nothing to migrate
+        names = {getattr(c, "name", c) for c in self._call(self.client.list_collections)}
+        if f"{self.name}_docs" not in names:
             return 0
+        legacy = self._call(self.client.get_collection, f"{self.name}_docs")
         from .bm25_sqlite import chunk_terms
 
         res = self._call(legacy.get, include=["metadatas", "documents"])

@@ -10,7 +10,15 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class IndexSettings:
+    # SciFact dev nDCG@10, 1,156-document subsample (bench/embed_compare.py --scifact-docs 1000),
+    # CPU s per 1k news chunks on a loaded 2-core machine: minilm 0.794 / 54.6; minilm-onnx-int8
+    # 0.778 / 44.0 (-0.016: fails the 0.005 bar); bge-small-int8 0.830 / 64.2 (better, slower).
+    # None reaches 150 chunks/s on 2 cores, so the default stays minilm.
     embed_model: str = "minilm"
+    # Chunk size on news (bench/chunk_size.py: RealTime QA subset, dev n=133, BM25 recall@5 of
+    # ev:<qid>): 2/0/400 0.398 at 20.4 chunks/article, 4/1/800 0.376 at 13.1, 8/1/1600 0.346 at
+    # 5.9. Bigger chunks lose evidence, smaller ones cost 1.6x the chunks; dense recall not yet
+    # measured (embedding the 38k chunks did not fit this round), so 4/1/800 stays.
     chunk_sentences: int = 4
     chunk_overlap: int = 1
     chunk_max_chars: int = 800

