@@ -6,8 +6,9 @@ the date expressions (spaCy DATE entities resolved by dateparser against the `as
 their granularity: day, week, month or year) turned into
 - a date range the question is about (`date_from`/`date_to`): a soft preference for articles
   published in it or sentences that state a date in it (qa.dates.apply_intent), and
-- retrieval `Filters` for windows relative to `as_of` of a week or longer ('this week', 'last
-  month', 'this year'): only those articles can answer. Day-level relative words ('Monday',
+- retrieval `Filters` for windows anchored to `as_of` of a week or longer ('this week', 'last
+  month', 'this year': they move when as_of moves by one such period; a bare 'January' does
+  not): only those articles can answer. Day-level relative words ('Monday',
   'yesterday') stay soft: in news they usually mean the article's day, not today.
 An expression is relative when it resolves differently against another base day.
 """
@@ -36,6 +37,7 @@ class DateExpr:
     relative: bool  # resolves against as_of ('last month'), not a fixed date ('March 2024')
     date_from: str | None
     date_to: str | None
+    anchored: bool = False  # moves with as_of by one period ('this week'), unlike 'January'
 
 
 @dataclass(frozen=True)
@@ -103,14 +105,26 @@ def resolve(text: str, as_of: date, op: str | None = None) -> DateExpr | None:
     if data is None or data.date_obj is None:
         return None
     period = data.period if data.period in ("day", "week", "month", "year") else "day"
-    lo, hi = _span(data.date_obj.date(), period)
+    lo, hi = window = _span(data.date_obj.date(), period)
     other = _parser(as_of - timedelta(days=400)).get_date_data(text)
     relative = other is None or other.date_obj is None or _span(other.date_obj.date(), period) != (lo, hi)
     if op in _BEFORE:
         lo, hi = None, (lo - timedelta(days=1) if op == "before" else hi)
     elif op in _AFTER:
         lo, hi = (hi + timedelta(days=1) if op == "after" else lo), None
-    return DateExpr(text, period, relative, lo.isoformat() if lo else None, hi.isoformat() if hi else None)
+    anchored = relative and period in _STEP and all(_moves(text, as_of, d * _STEP[period], period, window)
+                                                    for d in (-1, 1))
+    return DateExpr(text, period, relative, lo.isoformat() if lo else None, hi.isoformat() if hi else None,
+                    anchored)
+
+
+_STEP = {"week": 7, "month": 31, "year": 366}
+
+
+def _moves(text: str, as_of: date, days: int, period: str, window: tuple[date, date]) -> bool:
+    """Does `text` resolve to another window when as_of moves by `days`?"""
+    data = _parser(as_of + timedelta(days=days)).get_date_data(text)
+    return data is None or data.date_obj is None or _span(data.date_obj.date(), period) != window
 
 
 def answer_type(doc) -> str | None:
@@ -145,7 +159,7 @@ def analyse(question: str, as_of=None, nlp=None, asked: str | None = None) -> Qu
             exprs.append(e)
     lo = max((e.date_from for e in exprs if e.date_from), default=None)
     hi = min((e.date_to for e in exprs if e.date_to), default=None)
-    hard = [e for e in exprs if e.relative and e.period in ("week", "month", "year")]
+    hard = [e for e in exprs if e.anchored]
     filters = Filters(date_from=max((e.date_from for e in hard if e.date_from), default=None),
                       date_to=min((e.date_to for e in hard if e.date_to), default=None))
     numbers = tuple(dict.fromkeys(

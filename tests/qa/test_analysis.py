@@ -19,12 +19,12 @@ AS_OF = "2024-03-13"  # a Wednesday
     ("What happened this week?", ("2024-03-11", "2024-03-17")),
     ("What did the minister say last month?", ("2024-02-01", "2024-02-29")),
     ("What happened last week in Gaza?", ("2024-03-04", "2024-03-10")),
-    ("What has changed since January?", ("2024-01-01", None)),
+    ("What happened this year?", ("2024-01-01", "2024-12-31")),
 ])
 def test_relative_windows_become_retrieval_filters(question, window):
     a = analyse(question, AS_OF)
     assert (a.filters.date_from, a.filters.date_to) == window == (a.date_from, a.date_to)
-    assert a.dates and a.dates[0].relative
+    assert a.dates and a.dates[0].relative and a.dates[0].anchored
     # the same words asked a year later mean another window
     later = analyse(question, "2025-03-13")
     assert (later.filters.date_from, later.filters.date_to) != window
@@ -41,6 +41,11 @@ def test_fixed_dates_are_a_soft_range_not_a_filter():
     a = analyse("What did the council approve on Monday?", AS_OF)
     assert a.filters.empty and a.date_from == "2024-03-11"
     assert analyse("Who led the delegation?", AS_OF).dates == ()
+    # a bare month is relative (the latest January) but not anchored to as_of: a soft range
+    a = analyse("What has changed since January?", AS_OF)
+    assert (a.date_from, a.date_to) == ("2024-01-01", None) and a.filters.empty
+    a = analyse("Who accompanied Musa Abu Marzouk (Hamas, Moscow, January)?", AS_OF)
+    assert a.filters.empty and not a.dates[0].anchored
 
 
 def test_answer_type_entities_and_numbers():
