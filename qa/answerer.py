@@ -12,11 +12,13 @@ from .types import Answer
 class Answerer(Protocol):
     mode: str
 
-    def answer(self, question: str, passages: list[ScoredPassage]) -> Answer:
-        """Answer from the given passages (retrieved best first). Never invents spans:
-        every Citation's (doc_id, start, end) lies inside one of `passages`."""
+    def answer(self, question: str, passages: list[ScoredPassage], ranked: list | None = None) -> Answer:
+        """Answer from the given passages (retrieved best first). `ranked`: their candidate
+        sentences already scored by the Assistant (best first), when it has them. Never invents
+        spans: every Citation's (doc_id, start, end) lies inside one of `passages`."""
         ...
 
-    def stream(self, question: str, passages: list[ScoredPassage]) -> Iterator[str | Answer]:
+    def stream(self, question: str, passages: list[ScoredPassage], ranked: list | None = None
+               ) -> Iterator[str | Answer]:
         """Yield text deltas as they are produced, then the final Answer last."""
         ...

@@ -1,7 +1,8 @@
 """`Assistant`: one question in, one cited `Answer` out.
 
-question -> (follow-up rewrite) -> hybrid retrieval -> sentence scoring -> refusal gate
--> date intent -> quote answer (+ conflicts) or the LLM answerer -> Answer."""
+question -> (follow-up rewrite) -> hybrid retrieval -> sentence scoring -> cross-encoder
+-> answerability judge (Verdict) -> date intent -> quote answer (+ conflicts, short answer span)
+or the LLM answerer -> Answer."""
 
 from __future__ import annotations
 
@@ -14,12 +15,11 @@ from index import Filters, NewsIndex, Retriever, ScoredPassage
 from .analysis import analyse, merge_filters
 from .conflicts import Finding, find_conflicts
 from .dates import apply_intent, parse_intent, strip_intent
-from .evidence import Evidence, EvidenceGate, metadata_text
 from .followup import Turn, demote_shown, parse_history, standalone_question
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, make_citation, \
     published_note, select_sentences, source_label
 from .settings import Settings
-from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue
+from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue, Verdict
 
 MODES = ("quote", "llm")
 
@@ -99,16 +99,6 @@ def add_conflicts(ans: Answer, findings: list[Finding]) -> Answer:
     return ans
 
 
-def _ranked_kw(method, ranked: list[Sentence]) -> dict:
-    """Hand the already scored sentences to an answerer that accepts them (`ranked=`)."""
-    import inspect
-
-    try:
-        return {"ranked": ranked} if "ranked" in inspect.signature(method).parameters else {}
-    except (TypeError, ValueError):
-        return {}
-
-
 class QueryMemo:
     """Wraps an embedder so the same question is embedded once, not once for retrieval and
     again for sentence scoring. Everything else passes through to the wrapped embedder."""
@@ -140,20 +130,38 @@ class QueryMemo:
 
 class Assistant:
     def __init__(self, settings: Settings, index: NewsIndex, retriever: Retriever | None = None,
-                 gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None):
+                 quote: QuoteAnswerer | None = None, *, sentence_ranker=None, judge=None,
+                 span_extractor=None):
+        """Assembles the components; each can be injected. Defaults: `sentence_ranker` the
+        cross-encoder (qa/rank; `retrieval.sentence_rerank` decides whether it re-orders or
+        only reads), `judge` the learned answerability judge (qa/judge: `judge(question,
+        ranked) -> Verdict`), `span_extractor` the learned short-answer model (qa/read)."""
         self.settings = settings
+        if sentence_ranker is None:
+            from .rank import CrossEncoderRanker, get_cross_encoder
+
+            r = settings.retrieval
+            sentence_ranker = CrossEncoderRanker(get_cross_encoder(), r.sentence_rerank_depth,
+                                                 reorder=r.sentence_rerank)
+        if judge is None:
+            from .judge import AnswerabilityJudge
+
+            judge = AnswerabilityJudge.load()
+        if span_extractor is None:
+            from .read.spans import SpanExtractor
+
+            span_extractor = SpanExtractor.load()
+        self.sentence_ranker, self.judge, self.span_extractor = sentence_ranker, judge, span_extractor
         if not isinstance(index.embedder, QueryMemo):
             index.embedder = QueryMemo(index.embedder)
         self.index = index
         self.retriever = retriever or Retriever(index)
         self.scorer = quote.scorer if quote else SentenceScorer(index.embedder, idf_from_bm25(index))
         self.quote = quote or QuoteAnswerer(self.scorer)
-        self.gate = gate or EvidenceGate(word_vectors=self.scorer.cache.vectors)
         if self.scorer.vocab_source is None:
             self.scorer.vocab_source = self._corpus_vocab
         self._llm = None
         self._llm_lock = threading.Lock()
-        self._doc_cache: dict[tuple, str] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, index: NewsIndex | None = None) -> "Assistant":
@@ -204,25 +212,6 @@ class Assistant:
         self.index.embedder.embed_query("warm up")
         return len(texts)
 
-    def _documents(self, passages: list[ScoredPassage]) -> list[tuple[str, str]]:
-        """(full text, metadata text) of each retrieved article, cached by content hash."""
-        out = []
-        records = self.index.records()
-        for doc_id in dict.fromkeys(p.doc_id for p in passages):
-            rec = records.get(doc_id)
-            key = (doc_id, rec.content_hash if rec else None)
-            text = self._doc_cache.get(key)
-            if text is None:
-                doc = self.index.get_document(doc_id)
-                if doc is None:
-                    continue
-                text = self._doc_cache[key] = doc.text
-                if len(self._doc_cache) > 2000:
-                    self._doc_cache.pop(next(iter(self._doc_cache)))
-            p = next(p for p in passages if p.doc_id == doc_id)
-            out.append((text, metadata_text(p)))
-        return out
-
     def _corpus_vocab(self) -> set[str]:
         """The index's terms (BM25 postings: stemmed), used as a set; empty if unavailable."""
         try:
@@ -244,7 +233,7 @@ class Assistant:
 
     def prepare(self, question: str, mode: str | None = None, k: int | None = None,
                 filters: Filters | None = None, history: Iterable | None = None, as_of=None):
-        """Everything up to the answerer: (mode, standalone, passages, ranked, evidence, timings).
+        """Everything up to the answerer: (mode, standalone, passages, ranked, verdict, timings).
         `as_of`: the day the question is asked (date or 'YYYY-MM-DD'; default today): 'last
         month' or 'this week' are resolved against it (qa.analysis)."""
         if not isinstance(question, str) or not question.strip():
@@ -269,17 +258,16 @@ class Assistant:
         intent = parse_intent(standalone, passage_text, analysis=analysis)
         ranked = self.quote.rank(strip_intent(standalone, passage_text) if intent.order else standalone, passages,
                                  focus=question if standalone != question else None)
+        ranked = self.sentence_ranker.rerank(standalone, ranked)
         ranked = apply_intent(intent, ranked)
         if turns and standalone != question:
             ranked = demote_shown(ranked, turns[-1].answer)
-        evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
-                                   + [metadata_text(p) for p in passages], self._corpus_vocab(),
-                                   self._documents(passages))
+        verdict = self.judge.judge(standalone, ranked)
         timings["evidence"] = time.perf_counter() - t
-        return mode, standalone, passages, ranked, evidence, timings
+        return mode, standalone, passages, ranked, verdict, timings
 
-    def _abstain(self, question, standalone, passages, mode, evidence: Evidence) -> Answer:
-        return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=mode,
+    def _abstain(self, question, standalone, passages, mode, verdict: Verdict) -> Answer:
+        return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=mode, verdict=verdict,
                       standalone_question=standalone if standalone != question else None)
 
     def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
@@ -293,12 +281,15 @@ class Assistant:
             text = f"{ctext}\n{text}"
         else:
             conflicts = []
-        return Answer(question, text, citations, passages, mode="quote", conflicts=conflicts,
+        span = None
+        if self.span_extractor is not None:
+            span = self.span_extractor.extract(standalone, [g[0] for g in groups[:2]])
+        return Answer(question, text, citations, passages, mode="quote", conflicts=conflicts, answer_span=span,
                       standalone_question=standalone if standalone != question.strip() else None)
 
     def _llm_or_quote(self, question: str, standalone: str, passages: list[ScoredPassage],
                       ranked: list[Sentence], ans: Answer) -> Answer:
-        """The LLM's answer; or, when it gave nothing supported although the gate found the
+        """The LLM's answer; or, when it gave nothing supported although the judge found the
         evidence answers the question, the quote answer (marked `fallback="quote"`)."""
         if ans.abstained and self.settings.llm.fallback_to_quote and ranked:
             quoted = self.quote_answer(question, standalone, passages, ranked)
@@ -316,17 +307,18 @@ class Assistant:
     def ask(self, question: str, mode: str | None = None, k: int | None = None,
             filters: Filters | None = None, history: Iterable | None = None, as_of=None) -> Answer:
         t0 = time.perf_counter()
-        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
-                                                                             as_of)
+        mode, standalone, passages, ranked, verdict, timings = self.prepare(question, mode, k, filters, history,
+                                                                            as_of)
         t = time.perf_counter()
-        if not evidence.answerable:
-            ans = self._abstain(question, standalone, passages, mode, evidence)
+        if not verdict.answerable:
+            ans = self._abstain(question, standalone, passages, mode, verdict)
         elif mode == "quote":
             ans = self.quote_answer(question, standalone, passages, ranked)
         else:
-            ans = self.llm().answer(standalone, passages, **_ranked_kw(self.llm().answer, ranked))
+            ans = self.llm().answer(standalone, passages, ranked=ranked)
             ans = self._llm_or_quote(question, standalone, passages, ranked, ans)
         timings["answer"] = time.perf_counter() - t
+        ans.verdict = verdict
         ans.timings = {**timings, **ans.timings}
         ans.latency_s = time.perf_counter() - t0
         return ans
@@ -336,21 +328,23 @@ class Assistant:
                as_of=None) -> Iterator[str | Answer]:
         """Yield text deltas, then the final Answer."""
         t0 = time.perf_counter()
-        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
-                                                                             as_of)
-        if not evidence.answerable or mode == "quote":
-            if not evidence.answerable:
-                ans = self._abstain(question, standalone, passages, mode, evidence)
+        mode, standalone, passages, ranked, verdict, timings = self.prepare(question, mode, k, filters, history,
+                                                                            as_of)
+        if not verdict.answerable or mode == "quote":
+            if not verdict.answerable:
+                ans = self._abstain(question, standalone, passages, mode, verdict)
             else:
                 ans = self.quote_answer(question, standalone, passages, ranked)
+            ans.verdict = verdict
             ans.timings = {**timings, **ans.timings}
             ans.latency_s = time.perf_counter() - t0
             yield ans.text
             yield ans
             return
-        for item in self.llm().stream(standalone, passages, **_ranked_kw(self.llm().stream, ranked)):
+        for item in self.llm().stream(standalone, passages, ranked=ranked):
             if isinstance(item, Answer):
                 item = self._llm_or_quote(question, standalone, passages, ranked, item)
+                item.verdict = verdict
                 item.timings = {**timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
             yield item

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
-from .quote import Sentence, answer_type, asked_quantity, content_terms
+from .quote import Sentence, asked_quantity, content_terms
+from .read.nlp import expected_type as answer_type
 
 WORD_VALUES = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

@@ -29,7 +29,8 @@ from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
 from .conflicts import Finding, _term_match
-from .quote import Sentence, answer_type, content_terms
+from .quote import Sentence, content_terms
+from .read.nlp import expected_type as answer_type
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",

@@ -1,6 +1,7 @@
 """Quote mode: the answer is made of the retrieved sentences that best answer the question,
-each cited `[n]` with its exact span. No LLM: sentences are scored by MiniLM cosine,
-idf-weighted term overlap, an answer-type cue and the passage's retrieval rank."""
+each cited `[n]` with its exact span. No LLM: a cheap first score (MiniLM cosine, idf-weighted
+term overlap, the passage's retrieval rank) keeps the candidates that the cross-encoder then
+reads (qa/rank)."""
 
 from __future__ import annotations
 
@@ -19,15 +20,6 @@ from index.text import STOPWORDS, fold, stem, words
 
 from .types import ABSTAIN_TEXT, Answer, Citation
 
-_NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
-    "thousand thousands million millions billion".split()
-)
-_MONTH_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday today yesterday week month year".split()
-)
-_DIGIT = re.compile(r"\d")
 _CAP = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'\-]+")
 
 
@@ -37,22 +29,6 @@ def content_terms(text: str) -> list[str]:
 
 
 QUESTION_WORDS = frozenset("what who whom whose which when where why how many much did does do".split())
-
-
-def answer_type(question: str) -> str | None:
-    """The kind of answer asked for: 'number', 'date', 'person', 'place' or None."""
-    q = fold(question).strip()
-    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", q):
-        return "number"
-    if re.search(r"^(when|what (date|day|year|month))\b|(^|,\s*|\b(and|or|but)\s+)when\b|"
-                 r"\b(on|in) (what|which) (date|day|weekday|month|year)\b|"
-                 r"\b(what|which) (year|weekday|day of the week)\b", q):
-        return "date"
-    if re.search(r"^(who|whom|whose)\b|\bwho\b", q):
-        return "person"
-    if re.search(r"^where\b|\bwhere\b|\bwhich (city|country|place)\b|\bin what (city|country)\b", q):
-        return "place"
-    return None
 
 
 _GENERIC_COUNTED = frozenset("people person persons individuals times ones".split())
@@ -74,20 +50,6 @@ def asked_quantity(question: str) -> str | None:
     return stem(head)
 
 
-def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
-    """Does `sentence` contain something of the asked kind that the question itself lacks?"""
-    if kind is None:
-        return False
-    sw = words(sentence)
-    if kind == "number":
-        return bool(_DIGIT.search(sentence)) or any(w in _NUMBER_WORDS for w in sw)
-    if kind == "date":
-        return bool(_DIGIT.search(sentence)) or any(w in _MONTH_WORDS for w in sw)
-    qwords = set(words(question))
-    caps = [m.group(0) for m in _CAP.finditer(sentence)]
-    return any(fold(c) not in qwords for c in caps)
-
-
 @dataclass
 class Sentence:
     """A sentence of a retrieved passage: `doc.text[start:end] == text`."""
@@ -100,9 +62,9 @@ class Sentence:
     rank: int  # rank of the best passage containing it, from 0
     sem: float = 0.0
     lex: float = 0.0
-    cue: float = 0.0
     score: float = 0.0
     terms: set[str] = field(default_factory=set)
+    ce: float | None = None  # cross-encoder logit, when the second stage read it
     prev_start: int | None = None  # document offset of the sentence before it in its passage
 
     def quoted(self) -> tuple[int, int, str]:
@@ -207,7 +169,6 @@ class EmbeddingCache:
 class ScoringWeights:
     sem: float = 0.55
     lex: float = 0.35
-    cue: float = 0.10
     prior: float = 0.05
     length_chars: int = 350  # sentences longer than this are gently penalised
     headline: float = 0.05
@@ -260,16 +221,14 @@ class SentenceScorer:
         focus_terms = set(content_terms(focus)) if focus else set()
         weights = {t: idf(t) * (2.0 if t in focus_terms else 1.0) for t in qterms}
         total_idf = sum(weights.values()) or 1.0
-        kind = answer_type(question)
         for s, sim in zip(sentences, sims):
             s.sem = float(sim)
             covered = s.terms | published_terms(s.passage)
             s.lex = sum(w_t for t, w_t in weights.items()
                         if t in covered or (t in variants and variants[t] & covered)) / total_idf
-            s.cue = 1.0 if has_answer_type(kind, s.text, question) else 0.0
             prior = 1.0 / (1.0 + s.rank)
             over = max(0, len(s.text) - w.length_chars) / w.length_chars
-            s.score = w.sem * s.sem + w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over
+            s.score = w.sem * s.sem + w.lex * s.lex + w.prior * prior - 0.05 * over
             if is_headline(s):
                 s.score -= w.headline  # a headline repeats the body; the body has the details
         return sorted(sentences, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))
@@ -401,11 +360,12 @@ class QuoteAnswerer:
         text, citations, _ = compose(groups)
         return Answer(question, text, citations, passages, mode=self.mode)
 
-    def answer(self, question: str, passages: list[ScoredPassage]) -> Answer:
-        return self.answer_ranked(question, passages, self.rank(question, passages))
+    def answer(self, question: str, passages: list[ScoredPassage], ranked: list | None = None) -> Answer:
+        return self.answer_ranked(question, passages, ranked if ranked is not None else self.rank(question, passages))
 
-    def stream(self, question: str, passages: list[ScoredPassage]) -> Iterator[str | Answer]:
-        ans = self.answer(question, passages)
+    def stream(self, question: str, passages: list[ScoredPassage], ranked: list | None = None
+               ) -> Iterator[str | Answer]:
+        ans = self.answer(question, passages, ranked)
         yield ans.text
         yield ans
 

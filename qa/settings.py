@@ -66,6 +66,10 @@ class RetrievalSettings:
     rerank_method: str = "maxsim"  # maxsim (best sentence) | passage (whole passage vector)
     rerank_depth: int = 10
     rerank_weight: float = 0.5
+    # Answer sentences: the cheap sentence score keeps the best `sentence_rerank_depth`, the
+    # cross-encoder (ms-marco-MiniLM-L-12-v2, int8 ONNX) re-orders them (qa/rank/).
+    sentence_rerank: bool = True
+    sentence_rerank_depth: int = 16
 
 
 @dataclass(frozen=True)

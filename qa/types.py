@@ -65,6 +65,40 @@ class Conflict:
         }
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Can the retrieved evidence answer the question? `score`: the judge's probability."""
+
+    answerable: bool
+    score: float
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"verdict score must be within [0, 1], got {self.score}")
+
+    def to_json(self) -> dict:
+        return {"answerable": self.answerable, "score": round(self.score, 4), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class AnswerSpan:
+    """The shortest text that answers: `doc.text[start:end] == text`, inside a cited sentence."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start < self.end) or len(self.text) != self.end - self.start:
+            raise ValueError(f"answer span {self.start}:{self.end} does not match its text of length "
+                             f"{len(self.text)}")
+
+    def to_json(self) -> dict:
+        return {"doc_id": self.doc_id, "start": self.start, "end": self.end, "text": self.text}
+
+
 @dataclass
 class Answer:
     question: str
@@ -79,6 +113,8 @@ class Answer:
     latency_s: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # per stage: retrieve, answer, ...
     fallback: str | None = None  # "quote": the llm mode's model gave no supported answer
+    verdict: Verdict | None = None  # the answerability judge's decision (and a refusal's reason)
+    answer_span: AnswerSpan | None = None  # the short answer inside the first cited sentence
 
     def to_json(self) -> dict:
         return {
@@ -99,4 +135,6 @@ class Answer:
             "latency_s": round(self.latency_s, 4),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "fallback": self.fallback,
+            "verdict": self.verdict.to_json() if self.verdict else None,
+            "answer_span": self.answer_span.to_json() if self.answer_span else None,
         }

