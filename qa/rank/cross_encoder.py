@@ -87,7 +87,7 @@ class CrossEncoder:
             opts.intra_op_num_threads = self.threads
             opts.inter_op_num_threads = 1
             tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-            tok.enable_truncation(self.max_tokens, strategy="only_second")
+            tok.enable_truncation(self.max_tokens, strategy="longest_first")  # a huge question must not fail
             tok.enable_padding()
             self._tokenizer = tok
             self._session = ort.InferenceSession(str(folder / "model.onnx"), opts,
