@@ -112,7 +112,7 @@ def suite_figures(suite: dict, png) -> dict[str, bytes]:
             ys = [_correct_rate(bt.get(t)) for t in types]
             ax.bar([x + i * width for x in range(len(types))], ys, width, label=c)
         ax.set_xticks([x + width * (len(configs) - 1) / 2 for x in range(len(types))], types, rotation=30, ha="right")
-        ax.set(ylim=(0, 1.05), ylabel="accuracy (refusal / error detection where that is the task)",
+        ax.set(ylim=(0, 1.05), ylabel="share correct (refusal for null types)",
                title=f"{bench}: by question type")
         ax.legend(fontsize=8)
         figs[f"suite_{bench}_by_type"] = png(fig)
