@@ -18,6 +18,7 @@ RealTime QA dev. 20% of each source's questions (by id hash) are held out and re
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import shutil
 import sys
@@ -28,8 +29,9 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
+# QA_CODE=DIR: evaluate another checkout's qa/ (e.g. a baseline) with these benchmarks
+sys.path.insert(0, os.environ.get("QA_CODE") or str(REPO))
 
 from reading_data import (  # noqa: E402
     CorpusBM25, f1, has_answer, held, make_idf, norm, passage, rtqa_items, squad_items,
@@ -214,7 +216,8 @@ def rtqa_assistant(corpus: CorpusBM25, reorder: bool = True):
     from qa.components import build_index
     from qa.quote import QuoteAnswerer, SentenceScorer
 
-    settings = Settings.load(data_dir=tempfile.mkdtemp(prefix="rtqa-"), retrieval__sentence_rerank=reorder)
+    extra = {} if reorder else {"retrieval__sentence_rerank": False}
+    settings = Settings.load(data_dir=tempfile.mkdtemp(prefix="rtqa-"), **extra)
     index = build_index(settings)
     return Assistant(settings, index, corpus, quote=QuoteAnswerer(SentenceScorer(index.embedder, corpus.idf_source())))
 
@@ -232,9 +235,10 @@ def eval_rtqa(split: str, removed: bool = True, limit: int | None = None, reorde
         lat.append(a.latency_s)
         abstained += a.abstained
         gold = norm(it["answer_text"])
-        text = norm(a.text + " " + (a.answer_span.text if a.answer_span else ""))
+        span = getattr(a, "answer_span", None)  # None on code without short answers (a baseline)
+        text = norm(a.text + " " + (span.text if span else ""))
         correct += (not a.abstained) and gold in text
-        span_ok += bool(a.answer_span) and not a.abstained and gold in norm(a.answer_span.text)
+        span_ok += bool(span) and not a.abstained and gold in norm(span.text)
         recall5 += f"ev_{it['id']}" in [p.doc_id for p in a.passages[:5]]
         if removed:
             corpus.banned = with_answer.get(it["id"], set()) | {f"ev_{it['id']}"}
