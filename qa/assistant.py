@@ -146,7 +146,7 @@ class Assistant:
         if judge is None:
             from .judge import AnswerabilityJudge
 
-            judge = AnswerabilityJudge.load()
+            judge = AnswerabilityJudge.load(threshold=settings.judge.threshold or None)
         if span_extractor is None:
             from .read.spans import SpanExtractor
 

@@ -89,6 +89,14 @@ class LLMSettings:
 
 
 @dataclass(frozen=True)
+class JudgeSettings:
+    # The answerability judge (qa/judge) answers when its probability is at least this; 0 means
+    # the threshold shipped with the model (answerable.json). Lower: fewer false refusals, fewer
+    # refusals of unanswerable questions. Chosen on dev halves (README, "Answer modes").
+    threshold: float = 0.0
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: str = ".qa-data"
     chroma_url: str | None = None
@@ -98,6 +106,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    judge: JudgeSettings = field(default_factory=JudgeSettings)
 
     # Environment variables for the most common settings.
     ENV = {
@@ -110,6 +119,7 @@ class Settings:
         "QA_LLM_MODEL_PATH": "llm.model_path",
         "QA_LLM_SERVER_URL": "llm.server_url",
         "QA_LLM_SERVER_MODEL": "llm.server_model",
+        "QA_JUDGE_THRESHOLD": "judge.threshold",
     }
 
     @classmethod

@@ -66,11 +66,11 @@ def assistant_over(make_index):
     from qa.assistant import Assistant
     from qa.settings import Settings
 
-    def make(docs):
+    def make(docs, judge=None):
         index = make_index()
         for d in docs:
             index.write(d)
-        return Assistant(Settings(), index)
+        return Assistant(Settings(), index, judge=judge)
 
     return make
 

@@ -30,3 +30,15 @@ class FakeEmbedder:
 
     def embed_query(self, text):
         return self._vec(text)
+
+
+class ReadsCrossEncoder:
+    """A judge fake for plumbing tests (follow-ups, conversations, dates): answerable when the
+    cross-encoder's best sentence has a positive logit. The fake embedder gives the learned
+    judge meaningless cosine features; the real judge is tested in test_reading.py."""
+
+    def judge(self, question, ranked):
+        from qa.types import Verdict
+
+        ok = bool(ranked) and max((s.ce for s in ranked if s.ce is not None), default=-1.0) > 0
+        return Verdict(ok, 1.0 if ok else 0.0, "fake")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from fakes import ReadsCrossEncoder
 
 from index import Filters
 from qa.analysis import analyse, merge_filters, to_date
@@ -70,7 +71,7 @@ def test_as_of_values():
 
 
 def test_assistant_resolves_this_month_against_as_of(assistant_over):
-    assistant = assistant_over(DOCS)
+    assistant = assistant_over(DOCS, judge=ReadsCrossEncoder())  # this tests date plumbing
     q = "How many foreign sailors were on the ship Aurora this month?"
     march = assistant.ask(q, as_of="2024-03-20")
     assert {p.doc_id for p in march.passages} == {"harbor-b"}

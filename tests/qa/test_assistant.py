@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from fakes import ReadsCrossEncoder
 
 from corpus import Document
 from qa.assistant import Assistant, LLMUnavailable
@@ -81,22 +82,9 @@ def test_most_recent_question_prefers_the_newest_article(assistant):
     assert "2024-03-02" in ans.text
 
 
-class _ReadsCrossEncoder:
-    """A judge fake for plumbing tests (follow-ups, conversations): answerable when the
-    cross-encoder's best sentence has a positive logit. The fake embedder gives the learned
-    judge meaningless cosine features; the real judge is tested in test_reading.py."""
-
-    def judge(self, question, ranked):
-        from qa.types import Verdict
-
-        ok = bool(ranked) and max((s.ce for s in ranked if s.ce is not None), default=-1.0) > 0
-        return Verdict(ok, 1.0 if ok else 0.0, "fake")
-
-
 @pytest.fixture
-def plumbing(assistant):
-    assistant.judge = _ReadsCrossEncoder()
-    return assistant
+def plumbing(assistant_over):
+    return assistant_over(DOCS, judge=ReadsCrossEncoder())
 
 
 def test_follow_up_is_rewritten_with_the_previous_turn(plumbing):

@@ -4,6 +4,7 @@ mode, and follow-ups that call the LLM only in llm mode."""
 from __future__ import annotations
 
 import pytest
+from fakes import ReadsCrossEncoder
 
 from qa.llm_adapter import ChatLLM
 from qa.llm_answerer import LLMAnswerer, clean_generation
@@ -15,7 +16,7 @@ from test_llm_answerer import ScriptedLLM
 
 @pytest.fixture
 def assistant(assistant_over):
-    return assistant_over(DOCS)
+    return assistant_over(DOCS, judge=ReadsCrossEncoder())  # plumbing tests: the real judge is tested elsewhere
 
 
 @pytest.mark.parametrize("tail", ["\nSources: [1] Coast Daily, 2024-01-10", " Sources:\n[1] Coast Daily",
