@@ -17,7 +17,7 @@ from .conflicts import Finding, find_conflicts
 from .dates import apply_intent, parse_intent, strip_intent
 from .followup import Turn, demote_shown, parse_history, standalone_question
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, make_citation, \
-    published_note, select_sentences, source_label
+    published_note, select_sentences
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue, Verdict
 
@@ -43,20 +43,6 @@ def cite_every_side(findings: list[Finding], groups: list[list[Sentence]]) -> li
                     groups.append([s])
                     keys.add((s.doc_id, s.start, s.end))
     return groups
-
-
-def publication_line(citations) -> str:
-    """When each cited article was published, one entry per article: 'Sources: [1][3] Coast
-    Daily, published 2024-01-10; [2] Sea Herald, publication date not given.'"""
-    by_doc: dict[str, list] = {}
-    for c in citations:
-        by_doc.setdefault(c.doc_id, []).append(c)
-    parts = []
-    for cs in by_doc.values():
-        c = cs[0]
-        parts.append("".join(f"[{x.marker}]" for x in cs) + " "
-                     + source_label(c.outlet, c.title, c.doc_id, c.published))
-    return "Sources: " + "; ".join(parts) + "."
 
 
 def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Conflict]]:
@@ -298,8 +284,7 @@ class Assistant:
             quoted.timings = dict(ans.timings)
             ans = quoted
         elif not ans.abstained and ans.citations:
-            add_conflicts(ans, find_conflicts(standalone, ranked))
-            ans.text = f"{ans.text}\n{publication_line(ans.citations)}"
+            add_conflicts(ans, find_conflicts(standalone, ranked))  # sources: once, from the citations
         ans.question = question
         ans.standalone_question = standalone if standalone != question.strip() else None
         return ans

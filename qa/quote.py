@@ -328,7 +328,7 @@ def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tup
             if key not in markers:
                 markers[key] = len(citations) + 1
                 citations.append(make_citation(markers[key], s, _span(s, citations)))
-            refs.append(f"[{markers[key]}] {published_note(s.passage)}")
+            refs.append(f"[{markers[key]}]")  # the source note is given once, from the citations
         lines.append(f"{citations[markers[(group[0].doc_id, group[0].start, group[0].end)] - 1].quote} "
                      + " ".join(refs))
     return "\n".join(lines), citations, markers
