@@ -63,6 +63,12 @@ def _score(obj: Any) -> float | None:
     return float(score) if isinstance(score, (int, float)) else None
 
 
+def _features(obj: Any) -> dict:
+    verdict = _get(obj, "verdict")
+    feats = _get(verdict, "features") if verdict is not None else None
+    return dict(feats) if isinstance(feats, dict) else {}
+
+
 def view(answer: Any, wall_s: float = 0.0) -> dict:
     """The fields every benchmark scorer reads."""
     text = _get(answer, "text")
@@ -78,7 +84,7 @@ def view(answer: Any, wall_s: float = 0.0) -> dict:
     return {
         "text": text or "", "pred": M.prediction_text(text or "", abstained), "abstained": abstained,
         "citations": citations, "passages": passages, "answer_span": _span(answer),
-        "score": _score(answer), "conflicts": len(_get(answer, "conflicts", []) or []),
+        "score": _score(answer), "features": _features(answer), "conflicts": len(_get(answer, "conflicts", []) or []),
         "latency": float(_get(answer, "latency_s", 0.0) or wall_s),
     }
 

@@ -34,7 +34,7 @@ def _filters(doc_ids: Sequence[str]):
 def _record(bench: str, qid: str, qtype: str, answerable: bool, v: dict, correct: bool, **metrics) -> dict:
     return {"benchmark": bench, "id": qid, "type": qtype, "answerable": answerable, "correct": bool(correct),
             "abstained": v["abstained"], "latency": v["latency"], "score": v["score"],
-            "metrics": metrics, "answer": v["text"][:300], "cited": sorted({c["doc_id"] for c in v["citations"]})}
+            "features": v.get("features") or {}, "metrics": metrics, "answer": v["text"][:300], "cited": sorted({c["doc_id"] for c in v["citations"]})}
 
 
 def _base(v: dict, answerable: bool, correct: bool, good_docs: set[str] | None) -> dict:

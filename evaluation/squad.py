@@ -127,6 +127,21 @@ def score(questions: Sequence[SquadQuestion], predictions: dict[str, str]) -> di
     return out
 
 
+def short_prediction(ans: Any) -> str:
+    """What SQuAD scores: "" for an abstention, else the answer's short span (`answer_span`),
+    else its first cited sentence, else the answer text without markers."""
+    from .answers import view
+
+    v = view(ans)
+    if v["abstained"]:
+        return ""
+    if v["answer_span"]:
+        return v["answer_span"]["text"]
+    if v["citations"]:
+        return v["citations"][0]["text"]
+    return v["pred"]
+
+
 def run_squad(assistant: Any, questions: Sequence[SquadQuestion], mode: str = "quote", *,
               k: int | None = None, limit: int | None = None, progress: bool = True) -> dict:
     """Ask the questions (the first `limit` of them) and score them; also reports how often the
@@ -143,7 +158,7 @@ def run_squad(assistant: Any, questions: Sequence[SquadQuestion], mode: str = "q
         t0 = time.perf_counter()
         ans = assistant.ask(q.question, mode=mode, k=k)
         lat.append(ans.latency_s or time.perf_counter() - t0)
-        preds[q.id] = M.prediction_text(ans.text, ans.abstained)
+        preds[q.id] = short_prediction(ans)
         hits.append(any(p.doc_id == q.doc_id for p in ans.passages))
         (abst_no if q.is_impossible else abst_has).append(bool(ans.abstained))
         if len(examples) < 20:

@@ -15,6 +15,7 @@ from .analysis import analyse, merge_filters
 from .conflicts import Finding, find_conflicts
 from .dates import apply_intent, parse_intent, strip_intent
 from .evidence import Evidence, EvidenceGate, metadata_text
+from .judging import VerdictMaker
 from .followup import Turn, demote_shown, parse_history, standalone_question
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, make_citation, \
     published_note, select_sentences
@@ -127,8 +128,10 @@ class QueryMemo:
 
 class Assistant:
     def __init__(self, settings: Settings, index: NewsIndex, retriever: Retriever | None = None,
-                 gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None):
+                 gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None,
+                 verdicts: VerdictMaker | None = None):
         self.settings = settings
+        self.verdicts = verdicts or VerdictMaker()
         if not isinstance(index.embedder, QueryMemo):
             index.embedder = QueryMemo(index.embedder)
         self.index = index
@@ -262,6 +265,7 @@ class Assistant:
         evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
                                    + [metadata_text(p) for p in passages], self._corpus_vocab(),
                                    self._documents(passages))
+        evidence.answer_type = analysis.answer_type
         timings["evidence"] = time.perf_counter() - t
         return mode, standalone, passages, ranked, evidence, timings
 
@@ -315,6 +319,7 @@ class Assistant:
         else:
             ans = self.llm().answer(standalone, passages, **_ranked_kw(self.llm().answer, ranked))
             ans = self._llm_or_quote(question, standalone, passages, ranked, ans)
+        self.verdicts.apply(ans, standalone, evidence.answer_type, evidence, ranked, passages)
         timings["answer"] = time.perf_counter() - t
         ans.timings = {**timings, **ans.timings}
         ans.latency_s = time.perf_counter() - t0
@@ -332,6 +337,7 @@ class Assistant:
                 ans = self._abstain(question, standalone, passages, mode, evidence)
             else:
                 ans = self.quote_answer(question, standalone, passages, ranked)
+            self.verdicts.apply(ans, standalone, evidence.answer_type, evidence, ranked, passages)
             ans.timings = {**timings, **ans.timings}
             ans.latency_s = time.perf_counter() - t0
             yield ans.text
@@ -340,6 +346,7 @@ class Assistant:
         for item in self.llm().stream(standalone, passages, **_ranked_kw(self.llm().stream, ranked)):
             if isinstance(item, Answer):
                 item = self._llm_or_quote(question, standalone, passages, ranked, item)
+                self.verdicts.apply(item, standalone, evidence.answer_type, evidence, ranked, passages)
                 item.timings = {**timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
             yield item

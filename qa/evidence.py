@@ -68,6 +68,7 @@ class Evidence:
     best_lex: float = 0.0
     key_terms: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    answer_type: str | None = None  # from the question analysis: person, date, quantity, ...
 
     def to_json(self) -> dict:
         return {"answerable": self.answerable, "reason": self.reason, "best_sem": round(self.best_sem, 4),

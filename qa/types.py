@@ -65,6 +65,50 @@ class Conflict:
         }
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Why the assistant answered or refused. `reason` is the refusal gate's words ("the
+    articles never mention X", "supported"); `score` is the calibrated answerability score in
+    [0, 1] (qa.answerability: the estimated probability that the retrieved passages answer the
+    question), None when no model is installed; `features` are the scorer's inputs."""
+
+    answerable: bool
+    reason: str
+    score: float | None = None
+    features: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.score is not None and not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"verdict score must be within [0, 1], got {self.score}")
+
+    def to_json(self) -> dict:
+        return {"answerable": self.answerable, "reason": self.reason,
+                "score": None if self.score is None else round(float(self.score), 4),
+                "features": {k: round(float(v), 4) for k, v in self.features.items()}}
+
+
+@dataclass(frozen=True)
+class AnswerSpan:
+    """The shortest span that answers, inside cited sentence `[marker]`:
+    doc.text[start:end] == text; `label` is its entity type (spaCy: PERSON, DATE, ...)."""
+
+    marker: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start < self.end) or len(self.text) != self.end - self.start:
+            raise ValueError(f"answer span {self.start}:{self.end} does not match its text of length "
+                             f"{len(self.text)}")
+
+    def to_json(self) -> dict:
+        return {"marker": self.marker, "doc_id": self.doc_id, "start": self.start, "end": self.end,
+                "text": self.text, "label": self.label}
+
+
 @dataclass
 class Answer:
     question: str
@@ -79,6 +123,8 @@ class Answer:
     latency_s: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # per stage: retrieve, answer, ...
     fallback: str | None = None  # "quote": the llm mode's model gave no supported answer
+    verdict: Verdict | None = None  # the refusal gate's decision, reason and score
+    answer_span: AnswerSpan | None = None  # the short answer inside the first cited sentence
 
     def to_json(self) -> dict:
         return {
@@ -99,4 +145,6 @@ class Answer:
             "latency_s": round(self.latency_s, 4),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "fallback": self.fallback,
+            "verdict": self.verdict.to_json() if self.verdict else None,
+            "answer_span": self.answer_span.to_json() if self.answer_span else None,
         }

@@ -236,3 +236,21 @@ def test_llm_answer_has_one_published_note(assistant):
     last = ans.text.splitlines()[-1]
     for c in ans.citations:
         assert f"[{c.marker}] {c.outlet}, {c.published}" in last
+
+
+@pytest.mark.slow
+def test_real_answers_carry_the_verdict_and_an_exact_short_span(corpus_assistant):
+    a = corpus_assistant
+    ans = a.ask("Who accompanied Marzouq at the meetings in Moscow?")
+    verdict = ans.to_json()["verdict"]
+    assert verdict["answerable"] and verdict["reason"] == "supported"
+    span = ans.answer_span
+    assert span is not None and _doc_text(a, span.doc_id)[span.start:span.end] == span.text
+    assert any(c.marker == span.marker and c.doc_id == span.doc_id and c.start <= span.start and span.end <= c.end
+               for c in ans.citations)
+    refused = a.ask("What did the Chinese foreign minister say about the talks?")
+    assert refused.abstained and not refused.verdict.answerable
+    assert refused.verdict.reason and refused.verdict.reason != "supported"
+    assert refused.answer_span is None
+    if ans.verdict.score is not None:
+        assert refused.verdict.score < ans.verdict.score

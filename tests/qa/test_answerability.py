@@ -1,0 +1,54 @@
+"""The answerability score: a logistic model over general evidence features, shipped as JSON."""
+
+import json
+from types import SimpleNamespace as NS
+
+import pytest
+
+from qa.answerability import DEFAULT_PATH, FEATURES, AnswerabilityModel, evidence_features
+from qa.judging import VerdictMaker
+from qa.types import Answer, Verdict
+
+
+def _model(coef=None):
+    n = len(FEATURES)
+    return AnswerabilityModel(FEATURES, tuple(coef or [1.0] + [0.0] * (n - 1)), 0.0, (0.5,) + (0.0,) * (n - 1),
+                              (0.5,) + (1.0,) * (n - 1))
+
+
+def test_score_is_a_probability_that_rises_with_its_feature():
+    m = _model()
+    low, high = m.score({"gate": 0.0}), m.score({"gate": 1.0})
+    assert 0.0 < low < 0.5 < high < 1.0
+    assert m.score({"gate": 1e9}) <= 1.0  # no overflow
+
+
+def test_round_trip_and_malformed_files(tmp_path):
+    m = _model()
+    assert AnswerabilityModel.from_json(m.to_json()) == m
+    with pytest.raises(ValueError, match="retrain"):
+        AnswerabilityModel.from_json({"features": ["gate"]})
+    with pytest.raises(ValueError, match="unknown features"):
+        AnswerabilityModel(("colour",), (1.0,), 0.0, (0.0,), (1.0,))
+    with pytest.raises(ValueError, match="2 values for 1"):
+        AnswerabilityModel(("gate",), (1.0, 2.0), 0.0, (0.0,), (1.0,))
+    assert AnswerabilityModel.load(tmp_path / "absent.json") is None
+
+
+def test_features_from_the_evidence():
+    ev = NS(answerable=True, best_sem=0.7, best_lex=0.5, missing=["x"], reason="supported")
+    ranked = [NS(sem=s) for s in (0.7, 0.6, 0.5, 0.4, 0.2, 0.1)]
+    f = evidence_features(ev, ranked, [NS(score=0.9)], typed=True, type_found=False)
+    assert f == {"gate": 1.0, "best_sem": 0.7, "best_lex": 0.5, "sem_margin": pytest.approx(0.5), "missing": 1.0,
+                 "typed": 1.0, "type_found": 0.0, "retrieval": 0.9}
+
+
+def test_verdict_carries_reason_and_score_into_the_json():
+    ev = NS(answerable=False, best_sem=0.1, best_lex=0.0, missing=["zorg"], reason="the articles never mention zorg")
+    ans = Answer("q?", "The articles don't say.", abstained=True)
+    VerdictMaker(model=_model(), finder=NS(find=lambda *a: None)).apply(ans, "q?", None, ev, [], [])
+    j = ans.to_json()["verdict"]
+    assert j["answerable"] is False and j["reason"] == "the articles never mention zorg"
+    assert 0.0 < j["score"] < 0.5 and j["features"]["missing"] == 1.0
+    with pytest.raises(ValueError, match="within"):
+        Verdict(True, "x", 1.5)
