@@ -312,14 +312,15 @@ class Assistant:
         mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
                                                                              as_of)
         t = time.perf_counter()
-        if not evidence.answerable:
+        verdict = self.verdicts.judge(standalone, evidence.answer_type, evidence, ranked, passages)
+        if not verdict.answerable:
             ans = self._abstain(question, standalone, passages, mode, evidence)
         elif mode == "quote":
             ans = self.quote_answer(question, standalone, passages, ranked)
         else:
             ans = self.llm().answer(standalone, passages, **_ranked_kw(self.llm().answer, ranked))
             ans = self._llm_or_quote(question, standalone, passages, ranked, ans)
-        self.verdicts.apply(ans, standalone, evidence.answer_type, evidence, ranked, passages)
+        self.verdicts.finish(ans, verdict, standalone, evidence.answer_type)
         timings["answer"] = time.perf_counter() - t
         ans.timings = {**timings, **ans.timings}
         ans.latency_s = time.perf_counter() - t0
@@ -332,12 +333,13 @@ class Assistant:
         t0 = time.perf_counter()
         mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
                                                                              as_of)
-        if not evidence.answerable or mode == "quote":
-            if not evidence.answerable:
+        verdict = self.verdicts.judge(standalone, evidence.answer_type, evidence, ranked, passages)
+        if not verdict.answerable or mode == "quote":
+            if not verdict.answerable:
                 ans = self._abstain(question, standalone, passages, mode, evidence)
             else:
                 ans = self.quote_answer(question, standalone, passages, ranked)
-            self.verdicts.apply(ans, standalone, evidence.answer_type, evidence, ranked, passages)
+            self.verdicts.finish(ans, verdict, standalone, evidence.answer_type)
             ans.timings = {**timings, **ans.timings}
             ans.latency_s = time.perf_counter() - t0
             yield ans.text
@@ -346,7 +348,7 @@ class Assistant:
         for item in self.llm().stream(standalone, passages, **_ranked_kw(self.llm().stream, ranked)):
             if isinstance(item, Answer):
                 item = self._llm_or_quote(question, standalone, passages, ranked, item)
-                self.verdicts.apply(item, standalone, evidence.answer_type, evidence, ranked, passages)
+                self.verdicts.finish(item, verdict, standalone, evidence.answer_type)
                 item.timings = {**timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
             yield item

@@ -46,9 +46,34 @@ def test_features_from_the_evidence():
 def test_verdict_carries_reason_and_score_into_the_json():
     ev = NS(answerable=False, best_sem=0.1, best_lex=0.0, missing=["zorg"], reason="the articles never mention zorg")
     ans = Answer("q?", "The articles don't say.", abstained=True)
-    VerdictMaker(model=_model(), finder=NS(find=lambda *a: None)).apply(ans, "q?", None, ev, [], [])
+    vm = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None))
+    vm.finish(ans, vm.judge("q?", None, ev, [], []), "q?", None)
     j = ans.to_json()["verdict"]
     assert j["answerable"] is False and j["reason"] == "the articles never mention zorg"
     assert 0.0 < j["score"] < 0.5 and j["features"]["missing"] == 1.0
     with pytest.raises(ValueError, match="within"):
         Verdict(True, "x", 1.5)
+
+
+def test_min_score_refuses_what_the_gate_let_through_and_says_why():
+    ev = NS(answerable=True, best_sem=0.3, best_lex=0.2, missing=[], reason="supported")
+    low = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None), min_score=0.99).judge("q?", None, ev, [], [])
+    assert not low.answerable and "below 0.99" in low.reason
+    kept = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None)).judge("q?", None, ev, [], [])
+    assert kept.answerable and kept.reason == "supported"
+    with pytest.raises(ValueError, match="min_score"):
+        VerdictMaker(model=None, min_score=2.0)
+
+
+def test_assistant_refuses_below_min_score(assistant_over):
+    from corpus import Document
+    from qa.assistant import Assistant
+
+    doc = Document(doc_id="a1", title="Port", outlet="Wire", published="2024-03-01",
+                   text="The port of Odesa reopened on Monday after a week of repairs. Ships left at dawn.")
+    base = assistant_over([doc])
+    q = "When did the port of Odesa reopen?"
+    assert not base.ask(q).abstained
+    strict = Assistant(base.settings, base.index, verdicts=VerdictMaker(model=_model(), min_score=0.99))
+    ans = strict.ask(q)
+    assert ans.abstained and "answerability score" in ans.verdict.reason
