@@ -74,8 +74,12 @@ def paired_delta(base: Sequence[dict], other: Sequence[dict], metric: str) -> di
 
 
 def reliability(records: Sequence[dict], bins: int = 5) -> list[dict]:
-    """Items with an answerability score, binned by score: mean score and share correct per bin."""
-    scored = [(float(r["score"]), bool(r["correct"])) for r in records if r.get("score") is not None]
+    """Items with an answerability score, binned by score: mean score and, per bin, the share
+    of items answered correctly (an answerable question with a correct answer; a question with
+    no answer in the corpus counts as 0 whatever the system did: the score predicts whether a
+    correct answer can be given, not whether a refusal is right)."""
+    scored = [(float(r["score"]), bool(r.get("answerable", True)) and bool(r["correct"]))
+              for r in records if r.get("score") is not None]
     if not scored:
         return []
     edges = np.linspace(0.0, 1.0, bins + 1)

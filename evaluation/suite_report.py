@@ -75,8 +75,9 @@ def suite_markdown(suite: dict) -> str:
                                     (suite.get("published") or {}).get(bench)))
     for c, bins in (suite.get("reliability") or {}).items():
         if bins:
-            parts.append(f"Answerability score against correctness, {c}:")
-            parts.append(table(["score bin", "n", "mean score", "share correct"],
+            parts.append(f"Answerability score (verdict.score) against the share of items answered correctly "
+                         f"(unanswerable items count as not answered correctly), {c}:")
+            parts.append(table(["score bin", "n", "mean score", "share answered correctly"],
                                [[f"{b['lo']:.2f}–{b['hi']:.2f}", b["n"], b["score"], b["correct"]] for b in bins]))
         else:
             parts.append(f"Reliability, {c}: the answers carry no answerability score (verdict.score).")
@@ -122,7 +123,7 @@ def suite_figures(suite: dict, png) -> dict[str, bytes]:
         ax.plot([0, 1], [0, 1], ls="--", color="grey", label="perfectly calibrated")
         for c, bins in rel.items():
             ax.plot([b["score"] for b in bins], [b["correct"] for b in bins], marker="o", label=c)
-        ax.set(xlabel="answerability score (verdict.score, bin mean)", ylabel="share correct",
+        ax.set(xlabel="answerability score (verdict.score, bin mean)", ylabel="share answered correctly",
                title="Reliability of the answerability score", xlim=(0, 1), ylim=(0, 1.02))
         ax.legend(fontsize=8)
         figs["suite_reliability"] = png(fig)

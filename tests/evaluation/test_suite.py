@@ -99,6 +99,9 @@ def test_bootstrap_is_seeded_and_deltas_are_paired():
     assert d["delta"] == -0.5 and d["ci95"][1] < 0
     rel = S.reliability([{"score": 0.9, "correct": True}, {"score": 0.1, "correct": False}, {"score": None, "correct": True}])
     assert [b["n"] for b in rel] == [1, 1] and rel[-1]["correct"] == 1.0
+    # a right refusal of an unanswerable question is not a correct answer: the score predicts answers
+    rel = S.reliability([{"score": 0.1, "correct": True, "answerable": False}])
+    assert rel[0]["correct"] == 0.0
 
 
 def test_gate_passes_on_the_same_system_and_fails_on_a_planted_regression(suite_env, tmp_path):
