@@ -1,9 +1,13 @@
 """The verdict an answer carries: the refusal gate's decision and reason, the calibrated
 answerability score (qa.answerability), and the short answer span (qa.short_answer).
 
-With `min_score` set, a question the gate lets through is still refused when its
-answerability score is below it (the verdict's reason says so); None leaves the decision to
-the gate alone."""
+Who decides (`policy`):
+- "gate" (default): the refusal gate; with `min_score` set, a question the gate lets through is
+  still refused when its score is below it.
+- "score": the learned score alone (the gate's decision is one of its features): answer when
+  score >= `min_score`. With min_score 0 nothing is refused, which is how the evaluation gets
+  the answer to every question and can then choose a threshold offline.
+The verdict's reason says which rule refused."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from .short_answer import LABEL_FIRST, ShortAnswerFinder
 from .types import Answer, Verdict
 
 _UNSET = object()
+POLICIES = ("gate", "score")
 
 
 class VerdictMaker:
@@ -22,12 +27,17 @@ class VerdictMaker:
     score); `finder`: the short-answer finder (default spaCy NER); `min_score`: see above."""
 
     def __init__(self, model: AnswerabilityModel | None | object = _UNSET, finder: ShortAnswerFinder | None = None,
-                 min_score: float | None = None):
+                 min_score: float | None = None, policy: str = "gate"):
         if min_score is not None and not 0.0 <= min_score <= 1.0:
             raise ValueError(f"min_score must be within [0, 1] (or None), got {min_score}")
+        if policy not in POLICIES:
+            raise ValueError(f"unknown verdict policy {policy!r}; choose one of {', '.join(POLICIES)}")
+        if policy == "score" and min_score is None:
+            raise ValueError("policy 'score' needs min_score (the score at or above which to answer)")
         self._model = model
         self.finder = finder or ShortAnswerFinder()
         self.min_score = min_score
+        self.policy = policy
 
     @property
     def model(self) -> AnswerabilityModel | None:
@@ -44,9 +54,17 @@ class VerdictMaker:
         feats = evidence_features(evidence, ranked, passages, typed, type_found)
         model = self.model
         score = model.score(feats) if model is not None else None
-        answerable, reason = bool(evidence.answerable), evidence.reason or ""
-        if answerable and self.min_score is not None and score is not None and score < self.min_score:
-            answerable, reason = False, f"answerability score {score:.2f} is below {self.min_score:.2f}"
+        gate_ok, reason = bool(evidence.answerable), evidence.reason or ""
+        if self.policy == "score" and score is None:
+            raise ValueError("policy 'score' needs an answerability model; none is installed "
+                             "(qa/answerability.json); retrain it with bench/train_answerability.py")
+        floor_ok = score is None or self.min_score is None or score >= self.min_score
+        answerable = floor_ok if self.policy == "score" else gate_ok and floor_ok
+        if not floor_ok:
+            reason = f"answerability score {score:.2f} is below {self.min_score:.2f}" + (
+                f"; the gate said: {evidence.reason}" if not gate_ok else "")
+        elif answerable and not gate_ok:
+            reason = f"answerability score {score:.2f} >= {self.min_score:.2f}, over the gate's objection: {reason}"
         return Verdict(answerable, reason, score, feats)
 
     def finish(self, ans: Answer, verdict: Verdict, question: str, answer_type: str | None) -> Answer:

@@ -77,3 +77,16 @@ def test_assistant_refuses_below_min_score(assistant_over):
     strict = Assistant(base.settings, base.index, verdicts=VerdictMaker(model=_model(), min_score=0.99))
     ans = strict.ask(q)
     assert ans.abstained and "answerability score" in ans.verdict.reason
+
+
+def test_score_policy_decides_alone_and_explains_an_override():
+    refused_by_gate = NS(answerable=False, best_sem=0.9, best_lex=0.9, missing=[], reason="no sentence names the envoy")
+    vm = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None), min_score=0.0, policy="score")
+    v = vm.judge("q?", None, refused_by_gate, [], [])
+    assert v.answerable and "over the gate's objection: no sentence names the envoy" in v.reason
+    with pytest.raises(ValueError, match="needs min_score"):
+        VerdictMaker(model=_model(), policy="score")
+    with pytest.raises(ValueError, match="unknown verdict policy"):
+        VerdictMaker(model=_model(), policy="vote")
+    with pytest.raises(ValueError, match="needs an answerability model"):
+        VerdictMaker(model=None, min_score=0.5, policy="score").judge("q?", None, refused_by_gate, [], [])
