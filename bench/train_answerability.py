@@ -15,7 +15,12 @@ The model is scikit-learn's LogisticRegression on standardised features, class-b
 Held-out figures come from a split by question id (a question and its evidence-removed twin
 stay on the same side): log-loss, Brier score, AUC, and accuracy at 0.5, beside the gate alone.
 
-    python bench/train_answerability.py --suite-report DEV/report.json --collect-squad 300 \\
+The suite rows must come from a forced-answer run (every question answered, so that each
+policy's accuracy can be computed offline), which `bench/forced-answers.toml` configures:
+
+    qa eval --suite --split dev --benchmark realtimeqa --benchmark multihop \\
+        --config bench/forced-answers.toml --out DEV
+    python bench/train_answerability.py --suite-report DEV/report.json --collect-squad 170 \\
         --squad-rows /tmp/squad_rows.jsonl --write qa/answerability.json
 """
 
@@ -52,7 +57,10 @@ def suite_rows(report_path: Path) -> list[dict]:
                 label = rec["answerable"] and (m.get("fact_recall@5") or 0.0) >= 0.5
             else:
                 continue  # RGB hands the passages in; NOTA reuses the free-form answer
-            rows.append({"group": f"{bench}:{rec['id']}", "source": bench, "x": feats, "y": int(bool(label))})
+            rows.append({"group": f"{bench}:{rec['id']}", "source": bench, "x": feats, "y": int(bool(label)),
+                         "answerable": bool(rec["answerable"]) and rec["type"] != "evidence_removed",
+                         "correct": bool(rec["answerable"]) and not rec["abstained"]
+                         and (m.get("accuracy") or 0.0) == 1.0})
     return rows
 
 
@@ -64,7 +72,7 @@ def collect_squad(n: int, out: Path, data_dir: Path) -> None:
     from qa.settings import Settings
 
     docs, qs = load_squad(SQUAD, "dev")
-    random.Random(20240531).shuffle(qs)
+    random.Random(7).shuffle(qs)
     settings = Settings.load(data_dir=str(data_dir), collection="squad_dev")
     index = build_index(settings)
     ensure_indexed(index, docs, progress=False)
@@ -111,6 +119,28 @@ def figures(model: AnswerabilityModel, rows: list[dict]) -> dict:
             "accuracy_gate_alone": round(float((gate == y).mean()), 4)}
 
 
+def policies(model: AnswerabilityModel, rows: list[dict], thresholds=(0.3, 0.4, 0.5, 0.6)) -> dict:
+    """Answer/refuse trade-offs on rows from a forced-answer run (every question answered, so
+    `correct` says whether answering was right): accuracy and false refusal on answerable rows,
+    refusal on unanswerable ones, for the gate alone, the score alone, and both."""
+    ans = [r for r in rows if r.get("answerable") is not None and r["answerable"]]
+    una = [r for r in rows if r.get("answerable") is not None and not r["answerable"]]
+    if not ans or not una:
+        return {}
+
+    def table(decide) -> dict:
+        return {"accuracy": round(sum(decide(r) and r["correct"] for r in ans) / len(ans), 4),
+                "false_refusal": round(sum(not decide(r) for r in ans) / len(ans), 4),
+                "refusal": round(sum(not decide(r) for r in una) / len(una), 4)}
+
+    out = {"n_answerable": len(ans), "n_unanswerable": len(una),
+           "never refuse": table(lambda r: True), "gate": table(lambda r: r["x"].get("gate", 0.0) >= 0.5)}
+    for t in thresholds:
+        out[f"score>={t}"] = table(lambda r, t=t: model.score(r["x"]) >= t)
+        out[f"gate and score>={t}"] = table(lambda r, t=t: r["x"].get("gate", 0.0) >= 0.5 and model.score(r["x"]) >= t)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suite-report", type=Path, action="append", default=[],
@@ -134,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(train)
     report = {"train": figures(model, train), "heldout": figures(model, test),
               "by_source_heldout": {s: figures(model, [r for r in test if r["source"] == s])
-                                    for s in sorted({r["source"] for r in test})}}
+                                    for s in sorted({r["source"] for r in test})},
+              "policies_heldout": {s: policies(model, [r for r in test if r["source"] == s])
+                                   for s in sorted({r["source"] for r in test if "answerable" in r})}}
     print(json.dumps({"coef": dict(zip(model.features, [round(c, 3) for c in model.coef])), **report}, indent=2))
     if args.write:
         final = fit(rows)  # the shipped model uses every dev row; the figures above are held out

@@ -35,6 +35,17 @@ def test_round_trip_and_malformed_files(tmp_path):
     assert AnswerabilityModel.load(tmp_path / "absent.json") is None
 
 
+def test_the_shipped_model_loads_and_says_what_it_was_trained_on():
+    data = json.loads(DEFAULT_PATH.read_text())
+    model = AnswerabilityModel.load()
+    assert model is not None and set(model.features) <= set(FEATURES)
+    assert data["trained_on"] and data["heldout"]
+    # a question the gate refuses, with no matching sentence, scores below one it lets through
+    weak = {"gate": 0.0, "best_sem": 0.1, "best_lex": 0.0, "missing": 2.0}
+    strong = {"gate": 1.0, "best_sem": 0.8, "best_lex": 0.9, "missing": 0.0, "type_found": 1.0, "typed": 1.0}
+    assert model.score(weak) < model.score(strong)
+
+
 def test_features_from_the_evidence():
     ev = NS(answerable=True, best_sem=0.7, best_lex=0.5, missing=["x"], reason="supported")
     ranked = [NS(sem=s) for s in (0.7, 0.6, 0.5, 0.4, 0.2, 0.1)]
