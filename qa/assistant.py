@@ -133,9 +133,9 @@ class Assistant:
             index.embedder = QueryMemo(index.embedder)
         self.index = index
         self.retriever = retriever or Retriever(index)
-        self.scorer = quote.scorer if quote else SentenceScorer(index.embedder, idf_from_bm25(index))
+        self.scorer = quote.scorer if quote else SentenceScorer(index.embedder, idf_from_bm25(index), settings.scoring)
         self.quote = quote or QuoteAnswerer(self.scorer)
-        self.gate = gate or EvidenceGate(word_vectors=self.scorer.cache.vectors)
+        self.gate = gate or EvidenceGate(settings.gate, word_vectors=self.scorer.cache.vectors)
         if self.scorer.vocab_source is None:
             self.scorer.vocab_source = self._corpus_vocab
         self._llm = None
@@ -271,7 +271,7 @@ class Assistant:
 
     def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
                      ranked: list[Sentence]) -> Answer:
-        groups = select_sentences(ranked, self.quote.max_sentences, self.quote.rel)
+        groups = self.quote.select(ranked)
         findings = find_conflicts(standalone, ranked)
         groups = cite_every_side(findings, groups)
         text, citations, markers = compose(groups)

@@ -16,12 +16,9 @@ from index.text import fold, stem, words
 
 from .conflicts import counts, mentions
 from .quote import QUESTION_WORDS, Sentence, answer_type, asked_quantity
+from .settings import GateSettings
 from .slots import (asked_category, asks_future, closest_word, count_predicate, duration_subject, has_duration,
                     states_a_date)
-
-top_for_count = 6
-top_for_thing = 10
-top_for_date = 8
 
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -34,30 +31,6 @@ _NOT_ENTITY = QUESTION_WORDS | frozenset(
     "is are was were has have had can could should would will according tell list name give "
     "and or but in on at of for to the a an from by with about i".split()
 )
-
-
-@dataclass(frozen=True)
-class GateSettings:
-    min_sem: float = 0.25  # best sentence cosine below this: abstain
-    min_lex: float = 0.34  # best term coverage below this ...
-    strong_sem: float = 0.55  # ... abstains too, unless the cosine reaches this
-    max_missing_keys: int = 0  # key terms of the question that may be absent from the evidence
-    fuzzy: float = 0.8  # similarity at which two spellings of a name match ('Marzouk'/'Marzook')
-    require_asked_thing: bool = True  # 'which X did ...': X, or a word close in meaning, must occur
-    thing_sim: float = 0.6  # cosine at which a retrieved word stands for the asked X ('envoy'/'diplomat')
-    require_duration: bool = True  # 'how long did X last': a sentence about X must give a duration
-    require_dated_names: bool = True  # 'when ...': one sentence must carry a date and all the names
-    verb_sim: float = 0.6  # 'how many X were killed': a word this close to 'killed' near the count
-    future_lex: float = 0.5  # 'when will ...': the dated sentence covers this much of the best's terms
-    require_cooccurrence: bool = True  # each name must share an article with each asked date
-
-    def __post_init__(self) -> None:
-        for name in ("min_sem", "min_lex", "strong_sem", "fuzzy", "thing_sim"):
-            v = getattr(self, name)
-            if not -1.0 <= v <= 1.0:
-                raise ValueError(f"gate setting {name} must be within [-1, 1], got {v}")
-        if self.max_missing_keys < 0:
-            raise ValueError(f"max_missing_keys must be >= 0, got {self.max_missing_keys}")
 
 
 @dataclass
@@ -244,9 +217,9 @@ class EvidenceGate:
         about Lavrov. A question about the future ('When will the second round begin?') needs
         a date stated in a sentence about what is asked (term coverage at least `future_lex`
         of the best sentence's): an article's own date is not the date of a later event."""
-        best_lex = max((x.lex for x in ranked[:top_for_date]), default=0.0)
+        best_lex = max((x.lex for x in ranked[:self.settings.top_for_date]), default=0.0)
         names = name_terms(keys)
-        for x in ranked[:top_for_date]:
+        for x in ranked[:self.settings.top_for_date]:
             if not (x.passage.published or states_a_date(x.text)):
                 continue
             if future and not (states_a_date(x.text) and x.lex >= self.settings.future_lex * best_lex):
@@ -268,7 +241,7 @@ class EvidenceGate:
         thing = asked_category(question)
         if not thing or self.word_vectors is None or term_present(thing, vocab, self.settings.fuzzy):
             return None
-        _, sim = closest_word(thing, [x.text for x in ranked[:top_for_thing]], self.word_vectors)
+        _, sim = closest_word(thing, [x.text for x in ranked[:self.settings.top_for_thing]], self.word_vectors)
         return thing if sim < self.settings.thing_sim else None
 
     def check(self, question: str, ranked: list[Sentence], passage_texts: list[str],
@@ -297,22 +270,22 @@ class EvidenceGate:
             ev.answerable, ev.reason = False, (
                 f"no article mentions both {pair[0]} and {pair[1]}")
         elif (named := asked_name_of(question)) and not any(
-                names_near(x.text, named, question) for x in ranked[:top_for_count]):
+                names_near(x.text, named, question) for x in ranked[:s.top_for_count]):
             ev.answerable, ev.reason = False, f"no relevant sentence names the {named}"
         elif s.require_asked_thing and (thing := self._category_missing(question, ranked, vocab)):
             ev.answerable, ev.reason = False, f"the retrieved articles never mention a {thing}"
         elif s.require_duration and (subject := duration_subject(question)) and not any(
-                has_duration(x.text) and subject in x.terms for x in ranked[:top_for_count]):
+                has_duration(x.text) and subject in x.terms for x in ranked[:s.top_for_count]):
             ev.answerable, ev.reason = False, f"no relevant sentence says how long the '{subject}' lasted"
         elif s.require_dated_names and answer_type(question) == "date" and not self._dated_with_names(
                 keys, ranked, asks_future(question)):
             ev.answerable, ev.reason = False, "no relevant sentence gives a date together with " + (
                 ", ".join(name_terms(keys)) or "the question's subject")
         elif (head := asked_quantity(question)) and not any(
-                counts(m, head) for x in ranked[:top_for_count] for m in mentions(x)):
+                counts(m, head) for x in ranked[:s.top_for_count] for m in mentions(x)):
             ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"
         elif head and (verb := count_predicate(question)) and not any(
-                self._says(x.text, verb) for x in ranked[:top_for_count]
+                self._says(x.text, verb) for x in ranked[:s.top_for_count]
                 if any(counts(m, head) for m in mentions(x))):
             ev.answerable, ev.reason = False, f"no sentence counting '{head}' says they were {verb}"
         else:

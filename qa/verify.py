@@ -28,6 +28,7 @@ import numpy as np
 from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem
 
+from .settings import VerifySettings
 from .types import Citation
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -108,20 +109,6 @@ class Source:
         return " ".join(x for x in (p.title, p.outlet, p.published) if x)
 
 
-@dataclass(frozen=True)
-class VerifyConfig:
-    min_overlap: float = 0.6  # content-word coverage that suffices on its own
-    min_cosine: float = 0.55  # embedding support that suffices with ...
-    min_overlap_with_cosine: float = 0.3  # ... at least this coverage
-    drop_unsupported: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("min_overlap", "min_cosine", "min_overlap_with_cosine"):
-            v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"VerifyConfig.{name} must be in [0, 1], got {v}")
-
-
 @dataclass
 class SentenceCheck:
     claim: str  # the sentence without markers
@@ -190,7 +177,7 @@ class Checker:
     claim against the span it would cite: a claim whose words are all in the span but whose
     speaker or number is not the span's is unsupported."""
 
-    def __init__(self, embedder, config: VerifyConfig = VerifyConfig(), judge=None):
+    def __init__(self, embedder, config: VerifySettings = VerifySettings(), judge=None):
         self.embedder = embedder
         self.config = config
         self.judge = judge

@@ -206,8 +206,7 @@ def test_llm_refusal_of_an_answerable_question_falls_back_to_quotes(assistant):
     assert final.fallback == "quote" and final.text == ans.text
     assert final.to_json()["fallback"] == "quote"
     # with the fallback off, the model's refusal stands
-    from dataclasses import replace
-    assistant.settings = replace(assistant.settings, llm=replace(assistant.settings.llm, fallback_to_quote=False))
+    assistant.settings = assistant.settings.with_overrides({"llm.fallback_to_quote": False})
     ans = assistant.ask(q, mode="llm")
     assert ans.abstained and ans.fallback is None
 
