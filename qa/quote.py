@@ -328,8 +328,8 @@ def select_sentences(ranked: list[Sentence], max_sentences: int = _SCORING.max_s
 
 
 class QuoteAnswerer:
-    """The no-LLM answerer. `answer_ranked` takes sentences already scored (the Assistant
-    scores once for the refusal gate and the answer)."""
+    """The no-LLM answerer (qa.answerer.Answerer). `ranked`: sentences already scored (the
+    Assistant scores once for the refusal gate and the answer)."""
 
     mode = "quote"
 
@@ -345,19 +345,18 @@ class QuoteAnswerer:
     def rank(self, question: str, passages: list[ScoredPassage], focus: str | None = None) -> list[Sentence]:
         return self.scorer.score(question, candidate_sentences(passages), focus=focus)
 
-    def answer_ranked(self, question: str, passages: list[ScoredPassage],
-                      ranked: list[Sentence]) -> Answer:
+    def answer(self, question: str, passages: list[ScoredPassage],
+               ranked: list[Sentence] | None = None) -> Answer:
+        ranked = self.rank(question, passages) if ranked is None else ranked
         groups = self.select(ranked)
         if not groups:
             return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=self.mode)
         text, citations, _ = compose(groups)
         return Answer(question, text, citations, passages, mode=self.mode)
 
-    def answer(self, question: str, passages: list[ScoredPassage]) -> Answer:
-        return self.answer_ranked(question, passages, self.rank(question, passages))
-
-    def stream(self, question: str, passages: list[ScoredPassage]) -> Iterator[str | Answer]:
-        ans = self.answer(question, passages)
+    def stream(self, question: str, passages: list[ScoredPassage],
+               ranked: list[Sentence] | None = None) -> Iterator[str | Answer]:
+        ans = self.answer(question, passages, ranked)
         yield ans.text
         yield ans
 
