@@ -19,7 +19,7 @@ from .dates import apply_intent, parse_intent, strip_intent
 from .evidence import Evidence, EvidenceGate, metadata_text
 from .followup import Turn, demote_shown, parse_history, standalone_question
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, make_citation, \
-    published_note, select_sentences
+    published_note
 from .citing import published_line
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue
