@@ -15,16 +15,12 @@ import numpy as np
 from index.text import fold, stem, words
 
 from .conflicts import counts, mentions
+from .nlp import MONTHS, NUMBER_WORDS, month_name
 from .quote import QUESTION_WORDS, Sentence, answer_type, asked_quantity
 from .settings import GateSettings
 from .slots import (asked_category, asks_future, closest_word, count_predicate, duration_subject, has_duration,
                     states_a_date)
 
-_NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-    "hundred thousand million billion".split()
-)
 _TOKEN = re.compile(r"[\w’'\-]+")
 # Capitalised words that start a question or are generic enough to carry no entity.
 _NOT_ENTITY = QUESTION_WORDS | frozenset(
@@ -58,7 +54,7 @@ def key_terms(question: str) -> list[str]:
         low = fold(tok)
         if any(c.isdigit() for c in tok):
             keys.append(low)
-        elif low in _NUMBER_WORDS:
+        elif low in NUMBER_WORDS:
             keys.append(low)
         elif tok[0].isupper() and i > 0 and low not in _NOT_ENTITY:
             keys.append(low)
@@ -144,14 +140,12 @@ def names_near(sentence: str, head: str, question: str, gap: int = 1) -> bool:
     return False
 
 
-_TEMPORAL = re.compile(r"^((19|20)\d\d|" + "|".join(
-    "january february march april may june july august september october november december".split())
-    + r")$")
+_TEMPORAL = re.compile(r"^((19|20)\d\d|" + "|".join(MONTHS) + r")$")
 
 
 def name_terms(keys: list[str]) -> list[str]:
     """The key terms that are names: not years, months, numbers or number words."""
-    return [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in _NUMBER_WORDS]
+    return [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in NUMBER_WORDS]
 
 
 def unsupported_pair(keys: list[str], docs: list[tuple[str, str]], fuzzy: float) -> tuple[str, str] | None:
@@ -179,16 +173,12 @@ def _in_corpus(term: str, corpus_vocab) -> bool:
     return bool(parts) and all(stem(p) in corpus_vocab for p in parts)
 
 
-_MONTHS = ("january february march april may june july august september october november "
-           "december").split()
-
-
 def metadata_text(passage) -> str:
     """What the reader knows about an article besides its text: title, outlet, date."""
     parts = [passage.title or "", passage.outlet or ""]
     if passage.published:
         y, m, d = passage.published.split("-")
-        parts.append(f"{y} {_MONTHS[int(m) - 1]} {int(d)}")
+        parts.append(f"{y} {month_name(int(m))} {int(d)}")
     return " ".join(parts)
 
 

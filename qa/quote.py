@@ -18,17 +18,12 @@ from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
 from .citing import compose, make_citation, published_note, source_label  # noqa: F401  (re-exported)
+from .nlp import MONTHS, NUMBER_WORDS, WEEKDAYS, month_name
 from .settings import ScoringSettings
 from .types import ABSTAIN_TEXT, Answer
 
-_NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
-    "thousand thousands million millions billion".split()
-)
-_MONTH_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday today yesterday week month year".split()
-)
+_NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)  # 'hundreds' counts as 'hundred'
+_MONTH_WORDS = frozenset(MONTHS + WEEKDAYS + ("today", "yesterday", "week", "month", "year"))
 _DIGIT = re.compile(r"\d")
 _CAP = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'\-]+")
 
@@ -82,7 +77,7 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
         return False
     sw = words(sentence)
     if kind == "number":
-        return bool(_DIGIT.search(sentence)) or any(w in _NUMBER_WORDS for w in sw)
+        return bool(_DIGIT.search(sentence)) or any(stem(w) in _NUMBER_STEMS for w in sw)
     if kind == "date":
         return bool(_DIGIT.search(sentence)) or any(w in _MONTH_WORDS for w in sw)
     qwords = set(words(question))
@@ -157,17 +152,13 @@ def candidate_sentences(passages: list[ScoredPassage], max_chars: int = 600) -> 
     return list(seen.values())
 
 
-_MONTH_NAMES = ("january february march april may june july august september october november "
-                "december").split()
-
-
 def published_terms(p: ScoredPassage) -> set[str]:
     """Stemmed year and month of the article's publication date: a sentence of an article
     published in March 2024 covers 'March' and '2024' in the question."""
     if not p.published:
         return set()
     y, m, _ = p.published.split("-")
-    return {y, stem(_MONTH_NAMES[int(m) - 1])}
+    return {y, stem(month_name(int(m)))}
 
 
 class EmbeddingCache:
