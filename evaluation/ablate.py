@@ -7,7 +7,6 @@ Custom variants: `parse_variant("name:answer_mode:key=value,key=value")`."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -40,30 +39,8 @@ class Variant:
 
 
 def apply_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
-    """Return settings with dotted-name overrides applied (values coerced by Settings.load rules)."""
-    out = settings
-    for key, value in overrides.items():
-        parts = key.split(".")
-        objs = [out]
-        for p in parts[:-1]:
-            if not hasattr(objs[-1], p) or not dataclasses.is_dataclass(getattr(objs[-1], p)):
-                raise ValueError(f"unknown setting {key!r}")
-            objs.append(getattr(objs[-1], p))
-        leaf = parts[-1]
-        if not any(f.name == leaf for f in dataclasses.fields(objs[-1])):
-            raise ValueError(f"unknown setting {key!r}")
-        current = getattr(objs[-1], leaf)
-        if current is not None and value is not None and not isinstance(value, type(current)):
-            try:
-                value = (str(value).lower() in ("1", "true", "yes", "on")) if isinstance(current, bool) \
-                    else type(current)(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"setting {key}: {value!r} is not a valid {type(current).__name__}") from None
-        new = dataclasses.replace(objs[-1], **{leaf: value})
-        for obj, name in zip(reversed(objs[:-1]), reversed(parts[:-1])):
-            new = dataclasses.replace(obj, **{name: new})
-        out = new
-    return out
+    """Return settings with dotted-name overrides applied, validated as a qa.toml would be."""
+    return settings.with_overrides(overrides)
 
 
 def parse_variant(spec: str) -> Variant:
@@ -80,9 +57,9 @@ def parse_variant(spec: str) -> Variant:
 
 
 def second_stage_field(settings: Settings) -> str | None:
-    for f in dataclasses.fields(settings.retrieval):
-        if f.name in SECOND_STAGE_FIELDS and isinstance(getattr(settings.retrieval, f.name), bool):
-            return f"retrieval.{f.name}"
+    for name in type(settings.retrieval).model_fields:
+        if name in SECOND_STAGE_FIELDS and isinstance(getattr(settings.retrieval, name), bool):
+            return f"retrieval.{name}"
     return None
 
 

@@ -265,7 +265,6 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
     product's defaults unless `settings` says otherwise); rerank: the pipeline with its
     second stage switched on (passage/sentence vectors cached on disk, so re-runs embed
     nothing twice)."""
-    from dataclasses import replace
 
     from index import Retriever
     from index.rerank import RERANKERS
@@ -291,7 +290,7 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
             model = rerank_model or r.rerank_model
             embedder = rerank_embedder or get_embedder(model)
             name_ = Path(getattr(embedder, "name", model)).name
-            full = build_retriever(Settings(retrieval=replace(r, rerank=False)), index)
+            full = build_retriever(settings.with_overrides({"retrieval.rerank": False}), index)
             full.reranker = RERANKERS[r.rerank_method](embedder, depth=r.rerank_depth, weight=r.rerank_weight,
                                                        cache=embedding_cache(name_, root))
             out[name] = lambda q, f=full: f.retrieve(q, depth, "hybrid")

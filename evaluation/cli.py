@@ -192,8 +192,6 @@ def _ablate(obj: Context, items, mode, variant_specs, k, progress, meta, out, as
 
 
 def _squad(obj: Context, path, split, limit, mode, k, progress) -> dict:
-    import dataclasses
-
     from qa.assistant import LLMUnavailable
     from qa.components import build_index
 
@@ -205,7 +203,7 @@ def _squad(obj: Context, path, split, limit, mode, k, progress) -> dict:
         fail(str(exc), 2)
     if not questions:
         fail(f"{path} has no questions in the {split!r} split; try --split all", 2)
-    settings = dataclasses.replace(obj.settings, collection=f"{obj.settings.collection}_{COLLECTION}")
+    settings = obj.settings.with_overrides({"collection": f"{obj.settings.collection}_{COLLECTION}"})
     index = build_index(settings)
     ingest = ensure_indexed(index, docs, progress)
     assistant = _assistant(settings, index)

@@ -10,7 +10,6 @@ their facts plus 60 other facts; RGB: their passages).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import shutil
@@ -94,8 +93,7 @@ def open_bench_index(settings: Any, name: str, docs: Sequence[Any], cache_dir: P
     from qa.components import build_index
 
     path = Path(cache_dir) / f"{name}-{index_key(settings, name, docs)}"
-    isettings = dataclasses.replace(settings, data_dir=str(path), chroma_url=None,
-                                    collection=getattr(settings, "collection", "news_qa"))
+    isettings = settings.with_overrides({"data_dir": str(path), "chroma_url": None})
     done = path / "suite-index.done"
     if not done.exists():
         if seed is not None and Path(seed).is_dir() and not path.exists():

@@ -11,8 +11,6 @@ import click
 def load_configs(base, paths: tuple[str, ...]) -> list[tuple[str, object]]:
     """(name, Settings) per --config file (name: the file's stem); none given: ("current", base).
     The data dir, Chroma URL and collection always come from `base`: each benchmark has its own index."""
-    import dataclasses
-
     from qa.settings import Settings
 
     if not paths:
@@ -27,8 +25,8 @@ def load_configs(base, paths: tuple[str, ...]) -> list[tuple[str, object]]:
         while name in seen:
             name += "'"
         seen.add(name)
-        out.append((name, dataclasses.replace(s, data_dir=base.data_dir, chroma_url=base.chroma_url,
-                                              collection=base.collection)))
+        out.append((name, s.with_overrides({"data_dir": base.data_dir, "chroma_url": base.chroma_url,
+                                            "collection": base.collection})))
     return out
 
 

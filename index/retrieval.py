@@ -115,7 +115,9 @@ class Retriever:
 
     def __init__(self, index: NewsIndex, *, candidates: int = 50, rrf_k: int = 60,
                  dense_weight: float = 1.0, bm25_weight: float = 1.0, max_per_doc: int = 2,
-                 fusion: str = "rrf", reranker=None):
+                 fusion: str = "rrf", reranker=None, query_embedder=None):
+        """`query_embedder`: embeds queries for dense search (default: the index's embedder;
+        a caller may pass a memo of it, so the index itself is never modified)."""
         if candidates < 1:
             raise ValueError(f"candidates must be >= 1, got {candidates}")
         if fusion not in FUSIONS:
@@ -127,9 +129,10 @@ class Retriever:
         self.max_per_doc = max_per_doc
         self.fusion = fusion
         self.reranker = reranker  # optional second stage: .rerank(query, passages) -> passages
+        self.query_embedder = query_embedder
 
     def dense(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
-        vec = self.index.embedder.embed_query(query)
+        vec = (self.query_embedder or self.index.embedder).embed_query(query)
         hits = self.index.store.query(vec, n, filters.where())
         return [
             _passage(c, m, sim, {"dense": sim}) for c, sim, m in hits if self.index.is_visible(m)

@@ -12,11 +12,14 @@ from .types import Answer
 class Answerer(Protocol):
     mode: str
 
-    def answer(self, question: str, passages: list[ScoredPassage]) -> Answer:
-        """Answer from the given passages (retrieved best first). Never invents spans:
-        every Citation's (doc_id, start, end) lies inside one of `passages`."""
+    def answer(self, question: str, passages: list[ScoredPassage], ranked: list | None = None) -> Answer:
+        """Answer from the given passages (retrieved best first). `ranked`: their sentences
+        already scored for the question, best first (qa.quote.Sentence), or None to score them
+        here. Never invents spans: every Citation's (doc_id, start, end) lies inside one of
+        `passages`."""
         ...
 
-    def stream(self, question: str, passages: list[ScoredPassage]) -> Iterator[str | Answer]:
+    def stream(self, question: str, passages: list[ScoredPassage],
+               ranked: list | None = None) -> Iterator[str | Answer]:
         """Yield text deltas as they are produced, then the final Answer last."""
         ...

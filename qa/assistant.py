@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from index import Filters, NewsIndex, Retriever, ScoredPassage
 
 from .analysis import analyse, merge_filters
+from .answerer import Answerer
 from .conflicts import Finding, find_conflicts
 from .dates import apply_intent, parse_intent, strip_intent
 from .evidence import Evidence, EvidenceGate, metadata_text
 from .judging import VerdictMaker
 from .followup import Turn, demote_shown, parse_history, standalone_question
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, make_citation, \
-    published_note, select_sentences
+    published_note
 from .citing import published_line
 from .settings import Settings
-from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue
+from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue, Verdict
 
 MODES = ("quote", "llm")
 
@@ -87,16 +89,6 @@ def add_conflicts(ans: Answer, findings: list[Finding]) -> Answer:
     return ans
 
 
-def _ranked_kw(method, ranked: list[Sentence]) -> dict:
-    """Hand the already scored sentences to an answerer that accepts them (`ranked=`)."""
-    import inspect
-
-    try:
-        return {"ranked": ranked} if "ranked" in inspect.signature(method).parameters else {}
-    except (TypeError, ValueError):
-        return {}
-
-
 class QueryMemo:
     """Wraps an embedder so the same question is embedded once, not once for retrieval and
     again for sentence scoring. Everything else passes through to the wrapped embedder."""
@@ -126,22 +118,42 @@ class QueryMemo:
         return vec
 
 
+@dataclass
+class Prepared:
+    """Everything up to the answerer (`Assistant.prepare`)."""
+
+    mode: str  # quote | llm
+    question: str  # as asked, stripped
+    standalone: str  # the follow-up rewritten to stand alone (else the question)
+    passages: list[ScoredPassage]  # retrieved, best first
+    ranked: list[Sentence]  # their sentences scored for the question, best first
+    evidence: Evidence  # the refusal gate's findings
+    verdict: Verdict  # answer or refuse, why, and the answerability score (qa.judging)
+    answer_type: str | None = None  # from the question analysis: person, date, quantity, ...
+    timings: dict[str, float] = field(default_factory=dict)
+
+
 class Assistant:
+    """Wires retrieval, sentence scoring, the refusal gate and the answerers. Every component
+    can be passed in (tests pass fakes); the rest are built from `settings`. `llm`: the llm
+    mode's `Answerer`, else an LLMAnswerer built on first use. The index is never modified:
+    the question is embedded once through a `QueryMemo` that retrieval and scoring share."""
+
     def __init__(self, settings: Settings, index: NewsIndex, retriever: Retriever | None = None,
                  gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None,
+                 llm: Answerer | None = None, embedder: QueryMemo | None = None,
                  verdicts: VerdictMaker | None = None):
         self.settings = settings
-        self.verdicts = verdicts or VerdictMaker()
-        if not isinstance(index.embedder, QueryMemo):
-            index.embedder = QueryMemo(index.embedder)
+        self.verdicts = verdicts or VerdictMaker(min_score=settings.judge.min_score, policy=settings.judge.policy)
         self.index = index
-        self.retriever = retriever or Retriever(index)
-        self.scorer = quote.scorer if quote else SentenceScorer(index.embedder, idf_from_bm25(index))
+        self.embedder = embedder or QueryMemo(index.embedder)
+        self.retriever = retriever or Retriever(index, query_embedder=self.embedder)
+        self.scorer = quote.scorer if quote else SentenceScorer(self.embedder, idf_from_bm25(index), settings.scoring)
         self.quote = quote or QuoteAnswerer(self.scorer)
-        self.gate = gate or EvidenceGate(word_vectors=self.scorer.cache.vectors)
+        self.gate = gate or EvidenceGate(settings.gate, word_vectors=self.scorer.cache.vectors)
         if self.scorer.vocab_source is None:
             self.scorer.vocab_source = self._corpus_vocab
-        self._llm = None
+        self._llm = llm
         self._llm_lock = threading.Lock()
         self._doc_cache: dict[tuple, str] = {}
 
@@ -151,7 +163,8 @@ class Assistant:
 
         settings = settings or Settings()
         index = index or build_index(settings)
-        return cls(settings, index, build_retriever(settings, index))
+        memo = QueryMemo(index.embedder)
+        return cls(settings, index, build_retriever(settings, index, query_embedder=memo), embedder=memo)
 
     # -- the LLM answerer, loaded on first use ------------------------------------------------
     def llm(self):
@@ -191,7 +204,7 @@ class Assistant:
         texts = list(dict.fromkeys(texts))[:max_sentences]
         for i in range(0, len(texts), 256):
             self.scorer.cache.vectors(texts[i:i + 256])
-        self.index.embedder.embed_query("warm up")
+        self.embedder.embed_query("warm up")
         return len(texts)
 
     def _documents(self, passages: list[ScoredPassage]) -> list[tuple[str, str]]:
@@ -233,8 +246,8 @@ class Assistant:
         return standalone_question(question, turns, getattr(llm, "rewrite", None))
 
     def prepare(self, question: str, mode: str | None = None, k: int | None = None,
-                filters: Filters | None = None, history: Iterable | None = None, as_of=None):
-        """Everything up to the answerer: (mode, standalone, passages, ranked, evidence, timings).
+                filters: Filters | None = None, history: Iterable | None = None, as_of=None) -> Prepared:
+        """Everything up to the answerer (`Prepared`).
         `as_of`: the day the question is asked (date or 'YYYY-MM-DD'; default today): 'last
         month' or 'this week' are resolved against it (qa.analysis)."""
         if not isinstance(question, str) or not question.strip():
@@ -265,17 +278,18 @@ class Assistant:
         evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
                                    + [metadata_text(p) for p in passages], self._corpus_vocab(),
                                    self._documents(passages))
-        evidence.answer_type = analysis.answer_type
+        verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages)
         timings["evidence"] = time.perf_counter() - t
-        return mode, standalone, passages, ranked, evidence, timings
+        return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
+                        timings)
 
-    def _abstain(self, question, standalone, passages, mode, evidence: Evidence) -> Answer:
-        return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=mode,
-                      standalone_question=standalone if standalone != question else None)
+    def _abstain(self, question: str, p: Prepared) -> Answer:
+        return Answer(question, ABSTAIN_TEXT, [], p.passages, abstained=True, mode=p.mode,
+                      standalone_question=p.standalone if p.standalone != question else None)
 
     def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
                      ranked: list[Sentence]) -> Answer:
-        groups = select_sentences(ranked, self.quote.max_sentences, self.quote.rel)
+        groups = self.quote.select(ranked)
         findings = find_conflicts(standalone, ranked)
         groups = cite_every_side(findings, groups)
         text, citations, markers = compose(groups)
@@ -309,20 +323,18 @@ class Assistant:
     def ask(self, question: str, mode: str | None = None, k: int | None = None,
             filters: Filters | None = None, history: Iterable | None = None, as_of=None) -> Answer:
         t0 = time.perf_counter()
-        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
-                                                                             as_of)
+        p = self.prepare(question, mode, k, filters, history, as_of)
         t = time.perf_counter()
-        verdict = self.verdicts.judge(standalone, evidence.answer_type, evidence, ranked, passages)
-        if not verdict.answerable:
-            ans = self._abstain(question, standalone, passages, mode, evidence)
-        elif mode == "quote":
-            ans = self.quote_answer(question, standalone, passages, ranked)
+        if not p.verdict.answerable:
+            ans = self._abstain(question, p)
+        elif p.mode == "quote":
+            ans = self.quote_answer(question, p.standalone, p.passages, p.ranked)
         else:
-            ans = self.llm().answer(standalone, passages, **_ranked_kw(self.llm().answer, ranked))
-            ans = self._llm_or_quote(question, standalone, passages, ranked, ans)
-        self.verdicts.finish(ans, verdict, standalone, evidence.answer_type)
-        timings["answer"] = time.perf_counter() - t
-        ans.timings = {**timings, **ans.timings}
+            ans = self.llm().answer(p.standalone, p.passages, ranked=p.ranked)
+            ans = self._llm_or_quote(question, p.standalone, p.passages, p.ranked, ans)
+        self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type)
+        p.timings["answer"] = time.perf_counter() - t
+        ans.timings = {**p.timings, **ans.timings}
         ans.latency_s = time.perf_counter() - t0
         return ans
 
@@ -331,25 +343,23 @@ class Assistant:
                as_of=None) -> Iterator[str | Answer]:
         """Yield text deltas, then the final Answer."""
         t0 = time.perf_counter()
-        mode, standalone, passages, ranked, evidence, timings = self.prepare(question, mode, k, filters, history,
-                                                                             as_of)
-        verdict = self.verdicts.judge(standalone, evidence.answer_type, evidence, ranked, passages)
-        if not verdict.answerable or mode == "quote":
-            if not verdict.answerable:
-                ans = self._abstain(question, standalone, passages, mode, evidence)
+        p = self.prepare(question, mode, k, filters, history, as_of)
+        if not p.verdict.answerable or p.mode == "quote":
+            if not p.verdict.answerable:
+                ans = self._abstain(question, p)
             else:
-                ans = self.quote_answer(question, standalone, passages, ranked)
-            self.verdicts.finish(ans, verdict, standalone, evidence.answer_type)
-            ans.timings = {**timings, **ans.timings}
+                ans = self.quote_answer(question, p.standalone, p.passages, p.ranked)
+            self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type)
+            ans.timings = {**p.timings, **ans.timings}
             ans.latency_s = time.perf_counter() - t0
             yield ans.text
             yield ans
             return
-        for item in self.llm().stream(standalone, passages, **_ranked_kw(self.llm().stream, ranked)):
+        for item in self.llm().stream(p.standalone, p.passages, ranked=p.ranked):
             if isinstance(item, Answer):
-                item = self._llm_or_quote(question, standalone, passages, ranked, item)
-                self.verdicts.finish(item, verdict, standalone, evidence.answer_type)
-                item.timings = {**timings, **item.timings}
+                item = self._llm_or_quote(question, p.standalone, p.passages, p.ranked, item)
+                self.verdicts.finish(item, p.verdict, p.standalone, p.answer_type)
+                item.timings = {**p.timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
             yield item
 
@@ -359,4 +369,4 @@ class Assistant:
         return Conversation(self, max_turns)
 
 
-__all__ = ["Assistant", "LLMUnavailable", "MODES", "Turn"]
+__all__ = ["Assistant", "LLMUnavailable", "MODES", "Prepared", "QueryMemo", "Turn"]

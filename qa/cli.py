@@ -160,14 +160,12 @@ class _IngestBar:
 def ingest(obj: Context, paths, prune, field_specs, as_json) -> None:
     """Index PATHS (files or folders; default corpus/): .txt, .md, .html, and exports with one
     article a record (.jsonl, .csv, .tsv, .parquet, .warc, .warc.gz). Unchanged documents are skipped."""
-    from dataclasses import asdict
-
     from corpus import FieldMap, estimate_count
     from index import ingest_paths
 
     paths = list(paths) or [DEFAULT_CORPUS]
     try:
-        configured = {k: v for k, v in asdict(obj.settings.ingest.fields).items() if v}
+        configured = {k: v for k, v in obj.settings.ingest.fields.model_dump().items() if v}
         fields = FieldMap.parse({**configured, **dict(FieldMap.split_specs(field_specs))})
     except ValueError as exc:
         fail(str(exc))

@@ -32,7 +32,8 @@ def build_index(settings: Settings) -> NewsIndex:
     return NewsIndex(store, get_embedder(s.embed_model), chunker)
 
 
-def build_retriever(settings: Settings, index: NewsIndex) -> Retriever:
+def build_retriever(settings: Settings, index: NewsIndex, query_embedder=None) -> Retriever:
+    """The retriever of `settings.retrieval`; `query_embedder` as in `Retriever`."""
     r = settings.retrieval
     reranker = None
     if r.rerank:
@@ -48,4 +49,5 @@ def build_retriever(settings: Settings, index: NewsIndex) -> Retriever:
     return Retriever(
         index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
         bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc, fusion=r.fusion, reranker=reranker,
+        query_embedder=query_embedder,
     )

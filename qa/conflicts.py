@@ -15,18 +15,12 @@ from dataclasses import dataclass, field
 from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
+from .nlp import NUMBER_RUN_PATTERN, number_words_value
 from .quote import Sentence, answer_type, asked_quantity, content_terms
 
-WORD_VALUES = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "hundred": 100, "dozen": 12, "a dozen": 12, "two dozen": 24,
-}
 _NUM = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d|:\d)(\s*(million|billion|thousand))?|"
-    r"\b(" + "|".join(sorted(WORD_VALUES, key=len, reverse=True)) + r")\b",
+    rf"({NUMBER_RUN_PATTERN})",  # number words: 'six', 'twenty-one', 'two hundred'
     re.I,
 )
 _WORD = re.compile(r"[\w’'\-]+|[;:.!?()\"“”]")
@@ -61,7 +55,8 @@ class Finding:
 
 def _value(m: re.Match) -> float | None:
     if m.group(4):
-        return float(WORD_VALUES[m.group(4).lower()])
+        v = number_words_value(m.group(4))
+        return None if v is None else float(v)
     try:
         v = float(m.group(1).replace(",", ""))
     except ValueError:

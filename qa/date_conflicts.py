@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
+from . import nlp
 from .conflicts import Finding, _term_match
 from .quote import Sentence, answer_type, content_terms
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
+WEEKDAYS = tuple(d.capitalize() for d in nlp.WEEKDAYS)
+MONTH_NAMES = tuple(m.capitalize() for m in nlp.MONTHS)
 _MONTH_NUM = {m.lower(): i for i, m in enumerate(MONTH_NAMES, start=1)}
 _MONTH_NUM.update({m.lower()[:3]: i for i, m in enumerate(MONTH_NAMES, start=1)})
 _MONTH_NUM["sept"] = 9

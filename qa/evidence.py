@@ -15,49 +15,18 @@ import numpy as np
 from index.text import fold, stem, words
 
 from .conflicts import counts, mentions
+from .nlp import MONTHS, NUMBER_WORDS, month_name
 from .quote import QUESTION_WORDS, Sentence, answer_type, asked_quantity
+from .settings import GateSettings
 from .slots import (asked_category, asks_future, closest_word, count_predicate, duration_subject, has_duration,
                     states_a_date)
 
-top_for_count = 6
-top_for_thing = 10
-top_for_date = 8
-
-_NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-    "hundred thousand million billion".split()
-)
 _TOKEN = re.compile(r"[\w’'\-]+")
 # Capitalised words that start a question or are generic enough to carry no entity.
 _NOT_ENTITY = QUESTION_WORDS | frozenset(
     "is are was were has have had can could should would will according tell list name give "
     "and or but in on at of for to the a an from by with about i".split()
 )
-
-
-@dataclass(frozen=True)
-class GateSettings:
-    min_sem: float = 0.25  # best sentence cosine below this: abstain
-    min_lex: float = 0.34  # best term coverage below this ...
-    strong_sem: float = 0.55  # ... abstains too, unless the cosine reaches this
-    max_missing_keys: int = 0  # key terms of the question that may be absent from the evidence
-    fuzzy: float = 0.8  # similarity at which two spellings of a name match ('Marzouk'/'Marzook')
-    require_asked_thing: bool = True  # 'which X did ...': X, or a word close in meaning, must occur
-    thing_sim: float = 0.6  # cosine at which a retrieved word stands for the asked X ('envoy'/'diplomat')
-    require_duration: bool = True  # 'how long did X last': a sentence about X must give a duration
-    require_dated_names: bool = True  # 'when ...': one sentence must carry a date and all the names
-    verb_sim: float = 0.6  # 'how many X were killed': a word this close to 'killed' near the count
-    future_lex: float = 0.5  # 'when will ...': the dated sentence covers this much of the best's terms
-    require_cooccurrence: bool = True  # each name must share an article with each asked date
-
-    def __post_init__(self) -> None:
-        for name in ("min_sem", "min_lex", "strong_sem", "fuzzy", "thing_sim"):
-            v = getattr(self, name)
-            if not -1.0 <= v <= 1.0:
-                raise ValueError(f"gate setting {name} must be within [-1, 1], got {v}")
-        if self.max_missing_keys < 0:
-            raise ValueError(f"max_missing_keys must be >= 0, got {self.max_missing_keys}")
 
 
 @dataclass
@@ -68,7 +37,6 @@ class Evidence:
     best_lex: float = 0.0
     key_terms: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    answer_type: str | None = None  # from the question analysis: person, date, quantity, ...
 
     def to_json(self) -> dict:
         return {"answerable": self.answerable, "reason": self.reason, "best_sem": round(self.best_sem, 4),
@@ -86,7 +54,7 @@ def key_terms(question: str) -> list[str]:
         low = fold(tok)
         if any(c.isdigit() for c in tok):
             keys.append(low)
-        elif low in _NUMBER_WORDS:
+        elif low in NUMBER_WORDS:
             keys.append(low)
         elif tok[0].isupper() and i > 0 and low not in _NOT_ENTITY:
             keys.append(low)
@@ -172,14 +140,12 @@ def names_near(sentence: str, head: str, question: str, gap: int = 1) -> bool:
     return False
 
 
-_TEMPORAL = re.compile(r"^((19|20)\d\d|" + "|".join(
-    "january february march april may june july august september october november december".split())
-    + r")$")
+_TEMPORAL = re.compile(r"^((19|20)\d\d|" + "|".join(MONTHS) + r")$")
 
 
 def name_terms(keys: list[str]) -> list[str]:
     """The key terms that are names: not years, months, numbers or number words."""
-    return [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in _NUMBER_WORDS]
+    return [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in NUMBER_WORDS]
 
 
 def unsupported_pair(keys: list[str], docs: list[tuple[str, str]], fuzzy: float) -> tuple[str, str] | None:
@@ -207,16 +173,12 @@ def _in_corpus(term: str, corpus_vocab) -> bool:
     return bool(parts) and all(stem(p) in corpus_vocab for p in parts)
 
 
-_MONTHS = ("january february march april may june july august september october november "
-           "december").split()
-
-
 def metadata_text(passage) -> str:
     """What the reader knows about an article besides its text: title, outlet, date."""
     parts = [passage.title or "", passage.outlet or ""]
     if passage.published:
         y, m, d = passage.published.split("-")
-        parts.append(f"{y} {_MONTHS[int(m) - 1]} {int(d)}")
+        parts.append(f"{y} {month_name(int(m))} {int(d)}")
     return " ".join(parts)
 
 
@@ -245,9 +207,9 @@ class EvidenceGate:
         about Lavrov. A question about the future ('When will the second round begin?') needs
         a date stated in a sentence about what is asked (term coverage at least `future_lex`
         of the best sentence's): an article's own date is not the date of a later event."""
-        best_lex = max((x.lex for x in ranked[:top_for_date]), default=0.0)
+        best_lex = max((x.lex for x in ranked[:self.settings.top_for_date]), default=0.0)
         names = name_terms(keys)
-        for x in ranked[:top_for_date]:
+        for x in ranked[:self.settings.top_for_date]:
             if not (x.passage.published or states_a_date(x.text)):
                 continue
             if future and not (states_a_date(x.text) and x.lex >= self.settings.future_lex * best_lex):
@@ -269,7 +231,7 @@ class EvidenceGate:
         thing = asked_category(question)
         if not thing or self.word_vectors is None or term_present(thing, vocab, self.settings.fuzzy):
             return None
-        _, sim = closest_word(thing, [x.text for x in ranked[:top_for_thing]], self.word_vectors)
+        _, sim = closest_word(thing, [x.text for x in ranked[:self.settings.top_for_thing]], self.word_vectors)
         return thing if sim < self.settings.thing_sim else None
 
     def check(self, question: str, ranked: list[Sentence], passage_texts: list[str],
@@ -298,22 +260,22 @@ class EvidenceGate:
             ev.answerable, ev.reason = False, (
                 f"no article mentions both {pair[0]} and {pair[1]}")
         elif (named := asked_name_of(question)) and not any(
-                names_near(x.text, named, question) for x in ranked[:top_for_count]):
+                names_near(x.text, named, question) for x in ranked[:s.top_for_count]):
             ev.answerable, ev.reason = False, f"no relevant sentence names the {named}"
         elif s.require_asked_thing and (thing := self._category_missing(question, ranked, vocab)):
             ev.answerable, ev.reason = False, f"the retrieved articles never mention a {thing}"
         elif s.require_duration and (subject := duration_subject(question)) and not any(
-                has_duration(x.text) and subject in x.terms for x in ranked[:top_for_count]):
+                has_duration(x.text) and subject in x.terms for x in ranked[:s.top_for_count]):
             ev.answerable, ev.reason = False, f"no relevant sentence says how long the '{subject}' lasted"
         elif s.require_dated_names and answer_type(question) == "date" and not self._dated_with_names(
                 keys, ranked, asks_future(question)):
             ev.answerable, ev.reason = False, "no relevant sentence gives a date together with " + (
                 ", ".join(name_terms(keys)) or "the question's subject")
         elif (head := asked_quantity(question)) and not any(
-                counts(m, head) for x in ranked[:top_for_count] for m in mentions(x)):
+                counts(m, head) for x in ranked[:s.top_for_count] for m in mentions(x)):
             ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"
         elif head and (verb := count_predicate(question)) and not any(
-                self._says(x.text, verb) for x in ranked[:top_for_count]
+                self._says(x.text, verb) for x in ranked[:s.top_for_count]
                 if any(counts(m, head) for m in mentions(x))):
             ev.answerable, ev.reason = False, f"no sentence counting '{head}' says they were {verb}"
         else:

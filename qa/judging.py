@@ -33,7 +33,7 @@ class VerdictMaker:
         if policy not in POLICIES:
             raise ValueError(f"unknown verdict policy {policy!r}; choose one of {', '.join(POLICIES)}")
         if policy == "score" and min_score is None:
-            raise ValueError("policy 'score' needs min_score (the score at or above which to answer)")
+            raise ValueError("judge policy 'score' needs judge.min_score (the score at or above which to answer)")
         self._model = model
         self.finder = finder or ShortAnswerFinder()
         self.min_score = min_score

@@ -1,11 +1,11 @@
-"""THE adapter to LlamaIndex: no other module of the product imports llama_index.
+"""THE adapter to LlamaIndex LLMs (chat memory's ChatMessage is used in qa.followup).
 
-- `build_llm(llm_settings)` -> `ChatLLM`: a local GGUF through `llama_index.llms.llama_cpp.LlamaCPP`
-  (prompts rendered with the GGUF's own chat template), or any OpenAI-compatible server
-  (Ollama, vLLM, llama.cpp's server) through `llama_index.llms.openai_like.OpenAILike`.
+- `build_llm(llm_settings)` -> `ChatLLM`: a local GGUF through `LlamaCppChat` (a LlamaIndex
+  CustomLLM over `llama_cpp.Llama.create_chat_completion`: llama.cpp's own chat handler renders
+  the prompt with the GGUF's chat template), or any OpenAI-compatible server (Ollama, vLLM,
+  llama.cpp's server) through `llama_index.llms.openai_like.OpenAILike`.
 - `get_llm(llm_settings)`: the same, built once per process per settings (models load once).
 - `ChatLLM.chat / stream_chat / complete / stream_complete` over our `Message` type.
-- conversions between LlamaIndex nodes/messages and our `ScoredPassage` / `Message`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from typing import Iterator
-
-from index import Chunk, ScoredPassage
 
 from .models import resolve_model_path
 
@@ -39,42 +37,6 @@ def to_llama_messages(messages: list[Message]):
     from llama_index.core.llms import ChatMessage, MessageRole
 
     return [ChatMessage(role=MessageRole(m.role), content=m.content) for m in messages]
-
-
-def from_llama_messages(messages) -> list[Message]:
-    return [Message(str(getattr(m.role, "value", m.role)), m.content or "") for m in messages]
-
-
-def to_nodes(passages: list[ScoredPassage]):
-    """ScoredPassage -> LlamaIndex NodeWithScore (offsets and metadata kept)."""
-    from llama_index.core.schema import NodeWithScore, TextNode
-
-    return [
-        NodeWithScore(
-            node=TextNode(
-                id_=p.chunk.chunk_id, text=p.text, start_char_idx=p.start, end_char_idx=p.end,
-                metadata={"doc_id": p.doc_id, "title": p.title, "outlet": p.outlet,
-                          "published": p.published},
-            ),
-            score=float(p.score),
-        )
-        for p in passages
-    ]
-
-
-def from_nodes(nodes) -> list[ScoredPassage]:
-    """LlamaIndex NodeWithScore -> ScoredPassage; the node must carry its exact offsets."""
-    out = []
-    for n in nodes:
-        node, meta = n.node, n.node.metadata or {}
-        if node.start_char_idx is None or node.end_char_idx is None or "doc_id" not in meta:
-            raise ValueError(f"node {node.node_id!r} has no doc_id/start/end; only nodes made by "
-                             f"to_nodes() (or carrying exact offsets) can become passages")
-        chunk = Chunk(node.node_id, meta["doc_id"], node.start_char_idx, node.end_char_idx,
-                      node.get_content())
-        out.append(ScoredPassage(chunk, float(n.score or 0.0), meta.get("title"),
-                                 meta.get("outlet"), meta.get("published")))
-    return out
 
 
 class ChatLLM:
@@ -124,54 +86,21 @@ class ChatLLM:
         return "".join(self.stream_complete(prompt))
 
 
-def _template_renderer(holder: dict):
-    """messages_to_prompt for LlamaCPP: the GGUF's chat template (ChatML if it has none)."""
-
-    def render(messages) -> str:
-        fmt = holder.get("formatter")
-        msgs = [{"role": str(getattr(m.role, "value", m.role)), "content": m.content or ""}
-                for m in messages]
-        if fmt is not None:
-            return fmt(messages=msgs).prompt
-        body = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in msgs)
-        return body + "<|im_start|>assistant\n"
-
-    return render
-
-
 def llamacpp_llm(model_path: str, *, max_tokens: int = 256, temperature: float = 0.0,
                  n_ctx: int = 4096, n_threads: int = 2) -> ChatLLM:
     try:
-        from llama_index.llms.llama_cpp import LlamaCPP
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        from .llamacpp_chat import load_llamacpp
     except ImportError as exc:
         raise LLMUnavailable(
-            f"llm mode with a local model needs llama-cpp-python and llama-index-llms-llama-cpp "
-            f"({exc.name} is missing); run `make llm` or use --mode quote"
+            f"llm mode with a local model needs llama-cpp-python ({exc.name} is missing); run "
+            f"`make llm` or use --mode quote"
         ) from None
-    holder: dict = {}
-    render = _template_renderer(holder)
     try:
-        llm = LlamaCPP(
-            model_path=str(model_path), temperature=temperature, max_new_tokens=max_tokens,
-            context_window=n_ctx, verbose=False, messages_to_prompt=render,
-            completion_to_prompt=lambda p: render([Message("user", p)]),
-            model_kwargs={"n_threads": n_threads, "n_threads_batch": n_threads,
-                          "n_gpu_layers": 0, "n_batch": 512},
-            generate_kwargs={"stop": ["<|im_end|>", "<|endoftext|>"], "top_k": 1},
-        )
+        llm = load_llamacpp(str(model_path), max_tokens=max_tokens, temperature=temperature, n_ctx=n_ctx,
+                            n_threads=n_threads)
     except (ValueError, RuntimeError, OSError) as exc:
         raise LLMUnavailable(f"cannot load GGUF model {model_path}: {exc}; check llm.model_path "
                              f"or run `python -m qa.models install`") from None
-    model = llm._model
-    template = (model.metadata or {}).get("tokenizer.chat_template")
-    if template:
-        def tok(i: int) -> str:
-            return model.detokenize([i], special=True).decode("utf-8", "ignore") if i >= 0 else ""
-
-        holder["formatter"] = Jinja2ChatFormatter(template, eos_token=tok(model.token_eos()),
-                                                  bos_token=tok(model.token_bos()),
-                                                  add_generation_prompt=True)
     return ChatLLM(llm, str(model_path))
 
 

@@ -27,8 +27,9 @@ from index.text import STOPWORDS, stem, words
 from .injection import looks_like_instruction
 from .llm_adapter import ChatLLM, Message, get_llm
 from .quote import EmbeddingCache
+from .settings import Settings, VerifySettings
 from .types import ABSTAIN_TEXT, Answer
-from .verify import Checker, Source, VerifyConfig, split_claims
+from .verify import Checker, Source, split_claims
 
 SYSTEM_PROMPT = (
     "You are a news assistant. Use the sources to answer, briefly and plainly. "
@@ -96,7 +97,7 @@ class LLMAnswerer:
     mode = "llm"
 
     def __init__(self, llm: ChatLLM, embedder, *, max_passages: int = 4, max_sentences: int = 4,
-                 per_passage: int = 2, max_chars: int = 800, verify: VerifyConfig = VerifyConfig(),
+                 per_passage: int = 2, max_chars: int = 800, verify: VerifySettings = VerifySettings(),
                  refusal_instruction: bool = False, judge=None):
         for name, v in (("max_passages", max_passages), ("max_sentences", max_sentences),
                         ("per_passage", per_passage), ("max_chars", max_chars)):
@@ -112,21 +113,21 @@ class LLMAnswerer:
         self.system_prompt = SYSTEM_PROMPT + (REFUSAL_INSTRUCTION if refusal_instruction else "")
 
     @classmethod
-    def from_settings(cls, settings, embedder=None, **kwargs) -> "LLMAnswerer":
-        """`settings`: qa.settings.Settings (or its LLMSettings). The LLM is built once per
-        process (qa.llm_adapter.get_llm); the embedder defaults to the index's model; claims
-        are also judged by speaker/number attribution (qa.verify_model, spaCy) unless
-        `judge=None` is passed."""
-        llm_settings = getattr(settings, "llm", settings)
+    def from_settings(cls, settings: Settings, embedder=None, **kwargs) -> "LLMAnswerer":
+        """The LLM of `settings.llm`, built once per process (qa.llm_adapter.get_llm); the
+        embedder defaults to the index's model; claims are checked with `settings.verify` and
+        also judged by speaker/number attribution (qa.verify_model, spaCy) unless `judge=None`
+        is passed."""
         if embedder is None:
             from .components import get_embedder
 
-            embedder = get_embedder(getattr(getattr(settings, "index", None), "embed_model", "minilm"))
+            embedder = get_embedder(settings.index.embed_model)
         if "judge" not in kwargs:
             from .verify_model import default_judge
 
-            kwargs["judge"] = default_judge()
-        return cls(get_llm(llm_settings), embedder, **kwargs)
+            kwargs["judge"] = default_judge(settings.verify)
+        kwargs.setdefault("verify", settings.verify)
+        return cls(get_llm(settings.llm), embedder, **kwargs)
 
     # -- the prompt --------------------------------------------------------------------------
     def sources(self, question: str, passages: list[ScoredPassage], ranked=None) -> list[Source]:

@@ -18,16 +18,12 @@ from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
 from .citing import compose, make_citation, published_note, source_label  # noqa: F401  (re-exported)
+from .nlp import MONTHS, NUMBER_WORDS, WEEKDAYS, month_name
+from .settings import ScoringSettings
 from .types import ABSTAIN_TEXT, Answer
 
-_NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
-    "thousand thousands million millions billion".split()
-)
-_MONTH_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday today yesterday week month year".split()
-)
+_NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)  # 'hundreds' counts as 'hundred'
+_MONTH_WORDS = frozenset(MONTHS + WEEKDAYS + ("today", "yesterday", "week", "month", "year"))
 _DIGIT = re.compile(r"\d")
 _CAP = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'\-]+")
 
@@ -81,7 +77,7 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
         return False
     sw = words(sentence)
     if kind == "number":
-        return bool(_DIGIT.search(sentence)) or any(w in _NUMBER_WORDS for w in sw)
+        return bool(_DIGIT.search(sentence)) or any(stem(w) in _NUMBER_STEMS for w in sw)
     if kind == "date":
         return bool(_DIGIT.search(sentence)) or any(w in _MONTH_WORDS for w in sw)
     qwords = set(words(question))
@@ -156,17 +152,13 @@ def candidate_sentences(passages: list[ScoredPassage], max_chars: int = 600) -> 
     return list(seen.values())
 
 
-_MONTH_NAMES = ("january february march april may june july august september october november "
-                "december").split()
-
-
 def published_terms(p: ScoredPassage) -> set[str]:
     """Stemmed year and month of the article's publication date: a sentence of an article
     published in March 2024 covers 'March' and '2024' in the question."""
     if not p.published:
         return set()
     y, m, _ = p.published.split("-")
-    return {y, stem(_MONTH_NAMES[int(m) - 1])}
+    return {y, stem(month_name(int(m)))}
 
 
 class EmbeddingCache:
@@ -204,21 +196,11 @@ class EmbeddingCache:
         return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
 
 
-@dataclass(frozen=True)
-class ScoringWeights:
-    sem: float = 0.55
-    lex: float = 0.35
-    cue: float = 0.10
-    prior: float = 0.05
-    length_chars: int = 350  # sentences longer than this are gently penalised
-    headline: float = 0.05
-
-
 class SentenceScorer:
     """Scores candidate sentences against a question."""
 
     def __init__(self, embedder, idf_source: Callable[[], Callable[[str], float]] | None = None,
-                 weights: ScoringWeights = ScoringWeights()):
+                 weights: ScoringSettings = ScoringSettings()):
         self.embedder = embedder
         self.cache = EmbeddingCache(embedder)
         self.idf_source = idf_source or (lambda: (lambda term: 1.0))  # called once per question
@@ -299,8 +281,11 @@ def _near_duplicate(a: Sentence, b: Sentence) -> bool:
     return len(a.terms & b.terms) / len(a.terms | b.terms) >= 0.7
 
 
-def select_sentences(ranked: list[Sentence], max_sentences: int = 3, rel: float = 0.85,
-                     follow: float = 0.4) -> list[list[Sentence]]:
+_SCORING = ScoringSettings()
+
+
+def select_sentences(ranked: list[Sentence], max_sentences: int = _SCORING.max_sentences,
+                     rel: float = _SCORING.rel, follow: float = _SCORING.follow) -> list[list[Sentence]]:
     """Groups of sentences to cite, best first, all from the best sentence's article: the
     best sentence; then the sentence that follows it in its passage when it scores at least
     `follow` of the best (an answer often comes right after the sentence that restates the
@@ -334,36 +319,35 @@ def select_sentences(ranked: list[Sentence], max_sentences: int = 3, rel: float 
 
 
 class QuoteAnswerer:
-    """The no-LLM answerer. `answer_ranked` takes sentences already scored (the Assistant
-    scores once for the refusal gate and the answer)."""
+    """The no-LLM answerer (qa.answerer.Answerer). `ranked`: sentences already scored (the
+    Assistant scores once for the refusal gate and the answer)."""
 
     mode = "quote"
 
-    def __init__(self, scorer: SentenceScorer, *, max_sentences: int = 3, rel: float = 0.85):
-        if max_sentences < 1:
-            raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
-        if not 0 < rel <= 1:
-            raise ValueError(f"rel must be in (0, 1], got {rel}")
+    def __init__(self, scorer: SentenceScorer, settings: ScoringSettings | None = None):
         self.scorer = scorer
-        self.max_sentences = max_sentences
-        self.rel = rel
+        self.settings = settings or scorer.weights  # max_sentences, rel, follow
+
+    def select(self, ranked: list[Sentence]) -> list[list[Sentence]]:
+        """The groups of sentences to cite (select_sentences with this answerer's settings)."""
+        s = self.settings
+        return select_sentences(ranked, s.max_sentences, s.rel, s.follow)
 
     def rank(self, question: str, passages: list[ScoredPassage], focus: str | None = None) -> list[Sentence]:
         return self.scorer.score(question, candidate_sentences(passages), focus=focus)
 
-    def answer_ranked(self, question: str, passages: list[ScoredPassage],
-                      ranked: list[Sentence]) -> Answer:
-        groups = select_sentences(ranked, self.max_sentences, self.rel)
+    def answer(self, question: str, passages: list[ScoredPassage],
+               ranked: list[Sentence] | None = None) -> Answer:
+        ranked = self.rank(question, passages) if ranked is None else ranked
+        groups = self.select(ranked)
         if not groups:
             return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=self.mode)
         text, citations, _ = compose(groups)
         return Answer(question, text, citations, passages, mode=self.mode)
 
-    def answer(self, question: str, passages: list[ScoredPassage]) -> Answer:
-        return self.answer_ranked(question, passages, self.rank(question, passages))
-
-    def stream(self, question: str, passages: list[ScoredPassage]) -> Iterator[str | Answer]:
-        ans = self.answer(question, passages)
+    def stream(self, question: str, passages: list[ScoredPassage],
+               ranked: list[Sentence] | None = None) -> Iterator[str | Answer]:
+        ans = self.answer(question, passages, ranked)
         yield ans.text
         yield ans
 

@@ -1,15 +1,39 @@
-"""One settings tree, loaded at entry points: defaults < qa.toml < QA_* environment < flags."""
+"""One settings tree (pydantic-settings), loaded at entry points: defaults < qa.toml < QA_*
+environment < flags. It is the one source of defaults, thresholds of the refusal gate, the
+sentence scorer and the claim checker included; components take their section through their
+constructors. `Settings(...)` gives exactly the values passed over the defaults (no file, no
+environment); `Settings.load(...)` reads all layers."""
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict,
+                               TomlConfigSettingsSource)
+from pydantic_settings.exceptions import SettingsError
 
 
-@dataclass(frozen=True)
-class IndexSettings:
+class Section(BaseModel):
+    """A [section] of qa.toml: frozen, unknown keys are errors, a bool is never a number."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, value, info):
+        kind = cls.model_fields[info.field_name].annotation
+        if isinstance(value, bool) and kind in (int, float):
+            raise ValueError(f"a bool is not a valid {kind.__name__}")
+        return value
+
+
+class IndexSettings(Section):
     # SciFact dev nDCG@10, 1,156-document subsample (bench/embed_compare.py --scifact-docs 1000),
     # CPU s per 1k news chunks on a loaded 2-core machine: minilm 0.794 / 54.6; minilm-onnx-int8
     # 0.778 / 44.0 (-0.016: fails the 0.005 bar); bge-small-int8 0.830 / 64.2 (better, slower).
@@ -28,8 +52,7 @@ class IndexSettings:
     batch_chunks: int = 512
 
 
-@dataclass(frozen=True)
-class IngestFieldSettings:
+class IngestFieldSettings(Section):
     """Which record fields of a JSONL/CSV/Parquet export hold each value (comma-separated
     names are tried in order; dotted names reach into nested objects). Unset: the defaults of
     corpus.FieldMap (id/doc_id/_id, text/content/body, title/headline, ...)."""
@@ -42,13 +65,11 @@ class IngestFieldSettings:
     url: str | None = None
 
 
-@dataclass(frozen=True)
-class IngestSettings:
-    fields: IngestFieldSettings = field(default_factory=IngestFieldSettings)
+class IngestSettings(Section):
+    fields: IngestFieldSettings = Field(default_factory=IngestFieldSettings)
 
 
-@dataclass(frozen=True)
-class RetrievalSettings:
+class RetrievalSettings(Section):
     mode: str = "hybrid"  # dense | bm25 | hybrid
     # Passages handed to the answerers. 8 vs 5 on eval/gold.jsonl (quote): answer accuracy
     # 0.909 vs 0.894, the evidence for three questions ranks 6th to 8th; p50 22 vs 20 ms.
@@ -68,8 +89,66 @@ class RetrievalSettings:
     rerank_weight: float = 0.5
 
 
-@dataclass(frozen=True)
-class LLMSettings:
+class GateSettings(Section):
+    """The refusal gate (qa.evidence.EvidenceGate). Calibrated on eval/gold.jsonl and the
+    held-out set, with and without answers in the articles."""
+
+    min_sem: float = Field(0.25, ge=-1, le=1)  # best sentence cosine below this: abstain
+    min_lex: float = Field(0.34, ge=-1, le=1)  # best term coverage below this ...
+    strong_sem: float = Field(0.55, ge=-1, le=1)  # ... abstains too, unless the cosine reaches this
+    max_missing_keys: int = Field(0, ge=0)  # key terms of the question that may be absent from the evidence
+    fuzzy: float = Field(0.8, ge=-1, le=1)  # similarity at which two spellings of a name match ('Marzouk'/'Marzook')
+    require_asked_thing: bool = True  # 'which X did ...': X, or a word close in meaning, must occur
+    thing_sim: float = Field(0.6, ge=-1, le=1)  # cosine at which a retrieved word stands for the asked X
+    require_duration: bool = True  # 'how long did X last': a sentence about X must give a duration
+    require_dated_names: bool = True  # 'when ...': one sentence must carry a date and all the names
+    verb_sim: float = 0.6  # 'how many X were killed': a word this close to 'killed' near the count
+    future_lex: float = 0.5  # 'when will ...': the dated sentence covers this much of the best's terms
+    require_cooccurrence: bool = True  # each name must share an article with each asked date
+    # How deep in the ranked sentences each slot check looks.
+    top_for_count: int = Field(6, ge=1)  # 'how many', 'name of', durations
+    top_for_thing: int = Field(10, ge=1)  # 'which X'
+    top_for_date: int = Field(8, ge=1)  # 'when'
+
+
+class ScoringSettings(Section):
+    """Sentence scoring and selection in quote mode (qa.quote): score = sem * cosine + lex *
+    idf-weighted term coverage + cue * answer-type cue + prior / (1 + passage rank), minus a
+    length penalty past `length_chars` and `headline` for a sentence that repeats the title."""
+
+    sem: float = 0.55
+    lex: float = 0.35
+    cue: float = 0.10
+    prior: float = 0.05
+    length_chars: int = Field(350, ge=1)  # sentences longer than this are gently penalised
+    headline: float = 0.05
+    max_sentences: int = Field(3, ge=1)  # sentence groups cited in a quote answer
+    rel: float = Field(0.85, gt=0, le=1)  # a further sentence scores at least this share of the best
+    follow: float = Field(0.4, ge=0)  # the sentence after the best: at least this share of the best
+
+
+class VerifySettings(Section):
+    """The claim checker of llm mode (qa.verify.Checker, qa.verify_model.ClaimJudge)."""
+
+    min_overlap: float = Field(0.6, ge=0, le=1)  # content-word coverage that suffices on its own
+    min_cosine: float = Field(0.55, ge=0, le=1)  # embedding support that suffices with ...
+    min_overlap_with_cosine: float = Field(0.3, ge=0, le=1)  # ... at least this coverage
+    drop_unsupported: bool = True
+    cross_encoder: bool = False  # also judge (claim, span) pairs with the ms-marco cross-encoder
+    cross_encoder_min_score: float = 0.0  # its logit threshold
+
+
+class JudgeSettings(Section):
+    """Who decides to answer or refuse (qa.judging.VerdictMaker). "gate": the refusal gate
+    (qa.evidence), with an optional floor on the learned answerability score; "score": the
+    learned score alone (the gate's decision is one of its features), answering when
+    score >= min_score. Chosen on the dev halves by bench/train_answerability.py."""
+
+    policy: Literal["gate", "score"] = "gate"
+    min_score: float | None = Field(None, ge=0, le=1)  # policy "score" needs it
+
+
+class LLMSettings(Section):
     model_path: str | None = None  # a GGUF file; None: the installed Qwen2.5 package, if any
     server_url: str | None = None  # an OpenAI-compatible server (Ollama, vLLM, llama.cpp server)
     server_model: str = "local"
@@ -84,132 +163,169 @@ class LLMSettings:
     fallback_to_quote: bool = True
 
 
+# Environment variables kept from before the tree had nested ones (QA_GATE__MIN_SEM, ...).
+LEGACY_ENV = {
+    "QA_MODE": "answer_mode",
+    "QA_EMBED_MODEL": "index.embed_model",
+    "QA_INGEST_BATCH_CHUNKS": "index.batch_chunks",
+    "QA_LLM_MODEL_PATH": "llm.model_path",
+    "QA_LLM_SERVER_URL": "llm.server_url",
+    "QA_LLM_SERVER_MODEL": "llm.server_model",
+}
+
+
 @dataclass(frozen=True)
-class Settings:
+class _Layers:
+    config: Path | None
+    env: Mapping[str, str]
+
+
+_LOADING: ContextVar[_Layers | None] = ContextVar("qa_settings_layers", default=None)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QA_", env_nested_delimiter="__", env_ignore_empty=True,
+                                      extra="forbid", frozen=True)
+
     data_dir: str = ".qa-data"
     chroma_url: str | None = None
     collection: str = "news_qa"
     answer_mode: str = "quote"
-    index: IndexSettings = field(default_factory=IndexSettings)
-    ingest: IngestSettings = field(default_factory=IngestSettings)
-    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
-    llm: LLMSettings = field(default_factory=LLMSettings)
-
-    # Environment variables for the most common settings.
-    ENV = {
-        "QA_DATA_DIR": "data_dir",
-        "QA_CHROMA_URL": "chroma_url",
-        "QA_COLLECTION": "collection",
-        "QA_MODE": "answer_mode",
-        "QA_EMBED_MODEL": "index.embed_model",
-        "QA_INGEST_BATCH_CHUNKS": "index.batch_chunks",
-        "QA_LLM_MODEL_PATH": "llm.model_path",
-        "QA_LLM_SERVER_URL": "llm.server_url",
-        "QA_LLM_SERVER_MODEL": "llm.server_model",
-    }
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    gate: GateSettings = Field(default_factory=GateSettings)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    verify: VerifySettings = Field(default_factory=VerifySettings)
+    judge: JudgeSettings = Field(default_factory=JudgeSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @classmethod
-    def load(cls, config: str | Path | None = None, env: dict | None = None, **overrides) -> "Settings":
-        """Build settings. `overrides` use dotted names ('llm.model_path'); None means unset."""
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+        layers = _LOADING.get()
+        if layers is None:  # Settings(...): the values given, over the defaults
+            return (init_settings,)
+        env = _MappingEnv(settings_cls, layers.env)
+        file = (TomlConfigSettingsSource(settings_cls, toml_file=layers.config),) if layers.config else ()
+        return (init_settings, env, _LegacyEnv(settings_cls, layers.env), *file)
+
+    @classmethod
+    def load(cls, config: str | Path | None = None, env: Mapping[str, str] | None = None,
+             **overrides) -> "Settings":
+        """Build settings from all layers. `overrides` (the flags) use '__' for sections
+        ('llm__model_path'); None means unset. `env` defaults to os.environ."""
         env = os.environ if env is None else env
-        values: dict[str, object] = {}
         path = config or env.get("QA_CONFIG") or ("qa.toml" if Path("qa.toml").is_file() else None)
         if path:
-            try:
-                data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise ValueError(f"cannot read config file {path}: {exc}") from None
-            values.update(_flatten(data))
-        for var, key in cls.ENV.items():
-            if env.get(var):
-                values[key] = env[var]
-        values.update({k.replace("__", "."): v for k, v in overrides.items() if v is not None})
-        return _build(cls(), values)
+            _check_toml(Path(path))
+        flags = _nest({k.replace("__", "."): v for k, v in overrides.items() if v is not None})
+        token = _LOADING.set(_Layers(Path(path) if path else None, env))
+        try:
+            return _validated(lambda: cls(**flags))
+        finally:
+            _LOADING.reset(token)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> "Settings":
+        """A copy with dotted-name overrides ('retrieval.k': '7'), validated like a file."""
+        data = self.model_dump()
+        for key, value in _nest(dict(overrides)).items():
+            data[key] = {**data[key], **value} if isinstance(value, dict) and isinstance(data.get(key), dict) \
+                else value
+        return _validated(lambda: type(self)(**data))
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return self.model_dump()
 
 
-def _flatten(data: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in data.items():
-        if isinstance(v, dict):
-            out.update(_flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
+class _MappingEnv(EnvSettingsSource):
+    """QA_* variables (QA_DATA_DIR, QA_RETRIEVAL__K, ...) read from a given mapping."""
+
+    def __init__(self, settings_cls, mapping: Mapping[str, str]):
+        self._mapping = mapping
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        from pydantic_settings.sources.utils import parse_env_vars
+
+        return parse_env_vars(self._mapping, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+
+
+class _LegacyEnv(PydanticBaseSettingsSource):
+    """The older flat names (LEGACY_ENV), below the nested QA_SECTION__KEY names."""
+
+    def __init__(self, settings_cls, mapping: Mapping[str, str]):
+        super().__init__(settings_cls)
+        self._mapping = mapping
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - __call__ does the work
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return _nest({key: self._mapping[var] for var, key in LEGACY_ENV.items() if self._mapping.get(var)})
+
+
+def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        *sections, leaf = key.split(".")
+        node = out
+        for s in sections:
+            node = node.setdefault(s, {})
+            if not isinstance(node, dict):
+                raise ValueError(f"unknown setting {key}: {s} is a value, not a section")
+        node[leaf] = value
     return out
 
 
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off", "")
+def _check_toml(path: Path) -> None:
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"cannot read config file {path}: {exc}") from None
 
 
-def _coerce(current, value, name: str):
-    """Convert `value` to the type of the default `current`; raise ValueError naming both."""
-    if value is None:
-        return None
-    expected = "str" if current is None else type(current).__name__  # None defaults are str | None
-
-    def bad():
-        return ValueError(
-            f"setting {name}: {value!r} is not a valid {expected}; fix it in qa.toml, the QA_* "
-            "environment variable or the command-line flag"
-        )
-
-    if current is None or isinstance(current, str):
-        if not isinstance(value, str):
-            raise bad()
-        return value
-    if isinstance(current, bool):
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
-            return value.strip().lower() in _TRUE
-        raise bad()
-    if isinstance(value, bool):
-        raise bad()
-    if isinstance(current, int):
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str):
-            try:
-                return int(value.strip())
-            except ValueError:
-                raise bad() from None
-        raise bad()
-    if isinstance(current, float):
-        if isinstance(value, (int, float)):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value.strip())
-            except ValueError:
-                raise bad() from None
-        raise bad()
-    return value
+def _validated(build):
+    """Run `build()`; turn pydantic's errors into one ValueError naming each bad key."""
+    try:
+        return build()
+    except SettingsError as exc:
+        raise ValueError(f"settings: {exc}; fix it in qa.toml, the QA_* environment variable or the flag") from None
+    except ValidationError as exc:
+        raise ValueError(_explain(exc)) from None
 
 
-def _build(obj, values: dict, prefix: str = ""):
-    sections = {f.name for f in fields(obj) if is_dataclass(getattr(obj, f.name))}
-    leaves = {f.name for f in fields(obj)} - sections
-    unknown = [
-        k for k in values
-        if not (k in leaves or (k.split(".")[0] in sections and "." in k))
-    ]
-    if unknown:
-        raise ValueError(
-            f"unknown setting(s) {', '.join(prefix + u for u in unknown)}; known here: "
-            + ", ".join(sorted(prefix + n for n in leaves | {s + ".*" for s in sections}))
-        )
-    changes = {}
-    for f in fields(obj):
-        current = getattr(obj, f.name)
-        if is_dataclass(current):
-            sub = {k[len(f.name) + 1:]: v for k, v in values.items() if k.startswith(f.name + ".")}
-            if sub:
-                changes[f.name] = _build(current, sub, f"{prefix}{f.name}.")
-        elif f.name in values:
-            changes[f.name] = _coerce(current, values[f.name], prefix + f.name)
-    return replace(obj, **changes)
+def _known(loc: tuple) -> list[str]:
+    """The setting names at `loc` ('retrieval.k', 'retrieval.mode', ...; 'gate.*' for a section)."""
+    model: type[BaseModel] = Settings
+    for part in loc:
+        sub = model.model_fields.get(str(part))
+        if sub is None or not (isinstance(sub.annotation, type) and issubclass(sub.annotation, BaseModel)):
+            return []
+        model = sub.annotation
+    prefix = "".join(f"{p}." for p in loc)
+    return [prefix + n + (".*" if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel) else "")
+            for n, f in model.model_fields.items()]
+
+
+def _explain(exc: ValidationError) -> str:
+    unknown, bad, known = [], [], set()
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"])
+        value = err.get("input")
+        if err["type"] == "extra_forbidden":
+            unknown.extend([f"{name}.{k}" for k in value] if isinstance(value, dict) else [name])
+            known.update(_known(err["loc"][:-1]))
+        elif isinstance(value, dict) and err["type"] not in ("model_type", "model_attributes_type"):
+            unknown.extend(f"{name}.{k}" for k in value)  # a table where a value belongs
+        elif err["type"] in ("model_type", "model_attributes_type"):
+            unknown.append(f"{name} (a section: write [{name}] in qa.toml)")
+        else:
+            bad.append(f"setting {name}: {value!r} is not a valid value ({err['msg']})")
+    parts = ([f"unknown setting(s) {', '.join(unknown)}" + (f"; known here: {', '.join(sorted(known))}" if known
+                                                            else "")] if unknown else [])
+    return "; ".join(parts + bad) + "; fix it in qa.toml, the QA_* environment variable or the command-line flag"
+
+
+__all__ = ["GateSettings", "IndexSettings", "IngestFieldSettings", "IngestSettings", "LEGACY_ENV", "LLMSettings",
+           "RetrievalSettings", "ScoringSettings", "Section", "Settings", "VerifySettings"]

@@ -14,6 +14,8 @@ import numpy as np
 
 from index.text import STOPWORDS, fold, stem, words
 
+from .nlp import MONTHS, WEEKDAYS
+
 _AUX = r"(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could|should|might|may)"
 # "Which hotel did ...", "What political party does ...": the noun right before the auxiliary.
 _CATEGORY = re.compile(rf"\b(?:which|what)\s+((?:[^\W\d_][\w’'\-]*\s+){{0,2}}?)([^\W\d_][\w\-]*)\s+{_AUX}\b", re.I)
@@ -85,9 +87,7 @@ def duration_subject(question: str) -> str | None:
 
 # A date, month, weekday, year or relative day in a sentence.
 _DATE_WORD = re.compile(
-    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight|"
-    r"(?:19|20)\d\d)\b", re.I)
+    r"\b(" + "|".join(MONTHS + WEEKDAYS) + r"|today|yesterday|tonight|(?:19|20)\d\d)\b", re.I)
 
 
 _COUNT_PREDICATE = re.compile(

@@ -28,6 +28,8 @@ import numpy as np
 from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem
 
+from .nlp import MONTHS, month_name, number_words_to_digits
+from .settings import VerifySettings
 from .types import Citation
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -38,18 +40,6 @@ _LEAD_IN = re.compile(r"^(according to|as reported by|per|based on)\s*(the\s+)?"
 # '... the statement from [1], Israel ...' -> '... the statement, Israel ...'
 _DANGLING = re.compile(r"\s+(?:from|in|by|of|to|per)(?=\s*[,;:])", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
-    "dozen": "12", "hundred": "100",
-}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}
-_UNITS = {w: int(n) for w, n in NUMBER_WORDS.items() if n.isdigit() and int(n) < 10 and w not in
-          ("first", "second", "third")}
-_COMPOUND = re.compile(r"\b(" + "|".join(_TENS) + r")(?:[- ](" + "|".join(_UNITS) + r"))?\b", re.I)
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december"]
 # Words a faithful answer adds around a claim without making it unsupported.
 FILLER = frozenset("""according article articles report reports reported reporting say says said
     state states stated mention mentions mentioned passage passages source sources also however
@@ -108,20 +98,6 @@ class Source:
         return " ".join(x for x in (p.title, p.outlet, p.published) if x)
 
 
-@dataclass(frozen=True)
-class VerifyConfig:
-    min_overlap: float = 0.6  # content-word coverage that suffices on its own
-    min_cosine: float = 0.55  # embedding support that suffices with ...
-    min_overlap_with_cosine: float = 0.3  # ... at least this coverage
-    drop_unsupported: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("min_overlap", "min_cosine", "min_overlap_with_cosine"):
-            v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"VerifyConfig.{name} must be in [0, 1], got {v}")
-
-
 @dataclass
 class SentenceCheck:
     claim: str  # the sentence without markers
@@ -151,15 +127,13 @@ def _norm_number(tok: str) -> str:
 def _terms(text: str) -> tuple[set[str], set[str], set[str]]:
     """(content stems, numbers, capitalised names) of a text."""
     stems, numbers, names = set(), set(), set()
-    text = _COMPOUND.sub(lambda m: str(_TENS[m.group(1).lower()] + _UNITS.get((m.group(2) or "").lower(), 0)), text)
+    text = number_words_to_digits(text)  # 'three' -> '3', 'twenty-one' -> '21'
     for i, m in enumerate(_WORD.finditer(text)):
         raw = m.group(0)
         w = fold(raw)
         if any(c.isdigit() for c in w):
             numbers.add(_norm_number(w))
             continue
-        if w in NUMBER_WORDS:
-            numbers.add(NUMBER_WORDS[w])
         if w in STOPWORDS or w in FILLER or len(w) < 2:
             continue
         stems.add(stem(w))
@@ -173,7 +147,7 @@ def _date_terms(published: str | None) -> set[str]:
     if not m:
         return set()
     y, mo, d = m.groups()
-    return {y, str(int(mo)), str(int(d)), stem(MONTHS[int(mo) - 1])}
+    return {y, str(int(mo)), str(int(d)), stem(month_name(int(mo)))}
 
 
 def _has_word(w: str, stems: set[str], words: set[str]) -> bool:
@@ -190,7 +164,7 @@ class Checker:
     claim against the span it would cite: a claim whose words are all in the span but whose
     speaker or number is not the span's is unsupported."""
 
-    def __init__(self, embedder, config: VerifyConfig = VerifyConfig(), judge=None):
+    def __init__(self, embedder, config: VerifySettings = VerifySettings(), judge=None):
         self.embedder = embedder
         self.config = config
         self.judge = judge

@@ -29,6 +29,7 @@ from index import wheel_models
 from index.embedders import ModelNotInstalled
 
 from .nlp import ModelMissing, number_value, spacy_pipeline
+from .settings import VerifySettings
 
 RERANKER_DIR = "reranker_en"
 
@@ -263,9 +264,11 @@ class ClaimJudge:
         return Judgement(not reasons, score, tuple(reasons))
 
 
-def default_judge(use_cross_encoder: bool = False, min_score: float = 0.0) -> ClaimJudge:
-    return ClaimJudge(shared_cross_encoder() if use_cross_encoder else None, Attribution(),
-                      min_score if use_cross_encoder else None)
+def default_judge(settings: VerifySettings = VerifySettings()) -> ClaimJudge:
+    """Attribution always; the cross-encoder when `settings.cross_encoder` is on."""
+    use = settings.cross_encoder
+    return ClaimJudge(shared_cross_encoder() if use else None, Attribution(),
+                      settings.cross_encoder_min_score if use else None)
 
 
 __all__ = ["Attribution", "ClaimJudge", "Judgement", "ModelMissing", "OnnxCrossEncoder",

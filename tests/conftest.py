@@ -92,7 +92,6 @@ def smollm2_gguf():
     """Path of the SmolLM2 GGUF for real-model tests of the LLM path; skips, saying what to
     install, when llama.cpp or the model package is missing."""
     pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (make llm)")
-    pytest.importorskip("llama_index.llms.llama_cpp", reason="llama-index-llms-llama-cpp missing")
     from qa.models import ModelError, smollm2_path
 
     try:

@@ -60,9 +60,9 @@ def test_apply_overrides_nested_and_coerced():
     s = apply_overrides(Settings(), {"retrieval.mode": "bm25", "retrieval.k": "7", "answer_mode": "llm"})
     assert (s.retrieval.mode, s.retrieval.k, s.answer_mode) == ("bm25", 7, "llm")
     assert Settings().retrieval.mode == "hybrid"  # the original is untouched
-    with pytest.raises(ValueError, match="unknown setting 'retrieval.nope'"):
+    with pytest.raises(ValueError, match=r"unknown setting\(s\) retrieval\.nope"):
         apply_overrides(Settings(), {"retrieval.nope": 1})
-    with pytest.raises(ValueError, match="not a valid int"):
+    with pytest.raises(ValueError, match="retrieval.k: 'many' is not a valid"):
         apply_overrides(Settings(), {"retrieval.k": "many"})
 
 

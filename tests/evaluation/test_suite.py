@@ -4,7 +4,6 @@ runs in test_suite_real.py."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -39,7 +38,7 @@ def suite_env(tmp_path_factory):
 
 def test_suite_report_compares_configurations(suite_env, tmp_path):
     root, settings, opts = suite_env
-    worse = dataclasses.replace(settings, retrieval=dataclasses.replace(settings.retrieval, k=3))
+    worse = settings.with_overrides({"retrieval.k": 3})
 
     def factory(s, index):  # the "worse" configuration refuses every other question
         return Docs(refuse_every=2 if s.retrieval.k == 3 else 0)(s, index)
@@ -70,7 +69,7 @@ def test_index_is_cached_by_settings_and_reused(suite_env):
     index, isettings = open_bench_index(settings, "rgb", docs, opts.cache_dir)
     again, same = open_bench_index(settings, "rgb", docs, opts.cache_dir)
     assert same.data_dir == isettings.data_dir and (root / "cache").is_dir()
-    other = dataclasses.replace(settings, index=dataclasses.replace(settings.index, chunk_sentences=2))
+    other = settings.with_overrides({"index.chunk_sentences": 2})
     _, changed = open_bench_index(other, "rgb", docs[:1], opts.cache_dir)
     assert changed.data_dir != isettings.data_dir
     assert len(again.records(fresh=True)) == len(docs)

@@ -127,15 +127,12 @@ def test_settings_wire_the_second_stage(make_index, monkeypatch):
     index = make_index()
     plain = components.build_retriever(Settings(), index)
     assert plain.reranker is None and plain.fusion == Settings().retrieval.fusion
-    from dataclasses import replace
-
-    base = Settings().retrieval
-    s = Settings(retrieval=replace(base, rerank=True, rerank_depth=7, fusion="rrf"))
+    s = Settings().with_overrides({"retrieval.rerank": True, "retrieval.rerank_depth": 7, "retrieval.fusion": "rrf"})
     r = components.build_retriever(s, index)
     assert type(r.reranker).__name__ == "SentenceMaxSimReranker"
     assert r.reranker.depth == 7 and r.fusion == "rrf"
     assert r.reranker.embedder == "embedder:minilm"
-    bad = Settings(retrieval=replace(base, rerank=True, rerank_method="colbert"))
+    bad = Settings().with_overrides({"retrieval.rerank": True, "retrieval.rerank_method": "colbert"})
     with pytest.raises(ValueError, match="unknown retrieval.rerank_method 'colbert'"):
         components.build_retriever(bad, index)
 

@@ -196,7 +196,7 @@ class _RefusingLLM:
 
 
 def test_llm_refusal_of_an_answerable_question_falls_back_to_quotes(assistant):
-    assistant._llm = _RefusingLLM()
+    assistant = Assistant(assistant.settings, assistant.index, llm=_RefusingLLM())
     q = "Who was the ship's captain questioned by police?"
     ans = assistant.ask(q, mode="llm")
     assert not ans.abstained and ans.mode == "llm" and ans.fallback == "quote"
@@ -206,9 +206,9 @@ def test_llm_refusal_of_an_answerable_question_falls_back_to_quotes(assistant):
     assert final.fallback == "quote" and final.text == ans.text
     assert final.to_json()["fallback"] == "quote"
     # with the fallback off, the model's refusal stands
-    from dataclasses import replace
-    assistant.settings = replace(assistant.settings, llm=replace(assistant.settings.llm, fallback_to_quote=False))
-    ans = assistant.ask(q, mode="llm")
+    strict = Assistant(assistant.settings.with_overrides({"llm.fallback_to_quote": False}), assistant.index,
+                       llm=_RefusingLLM())
+    ans = strict.ask(q, mode="llm")
     assert ans.abstained and ans.fallback is None
 
 
@@ -229,7 +229,7 @@ class _CitingLLM:
 def test_llm_answer_has_one_published_note(assistant):
     """One source note per answer: a last 'Published:' line says when each cited article was
     published; no 'Sources:' block (the surfaces list the sources)."""
-    assistant._llm = _CitingLLM()
+    assistant = Assistant(assistant.settings, assistant.index, llm=_CitingLLM())
     ans = assistant.ask("Who was the ship's captain questioned by police?", mode="llm")
     assert not ans.abstained and ans.fallback is None
     assert "Sources:" not in ans.text and "[1]" in ans.text
@@ -254,3 +254,56 @@ def test_real_answers_carry_the_verdict_and_an_exact_short_span(corpus_assistant
     assert refused.answer_span is None
     if ans.verdict.score is not None:
         assert refused.verdict.score < ans.verdict.score
+
+
+def test_the_index_is_not_modified_and_the_question_is_embedded_once(make_index):
+    """The Assistant wraps the index's embedder in a local memo shared by retrieval and
+    sentence scoring; the index keeps its own embedder."""
+
+    class Counting:
+        name = "counting"
+
+        def __init__(self):
+            from fakes import FakeEmbedder
+
+            self.inner, self.queries = FakeEmbedder(), []
+
+        def embed_documents(self, texts):
+            return self.inner.embed_documents(texts)
+
+        def embed_query(self, text):
+            self.queries.append(text)
+            return self.inner.embed_query(text)
+
+    emb = Counting()
+    index = make_index(embedder=emb)
+    for d in DOCS:
+        index.write(d)
+    a = Assistant(Settings(), index)
+    q = "Who was the ship's captain questioned by police?"
+    assert not a.ask(q).abstained
+    assert index.embedder is emb
+    assert emb.queries.count(q) == 1
+    p = a.prepare(q)
+    assert (p.mode, p.standalone, p.evidence.answerable) == ("quote", q, True)
+    assert p.passages and p.ranked and set(p.timings) >= {"retrieve", "evidence"}
+    assert emb.queries.count(q) == 1  # the memo answers the second time
+
+
+def test_both_answerers_take_the_scored_sentences(assistant):
+    """The one Answerer protocol: answer(question, passages, ranked=None) on both modes."""
+    import inspect
+
+    from qa.answerer import Answerer
+    from qa.llm_answerer import LLMAnswerer
+    from qa.quote import QuoteAnswerer
+
+    for cls in (QuoteAnswerer, LLMAnswerer):
+        for name in ("answer", "stream"):
+            assert list(inspect.signature(getattr(cls, name)).parameters) == \
+                ["self", "question", "passages", "ranked"], (cls, name)
+    assert list(inspect.signature(Answerer.answer).parameters) == ["self", "question", "passages", "ranked"]
+    q = "Who was the ship's captain questioned by police?"
+    p = assistant.prepare(q)
+    ans = assistant.quote.answer(q, p.passages, p.ranked)
+    assert "Ivan Petrov" in ans.text and ans.text == assistant.quote.answer(q, p.passages).text

@@ -110,3 +110,73 @@ def test_unreadable_config(tmp_path):
 def test_to_json_round_trips_the_tree():
     data = Settings.load(env={}, retrieval__k=4).to_json()
     assert data["retrieval"]["k"] == 4 and data["index"]["embed_model"] == "minilm"
+
+
+def test_thresholds_precedence_file_env_flag(tmp_path):
+    """A gate threshold from each layer: the flag beats the environment beats the file."""
+    cfg = write_toml(tmp_path / "c.toml", "[gate]\nmin_sem = 0.1\nmin_lex = 0.2\n[scoring]\nrel = 0.5\n")
+    s = Settings.load(cfg, env={})
+    assert (s.gate.min_sem, s.gate.min_lex, s.scoring.rel) == (0.1, 0.2, 0.5)
+    env = {"QA_GATE__MIN_SEM": "0.3", "QA_VERIFY__MIN_COSINE": "0.7"}
+    s = Settings.load(cfg, env=env)
+    assert (s.gate.min_sem, s.gate.min_lex, s.verify.min_cosine) == (0.3, 0.2, 0.7)
+    s = Settings.load(cfg, env=env, gate__min_sem=0.4)
+    assert (s.gate.min_sem, s.gate.min_lex, s.scoring.rel) == (0.4, 0.2, 0.5)
+
+
+def test_old_environment_names_still_work():
+    env = {"QA_MODE": "llm", "QA_EMBED_MODEL": "mpnet", "QA_LLM_SERVER_URL": "http://127.0.0.1:1/v1",
+           "QA_INGEST_BATCH_CHUNKS": "64", "QA_COLLECTION": "c", "QA_SERVER": "not a setting"}
+    s = Settings.load(env=env)
+    assert (s.answer_mode, s.index.embed_model, s.llm.server_url, s.index.batch_chunks, s.collection) == (
+        "llm", "mpnet", "http://127.0.0.1:1/v1", 64, "c")
+    # the nested name wins over the old flat one
+    assert Settings.load(env={**env, "QA_ANSWER_MODE": "quote"}).answer_mode == "quote"
+
+
+@pytest.mark.parametrize("env, key", [
+    ({"QA_GATE__MIN_SEM": "high"}, "gate.min_sem"),
+    ({"QA_GATE__MIN_SEM": "3"}, "gate.min_sem"),  # outside [-1, 1]
+    ({"QA_SCORING__MAX_SENTENCES": "0"}, "scoring.max_sentences"),
+    ({"QA_LLM_MODEL_PATH": "x", "QA_LLM__N_CTX": "big"}, "llm.n_ctx"),
+])
+def test_bad_environment_value_names_the_key(env, key):
+    with pytest.raises(ValueError) as err:
+        Settings.load(env=env)
+    assert key in str(err.value) and "QA_*" in str(err.value)
+
+
+def test_bad_flag_value_names_the_key():
+    with pytest.raises(ValueError, match="verify.min_overlap"):
+        Settings.load(env={}, verify__min_overlap=1.5)
+
+
+def test_settings_constructor_ignores_environment(monkeypatch):
+    """Settings(...) is the defaults plus what is passed; only load() reads files and env."""
+    monkeypatch.setenv("QA_DATA_DIR", "from-env")
+    assert Settings().data_dir == ".qa-data"
+    assert Settings.load().data_dir == "from-env"
+
+
+def test_with_overrides_validates_and_copies():
+    base = Settings()
+    s = base.with_overrides({"gate.min_sem": "0.3", "retrieval.k": 5})
+    assert (s.gate.min_sem, s.retrieval.k, base.gate.min_sem) == (0.3, 5, 0.25)
+    assert s.gate.min_lex == base.gate.min_lex  # the rest of the section is kept
+    with pytest.raises(ValueError, match="gate.nope"):
+        base.with_overrides({"gate.nope": 1})
+
+
+def test_thresholds_reach_the_components(make_index):
+    """The gate, scorer, quote selection and claim checker get their sections from Settings."""
+    from qa.assistant import Assistant
+    from qa.llm_answerer import LLMAnswerer
+
+    s = Settings.load(env={}, gate__min_sem=0.31, gate__top_for_count=4, scoring__sem=0.5,
+                      scoring__max_sentences=2, verify__min_cosine=0.66,
+                      llm__server_url="http://127.0.0.1:9/v1")  # built, never called
+    a = Assistant(s, make_index())
+    assert a.gate.settings.min_sem == 0.31 and a.gate.settings.top_for_count == 4
+    assert a.scorer.weights.sem == 0.5 and a.quote.settings.max_sentences == 2
+    llm = LLMAnswerer.from_settings(s, embedder=a.scorer.cache, judge=None)
+    assert llm.checker.config.min_cosine == 0.66

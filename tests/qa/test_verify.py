@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index import Chunk, ScoredPassage
-from qa.verify import Checker, Source, VerifyConfig, split_claims
+from qa.settings import VerifySettings
+from qa.verify import Checker, Source, split_claims
 
 DOC_A = ("Header line.\n"
          "The city council approved a budget of 4.2 million dollars on Monday. "
@@ -49,7 +50,7 @@ def test_planted_unsupported_sentence_is_caught_and_dropped(sources, fake_embedd
     assert v.unsupported == ["The governor resigned after a corruption scandal involving 12 officials."]
     assert "governor" not in v.text
     assert [c.quote for c in v.citations] == ["Mayor Lena Ortiz said the money will repair three bridges."]
-    kept = Checker(fake_embedder, VerifyConfig(drop_unsupported=False)).verify(
+    kept = Checker(fake_embedder, VerifySettings(drop_unsupported=False)).verify(
         "Mayor Lena Ortiz said the money will repair three bridges [1]. " + planted, sources)
     assert "governor" in kept.text and "[" not in kept.text.split("governor")[1]
 
@@ -93,8 +94,8 @@ def test_source_validates_spans():
     p = passage("a", DOC_A, 13)
     with pytest.raises(ValueError, match="outside its passage"):
         Source(1, p, ((0, 5),))
-    with pytest.raises(ValueError, match="must be in"):
-        VerifyConfig(min_overlap=2)
+    with pytest.raises(ValueError, match="min_overlap"):
+        VerifySettings(min_overlap=2)
 
 
 def test_source_text_shows_gaps():
