@@ -95,9 +95,22 @@ def test_score_policy_decides_alone_and_explains_an_override():
     vm = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None), min_score=0.0, policy="score")
     v = vm.judge("q?", None, refused_by_gate, [], [])
     assert v.answerable and "over the gate's objection: no sentence names the envoy" in v.reason
-    with pytest.raises(ValueError, match="needs min_score"):
+    with pytest.raises(ValueError, match="needs judge.min_score"):
         VerdictMaker(model=_model(), policy="score")
     with pytest.raises(ValueError, match="unknown verdict policy"):
         VerdictMaker(model=_model(), policy="vote")
     with pytest.raises(ValueError, match="needs an answerability model"):
         VerdictMaker(model=None, min_score=0.5, policy="score").judge("q?", None, refused_by_gate, [], [])
+
+
+def test_judge_settings_reach_the_assistant(assistant_over):
+    from corpus import Document
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    doc = Document(doc_id="a1", title="Port", outlet="Wire", published="2024-03-01",
+                   text="The port of Odesa reopened on Monday after a week of repairs. Ships left at dawn.")
+    base = assistant_over([doc])
+    strict = Assistant(Settings(judge={"policy": "score", "min_score": 1.0}), base.index)
+    ans = strict.ask("When did the port of Odesa reopen?")
+    assert ans.abstained and "below 1.00" in ans.verdict.reason
