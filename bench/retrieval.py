@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lexical", action="store_true",
                     help="no vector index: BM25, and BM25 with its top 10 re-scored by MiniLM (embeds only those)")
     ap.add_argument("--workers", type=int, default=1, help="processes that embed the corpus on the first run")
+    ap.add_argument("--dense-weights", default="",
+                    help="also the pipeline with these convex-fusion dense weights (BM25 gets 1 - w), e.g. 0.4,0.5,0.6")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args(argv)
 
@@ -66,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         index = open_beir_index(beir, SentenceTransformerEmbedder(args.model), chunker, progress=log)
         wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
         variants = build_variants(index, wanted, depth=args.depth, rerank_model=args.rerank_model)
+        for w in [float(x) for x in args.dense_weights.split(",") if x.strip()]:
+            from qa.settings import Settings
+
+            tuned = Settings().with_overrides({"retrieval.dense_weight": w, "retrieval.bm25_weight": round(1 - w, 6)})
+            variants[f"pipeline w_dense={w}"] = build_variants(index, ["pipeline"], depth=args.depth,
+                                                               settings=tuned)["pipeline"]
     result = evaluate(beir, variants)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
