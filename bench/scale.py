@@ -14,6 +14,12 @@ Each size runs in its own subprocess (its own peak RSS) over a fresh embedded Ch
   * quote answer latency: `qa.assistant.Assistant.ask(mode="quote")` when it is importable.
 
     nice -n 10 .venv/bin/python bench/scale.py --sizes 1000,10000,100000 --embedder minilm
+
+`--grow` instead grows ONE store through the sizes in resumable stages, with generated
+articles and vectors beyond the real base set (bench/scale_grow.py, bench/scale_corpus.py):
+
+    nice -n 10 .venv/bin/python bench/scale.py --grow --sizes 100000,300000,1000000 \
+        --embedder minilm-onnx --max-unique 2000 --work /tmp/scale-grow
 """
 
 from __future__ import annotations
@@ -224,6 +230,23 @@ def run_one(args) -> dict:
     return result
 
 
+def embed_base(args, texts: list[str]) -> float:
+    """Embed the base chunk texts once (kept in WORK/vectors.npz); returns seconds (nan: reused)."""
+    saved = args.work / "vectors.npz"
+    table = dict(np.load(saved, allow_pickle=True)["table"].item()) if saved.is_file() else {}
+    if all(t in table for t in texts):
+        print(f"embedding: reusing {len(texts)} vectors from {saved}")
+        return float("nan")
+    emb = make_embedder(args.embedder)
+    emb.embed_documents(texts[:32])  # load the model before timing
+    t = time.perf_counter()
+    vecs = emb.embed_documents(texts)
+    embed_s = time.perf_counter() - t
+    print(f"embedding: {len(texts)} chunks in {embed_s:.1f}s = {len(texts) / embed_s:.1f} chunks/s ({args.embedder})")
+    np.savez(saved, table=np.array(dict(zip(texts, vecs)), dtype=object))
+    return embed_s
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000", help="chunk counts, comma-separated")
@@ -233,10 +256,19 @@ def main() -> None:
     ap.add_argument("--max-unique", type=int, default=10000,
                     help="embed at most this many unique chunks; larger sizes repeat articles")
     ap.add_argument("--work", type=Path, help="scratch folder (default: a temp dir)")
+    ap.add_argument("--grow", action="store_true",
+                    help="one store grown through the sizes in stages (resumable), generated articles "
+                         "and vectors beyond the base set: the way to 1M chunks (bench/scale_grow.py)")
     ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     if args.one_size:
-        print(json.dumps(run_one(args)))
+        if args.grow:
+            from scale_grow import run_stage
+
+            print(json.dumps(run_stage(args)))
+        else:
+            print(json.dumps(run_one(args)))
         return
 
     import pickle
@@ -253,6 +285,12 @@ def main() -> None:
     s = Settings().index
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
     docs = load_articles(src)
+    if args.grow:
+        from scale_grow import grow
+
+        grow(args, sizes, docs, chunker)
+        print(f"scratch: {args.work} (delete it when done)")
+        return
     # The base set: articles until max_unique chunks; larger sizes repeat it with new ids.
     base, total = [], 0
     for d in docs:
@@ -266,19 +304,7 @@ def main() -> None:
     texts = sorted({c.text for d in base for c in chunker.chunk(d)})
     print(f"corpus: {len(docs)} RealTime QA articles available; base set {len(base)} articles, "
           f"{base_chunks} chunks ({len(texts)} unique texts); embedder {args.embedder}")
-    saved = args.work / "vectors.npz"
-    table = dict(np.load(saved, allow_pickle=True)["table"].item()) if saved.is_file() else {}
-    if all(t in table for t in texts):
-        embed_s = float("nan")
-        print(f"embedding: reusing {len(texts)} vectors from {saved}")
-    else:
-        emb = make_embedder(args.embedder)
-        emb.embed_documents(texts[:32])  # load the model before timing
-        t = time.perf_counter()
-        vecs = emb.embed_documents(texts)
-        embed_s = time.perf_counter() - t
-        print(f"embedding: {len(texts)} chunks in {embed_s:.1f}s = {len(texts) / embed_s:.1f} chunks/s ({args.embedder})")
-        np.savez(saved, table=np.array(dict(zip(texts, vecs)), dtype=object))
+    embed_s = embed_base(args, texts)
     rows = []
     for size in sizes:
         chosen, n, copies = plans[size]
