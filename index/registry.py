@@ -111,6 +111,16 @@ class Registry:
         return Document(doc_id=doc_id, title=title, outlet=outlet, published=published, text=text,
                         url=url, source=source, extra=json.loads(extra) if extra else {})
 
+    def texts(self, doc_ids) -> dict[str, tuple[str, str]]:
+        """doc_id -> (content hash, text) of committed documents, in one query per 500 ids."""
+        ids, out = list(doc_ids), {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            out.update((d, (h, t)) for d, h, t in self._query(
+                f"SELECT doc_id, content_hash, text FROM documents WHERE doc_id IN ({', '.join('?' * len(part))})",
+                tuple(part)))
+        return out
+
     def doc_ids_where(self, outlets: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                       date_from: int | None = None, date_to: int | None = None) -> set[str]:
         """Committed documents matching the filters, selected in SQL (dates as YYYYMMDD
