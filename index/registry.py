@@ -97,6 +97,12 @@ class Registry:
             return self._conn.execute(sql, args).fetchall()
 
     # -- reads ------------------------------------------------------------------------------
+    def version(self) -> tuple[int, int]:
+        """Changes when any connection commits to the file (SQLite's data_version counts the
+        others' commits, total_changes this connection's rows), so a cache keyed by it is fresh."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0]), self._conn.total_changes
+
     def records(self) -> dict[str, DocRecord]:
         rows = self._query(f"SELECT {', '.join(_RECORD_COLUMNS)} FROM documents")
         return {r[0]: DocRecord(*r) for r in rows}
