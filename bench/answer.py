@@ -85,6 +85,7 @@ def main() -> None:
             print(f"{mode}: unavailable ({exc})")
             continue
         lat, ttft, grades = [], [], []
+        cpu0, wall0 = time.process_time(), time.perf_counter()  # CPU of all this process's threads
         for _ in range(max(1, args.repeat)):
             for item in items:
                 t0 = time.perf_counter()
@@ -102,8 +103,11 @@ def main() -> None:
                     grades.append({**g, "answerable": item.get("answerable", True), "type": item.get("type")})
                     if args.verbose and not g["correct"]:
                         print(f"  WRONG {item['id']}: {item['question']}\n    -> {ans.text[:300]}")
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         print(f"{mode}: n={len(lat)} latency p50={statistics.median(lat) * 1000:.0f} ms "
               f"p95={pct(lat, 0.95) * 1000:.0f} ms; first text p50={statistics.median(ttft) * 1000:.0f} ms")
+        print(f"{mode}: per 1,000 questions, one at a time: {cpu / len(lat) * 1000:.0f} CPU-seconds, "
+              f"{wall / len(lat) * 1000:.0f} s wall ({len(lat)} questions)")
         if grades:
             ans_g = [g for g in grades if g["answerable"]]
             un_g = [g for g in grades if not g["answerable"]]

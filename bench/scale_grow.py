@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scale import bench_dir, dev_questions, dir_size, embed_base, make_embedder, percentile
+from scale import bench_dir, dev_questions, dir_size, embed_base, embed_queries_apart, make_embedder, percentile
 
 
 class MemoChunker:
@@ -124,14 +124,7 @@ def run_stage(args) -> dict:
     result["bm25_terms"] = len(vocab)
     del vocab
     questions = dev_questions(bench_dir(args.bench_dir), args.queries)
-    inner.embed_query("warm up")
-    qvecs, lat = {}, []
-    for q in questions:
-        t = time.perf_counter()
-        qvecs[q] = inner.embed_query(q)
-        lat.append((time.perf_counter() - t) * 1000)
-    result["embed_query_p50_ms"] = round(percentile(lat, 50), 1)
-    index.embedder.embed_query = lambda text: qvecs[text] if text in qvecs else inner.embed_query(text)
+    result["embed_query_p50_ms"] = embed_queries_apart(index, inner, questions)
     retriever = Retriever(index)
     for mode in ("hybrid", "dense", "bm25"):
         result[f"{mode}_p50_ms"], result[f"{mode}_p95_ms"] = _timed(lambda q: retriever.retrieve(q, 5, mode), questions)

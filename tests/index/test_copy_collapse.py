@@ -10,14 +10,8 @@ from corpus import Document
 from index import Filters, Retriever, ingest_documents
 from index.syndication import CopyCollapser, containment
 
-STORY = (
-    "The central bank raised its main interest rate by half a percentage point on Thursday, "
-    "the largest increase in two decades, as it tried to bring down inflation that has reached "
-    "its highest level in forty years. The governor said further increases were likely in the "
-    "coming months if prices kept rising. Markets had expected a smaller move, and the currency "
-    "rose sharply after the announcement. Economists warned that higher borrowing costs would "
-    "slow the housing market and could tip the economy into a recession next year."
-)
+from test_duplicates import STORY  # a wire story long enough to cluster
+
 DOCS = [
     Document("copy", "Bank raises rates", "Daily B", "2024-05-03", "By Staff Writer\n" + STORY),
     Document("head", "Rates up", "Wire Service", "2024-05-02", STORY),
