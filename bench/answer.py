@@ -61,6 +61,8 @@ def main() -> None:
     ap.add_argument("--data-dir", default=str(REPO / ".qa-bench"))
     ap.add_argument("--repeat", type=int, default=1, help="timed passes over the questions")
     ap.add_argument("--verbose", action="store_true", help="print each wrong answer")
+    ap.add_argument("--warm", type=int, default=20_000,
+                    help="sentences embedded ahead of the questions (0: none; answers then embed what they read)")
     args = ap.parse_args()
 
     from index import ingest_paths
@@ -75,7 +77,7 @@ def main() -> None:
         {"id": "q2", "question": "What did the Russian side ask Hamas to do?"},
     ]
     t0 = time.perf_counter()
-    n = assistant.warm()
+    n = assistant.warm(args.warm) if args.warm > 0 else 0
     print(f"warm-up: {n} sentences embedded in {time.perf_counter() - t0:.1f} s")
     modes = ["quote", "llm"] if args.mode == "both" else [args.mode]
     for mode in modes:
