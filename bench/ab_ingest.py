@@ -8,6 +8,7 @@ chunks/s and CPU per tree, and the ratio.
 
     nice -n 10 .venv/bin/python bench/ab_ingest.py --tree before=/path/to/old/checkout --tree after=. \\
         --articles 300 --rounds 2 --embedder random
+    nice -n 10 .venv/bin/python bench/ab_ingest.py --tree before=OLD --tree after=. --noop-articles 10000 --rounds 3
 """
 
 from __future__ import annotations
@@ -60,6 +61,45 @@ print(json.dumps({"chunks": r.chunks_written, "wall": wall, "cpu": cpu, "noop": 
 '''
 
 
+NOOP_CHILD = r'''
+import json, sys, time
+from pathlib import Path
+from index import ChromaStore, NewsIndex, ingest_paths
+folder, n = Path(sys.argv[1]), int(sys.argv[2])
+index = NewsIndex(ChromaStore(folder / "data", embed_model="constant"), None)  # opened (imports) before the clock
+t, c = time.perf_counter(), time.process_time()
+r = ingest_paths(index, [folder / "articles.jsonl"])
+assert r.chunks_written == 0 and len(r.unchanged) == n, r.to_json()["errors"][:3]
+print(json.dumps({"noop": time.perf_counter() - t, "cpu": time.process_time() - c}))
+'''
+
+
+def noop_ab(trees: dict[str, str], n: int, rounds: int) -> None:
+    """`--noop-articles N`: N generated articles (bench/ingest.py's no-op check, constant
+    vectors) ingested once, then the unchanged export re-ingested by each tree in turn."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from ingest import noop_check
+
+    with tempfile.TemporaryDirectory(prefix="ab-noop-") as tmp:
+        built = noop_check(Path(tmp), n)
+        print(f"built: {n} articles, {built['noop_build_chunks']} chunks in {built['noop_build_s']:.1f} s")
+        rows: dict[str, list[dict]] = {k: [] for k in trees}
+        for _ in range(rounds):
+            for name, path in trees.items():
+                path = str(Path(path).resolve())
+                out = subprocess.run([sys.executable, "-c", NOOP_CHILD, tmp, str(n)], cwd=path,
+                                     env={**os.environ, "PYTHONPATH": path}, capture_output=True, text=True)
+                if out.returncode != 0:
+                    sys.exit(f"{name} failed: {out.stderr[-3000:]}")
+                rows[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+        med = {k: statistics.median(r["noop"] for r in v) for k, v in rows.items()}
+        for name, v in rows.items():
+            print(f"{name:>10}: no-op re-ingest of {n:,} unchanged articles: median {med[name]:.3f} s wall "
+                  f"({[round(r['noop'], 2) for r in v]}), {statistics.median(r['cpu'] for r in v):.3f} s CPU")
+        names = list(trees)
+        print(f"ratio {names[0]}/{names[-1]} (median wall): {med[names[0]] / med[names[-1]]:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tree", action="append", required=True, metavar="NAME=PATH", help="a code tree (twice or more)")
@@ -67,8 +107,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--embedder", default="random", help="random (no model) or an embedder spec")
     ap.add_argument("--bench-dir", default="", help="folder holding realtimeqa/ (default ../shared/bench)")
+    ap.add_argument("--noop-articles", type=int, default=0,
+                    help="instead: time a no-op re-ingest of N unchanged generated articles per tree")
     args = ap.parse_args()
     trees = dict(t.split("=", 1) for t in args.tree)
+    if args.noop_articles:
+        noop_ab(trees, args.noop_articles, args.rounds)
+        return
     results: dict[str, list[dict]] = {k: [] for k in trees}
     bench = args.bench_dir or str(REPO.parent / "shared" / "bench")
     for _ in range(args.rounds):
