@@ -290,19 +290,20 @@ def main() -> None:
     s = Settings().index
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
     docs = load_articles(src)
-    if args.grow:
-        from scale_grow import grow
-
-        grow(args, sizes, docs, chunker)
-        print(f"scratch: {args.work} (delete it when done)")
-        return
-    # The base set: articles until max_unique chunks; larger sizes repeat it with new ids.
+    # The base set: articles until max_unique chunks; larger sizes repeat it with new ids
+    # (or, with --grow, add generated articles).
     base, total = [], 0
     for d in docs:
         if total >= min(args.max_unique, max(sizes)):
             break
         base.append(d)
         total += len(chunker.chunk(d))
+    if args.grow:
+        from scale_grow import grow
+
+        grow(args, sizes, base, total, chunker)
+        print(f"scratch: {args.work} (delete it when done)")
+        return
     plans, base_chunks = plan(base, chunker, sizes)
     with open(args.work / "plan.pkl", "wb") as fh:
         pickle.dump({k: v[0] for k, v in plans.items()}, fh)

@@ -145,18 +145,12 @@ def run_stage(args) -> dict:
     return result
 
 
-def grow(args, sizes: list[int], docs, chunker) -> None:
+def grow(args, sizes: list[int], base, total: int, chunker) -> None:
     """`--grow`: one store, grown through `sizes` in stages (each its own process, its result
     saved in WORK/stage-SIZE.json; a rerun skips finished stages and resumes an interrupted
-    one: ingest skips what is committed)."""
+    one: ingest skips what is committed). `base`: the real articles (`total` chunks)."""
     import pickle
 
-    base, total = [], 0
-    for d in docs:
-        if total >= min(args.max_unique, max(sizes)):
-            break
-        base.append(d)
-        total += len(chunker.chunk(d))
     with open(args.work / "base.pkl", "wb") as fh:
         pickle.dump(base, fh)
     embed_base(args, sorted({c.text for d in base for c in chunker.chunk(d)}))
