@@ -14,6 +14,12 @@ Each size runs in its own subprocess (its own peak RSS) over a fresh embedded Ch
   * quote answer latency: `qa.assistant.Assistant.ask(mode="quote")` when it is importable.
 
     nice -n 10 .venv/bin/python bench/scale.py --sizes 1000,10000,100000 --embedder minilm
+
+`--grow` instead grows ONE store through the sizes in resumable stages, with generated
+articles and vectors beyond the real base set (bench/scale_grow.py, bench/scale_corpus.py):
+
+    nice -n 10 .venv/bin/python bench/scale.py --grow --sizes 100000,300000,1000000 \
+        --embedder minilm-onnx --max-unique 2000 --work /tmp/scale-grow
 """
 
 from __future__ import annotations
@@ -151,6 +157,20 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+def embed_queries_apart(index, inner, questions: list[str]) -> float:
+    """The model's share of a query, timed apart (returns its p50 in ms); the index's
+    embedder then serves these questions' vectors, so retrieval figures are the index's own
+    cost (a shared, busy CPU makes model time very noisy)."""
+    inner.embed_query("warm up")
+    qvecs, lat = {}, []
+    for q in questions:
+        t = time.perf_counter()
+        qvecs[q] = inner.embed_query(q)
+        lat.append((time.perf_counter() - t) * 1000)
+    index.embedder.embed_query = lambda text: qvecs[text] if text in qvecs else inner.embed_query(text)
+    return round(percentile(lat, 50), 1)
+
+
 def run_one(args) -> dict:
     """One size in this process: ingest into a fresh store, then time queries."""
     import pickle
@@ -186,16 +206,7 @@ def run_one(args) -> dict:
     }
     retriever = Retriever(index)
     questions = dev_questions(bench_dir(args.bench_dir), args.queries)
-    inner.embed_query("warm up")
-    # The model's share of a query, timed apart; retrieval below then reuses the vectors, so
-    # its figures are the index's own cost (a shared, busy CPU makes model time very noisy).
-    qvecs, lat = {}, []
-    for q in questions:
-        t = time.perf_counter()
-        qvecs[q] = inner.embed_query(q)
-        lat.append((time.perf_counter() - t) * 1000)
-    result["embed_query_p50_ms"] = round(percentile(lat, 50), 1)
-    index.embedder.embed_query = lambda text: qvecs[text] if text in qvecs else inner.embed_query(text)
+    result["embed_query_p50_ms"] = embed_queries_apart(index, inner, questions)
     for mode in ("hybrid", "dense"):
         retriever.retrieve(questions[0], 5, mode)
         lat = []
@@ -224,6 +235,23 @@ def run_one(args) -> dict:
     return result
 
 
+def embed_base(args, texts: list[str]) -> float:
+    """Embed the base chunk texts once (kept in WORK/vectors.npz); returns seconds (nan: reused)."""
+    saved = args.work / "vectors.npz"
+    table = dict(np.load(saved, allow_pickle=True)["table"].item()) if saved.is_file() else {}
+    if all(t in table for t in texts):
+        print(f"embedding: reusing {len(texts)} vectors from {saved}")
+        return float("nan")
+    emb = make_embedder(args.embedder)
+    emb.embed_documents(texts[:32])  # load the model before timing
+    t = time.perf_counter()
+    vecs = emb.embed_documents(texts)
+    embed_s = time.perf_counter() - t
+    print(f"embedding: {len(texts)} chunks in {embed_s:.1f}s = {len(texts) / embed_s:.1f} chunks/s ({args.embedder})")
+    np.savez(saved, table=np.array(dict(zip(texts, vecs)), dtype=object))
+    return embed_s
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000", help="chunk counts, comma-separated")
@@ -233,10 +261,19 @@ def main() -> None:
     ap.add_argument("--max-unique", type=int, default=10000,
                     help="embed at most this many unique chunks; larger sizes repeat articles")
     ap.add_argument("--work", type=Path, help="scratch folder (default: a temp dir)")
+    ap.add_argument("--grow", action="store_true",
+                    help="one store grown through the sizes in stages (resumable), generated articles "
+                         "and vectors beyond the base set: the way to 1M chunks (bench/scale_grow.py)")
     ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     if args.one_size:
-        print(json.dumps(run_one(args)))
+        if args.grow:
+            from scale_grow import run_stage
+
+            print(json.dumps(run_stage(args)))
+        else:
+            print(json.dumps(run_one(args)))
         return
 
     import pickle
@@ -253,32 +290,27 @@ def main() -> None:
     s = Settings().index
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
     docs = load_articles(src)
-    # The base set: articles until max_unique chunks; larger sizes repeat it with new ids.
+    # The base set: articles until max_unique chunks; larger sizes repeat it with new ids
+    # (or, with --grow, add generated articles).
     base, total = [], 0
     for d in docs:
         if total >= min(args.max_unique, max(sizes)):
             break
         base.append(d)
         total += len(chunker.chunk(d))
+    if args.grow:
+        from scale_grow import grow
+
+        grow(args, sizes, base, total, chunker)
+        print(f"scratch: {args.work} (delete it when done)")
+        return
     plans, base_chunks = plan(base, chunker, sizes)
     with open(args.work / "plan.pkl", "wb") as fh:
         pickle.dump({k: v[0] for k, v in plans.items()}, fh)
     texts = sorted({c.text for d in base for c in chunker.chunk(d)})
     print(f"corpus: {len(docs)} RealTime QA articles available; base set {len(base)} articles, "
           f"{base_chunks} chunks ({len(texts)} unique texts); embedder {args.embedder}")
-    saved = args.work / "vectors.npz"
-    table = dict(np.load(saved, allow_pickle=True)["table"].item()) if saved.is_file() else {}
-    if all(t in table for t in texts):
-        embed_s = float("nan")
-        print(f"embedding: reusing {len(texts)} vectors from {saved}")
-    else:
-        emb = make_embedder(args.embedder)
-        emb.embed_documents(texts[:32])  # load the model before timing
-        t = time.perf_counter()
-        vecs = emb.embed_documents(texts)
-        embed_s = time.perf_counter() - t
-        print(f"embedding: {len(texts)} chunks in {embed_s:.1f}s = {len(texts) / embed_s:.1f} chunks/s ({args.embedder})")
-        np.savez(saved, table=np.array(dict(zip(texts, vecs)), dtype=object))
+    embed_s = embed_base(args, texts)
     rows = []
     for size in sizes:
         chosen, n, copies = plans[size]

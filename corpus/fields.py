@@ -120,8 +120,11 @@ def derived_doc_id(url: str | None, text: str) -> str:
     return "doc-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
+
+
 def _check_text(value: str, role: str) -> None:
-    if any("\udc80" <= c <= "\udcff" for c in value):
+    if _SURROGATE.search(value):
         raise RecordError(f"field for {role} is not valid UTF-8 text; re-export the file as UTF-8")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -32,9 +33,14 @@ def bulk_kind(path: Path) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _source(path: Path) -> str:
+    return str(path.resolve())  # once per file, not once per record (a realpath walk each)
+
+
 def _one(record: dict, fmap: FieldMap, path: Path, where: str, max_chars: int) -> Document | LoadError:
     try:
-        doc = record_to_document(record, fmap, source=str(path.resolve()))
+        doc = record_to_document(record, fmap, source=_source(path))
     except RecordError as exc:
         return LoadError(path, f"{where}: {exc}")
     if len(doc.text) > max_chars:

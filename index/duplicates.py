@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,6 +18,13 @@ from .text import words
 
 SHINGLE = 5
 SEED = 1
+
+
+@lru_cache(maxsize=4)
+def _template(num_perm: int):
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=SEED, hashfunc=zlib.crc32)
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,9 @@ class DuplicateDetector:
 
         toks = words(text)
         grams = {" ".join(toks[i : i + SHINGLE]) for i in range(max(len(toks) - SHINGLE + 1, 1))}
-        m = MinHash(num_perm=self.num_perm, seed=SEED, hashfunc=zlib.crc32)  # C speed, deterministic
+        t = _template(self.num_perm)  # its permutations are made once, not per document
+        m = MinHash(num_perm=self.num_perm, seed=SEED, hashfunc=zlib.crc32, permutations=t.permutations,
+                    scheme=t.scheme)  # crc32: C speed, deterministic
         m.update_batch([g.encode("utf-8") for g in grams])
         return np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
 

@@ -30,17 +30,28 @@ class NewsIndex:
         self._bm25: SqliteBM25 | None = None
         self._records: dict[str, DocRecord] | None = None
         self._records_at = 0.0
+        self._records_version = None
+        self._fp: tuple[object, str] | None = None  # (records snapshot, its fingerprint)
         self._lock = threading.RLock()
         self.write_lock = threading.Lock()  # one writer per process
 
     # -- committed documents --------------------------------------------------------------
     def records(self, fresh: bool = False) -> dict[str, DocRecord]:
-        """Committed documents, cached for `registry_ttl_s` (other processes may write)."""
+        """Committed documents. Other processes may write: after `registry_ttl_s` the cache is
+        checked against the registry's version (one PRAGMA) and reloaded only if it changed."""
         with self._lock:
-            if fresh or self._records is None or time.monotonic() - self._records_at > self.registry_ttl_s:
-                self._records = self.store.doc_records()
-                self._records_at = time.monotonic()
+            now = time.monotonic()
+            if fresh or self._records is None or now - self._records_at > self.registry_ttl_s:
+                version = self._registry_version()
+                if fresh or self._records is None or version is None or version != self._records_version:
+                    self._records = self.store.doc_records()
+                    self._records_version = version
+                self._records_at = now
             return self._records
+
+    def _registry_version(self):
+        version = getattr(getattr(self.store, "registry", None), "version", None)
+        return version() if version else None
 
     def invalidate(self) -> None:
         with self._lock:
@@ -56,12 +67,17 @@ class NewsIndex:
 
     # -- BM25: FTS5 in the registry, committed with the documents --------------------------
     def _fingerprint(self) -> str:
+        """A hash of the committed documents, computed once per records snapshot."""
         import hashlib
 
+        records = self.records()
+        if self._fp is not None and self._fp[0] is records:
+            return self._fp[1]
         h = hashlib.sha256()
-        for r in sorted(self.records().values(), key=lambda r: r.doc_id):
+        for r in sorted(records.values(), key=lambda r: r.doc_id):
             h.update(f"{r.doc_id}\0{r.content_hash}\0{r.n_chunks}\0{r.chunker}\n".encode())
-        return h.hexdigest()
+        self._fp = (records, h.hexdigest())
+        return self._fp[1]
 
     def bm25(self) -> SqliteBM25:
         """BM25 over the committed documents' chunks. Its terms are written in the registry

@@ -97,6 +97,12 @@ class Registry:
             return self._conn.execute(sql, args).fetchall()
 
     # -- reads ------------------------------------------------------------------------------
+    def version(self) -> tuple[int, int]:
+        """Changes when any connection commits to the file (SQLite's data_version counts the
+        others' commits, total_changes this connection's rows), so a cache keyed by it is fresh."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0]), self._conn.total_changes
+
     def records(self) -> dict[str, DocRecord]:
         rows = self._query(f"SELECT {', '.join(_RECORD_COLUMNS)} FROM documents")
         return {r[0]: DocRecord(*r) for r in rows}
@@ -110,6 +116,16 @@ class Registry:
         title, outlet, published, text, url, source, extra = rows[0]
         return Document(doc_id=doc_id, title=title, outlet=outlet, published=published, text=text,
                         url=url, source=source, extra=json.loads(extra) if extra else {})
+
+    def texts(self, doc_ids) -> dict[str, tuple[str, str]]:
+        """doc_id -> (content hash, text) of committed documents, in one query per 500 ids."""
+        ids, out = list(doc_ids), {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            out.update((d, (h, t)) for d, h, t in self._query(
+                f"SELECT doc_id, content_hash, text FROM documents WHERE doc_id IN ({', '.join('?' * len(part))})",
+                tuple(part)))
+        return out
 
     def doc_ids_where(self, outlets: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
                       date_from: int | None = None, date_to: int | None = None) -> set[str]:

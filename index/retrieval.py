@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .news_index import NewsIndex
 from .store import published_ord
+from .syndication import CopyCollapser
 from .types import Chunk, ScoredPassage
 
 MODES = ("dense", "bm25", "hybrid")
@@ -115,7 +116,7 @@ class Retriever:
 
     def __init__(self, index: NewsIndex, *, candidates: int = 50, rrf_k: int = 60,
                  dense_weight: float = 1.0, bm25_weight: float = 1.0, max_per_doc: int = 2,
-                 fusion: str = "rrf", reranker=None, query_embedder=None):
+                 fusion: str = "rrf", reranker=None, query_embedder=None, collapse_copies: bool = True):
         """`query_embedder`: embeds queries for dense search (default: the index's embedder;
         a caller may pass a memo of it, so the index itself is never modified)."""
         if candidates < 1:
@@ -130,6 +131,12 @@ class Retriever:
         self.fusion = fusion
         self.reranker = reranker  # optional second stage: .rerank(query, passages) -> passages
         self.query_embedder = query_embedder
+        # one story, one source: syndicated copies stand in for their earliest copy, or (when
+        # collapse_copies is off) are at least marked as copies of it (index.syndication)
+        self.copies = CopyCollapser(index, replace=collapse_copies)
+
+    def _collapse(self, passages: list[ScoredPassage], filters: Filters) -> list[ScoredPassage]:
+        return self.copies.collapse(passages, filters)
 
     def dense(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
         vec = (self.query_embedder or self.index.embedder).embed_query(query)
@@ -172,6 +179,7 @@ class Retriever:
         for p in ranked:
             p.score = fused[p.chunk.chunk_id]
             p.scores[self.fusion] = p.score
+        ranked = self._collapse(ranked, filters)
         if self.reranker is not None:
             ranked = self.reranker.rerank(query, ranked)
         return diversify(ranked, n, self.max_per_doc)
@@ -184,4 +192,7 @@ class Retriever:
             raise ValueError(f"k must be >= 1, got {k}")
         if not query or not query.strip():
             raise ValueError("the question is empty; type a question")
-        return getattr(self, mode)(query, k, filters)
+        if mode == "hybrid":
+            return self.hybrid(query, k, filters)  # collapses copies before diversifying
+        found = getattr(self, mode)(query, max(k, self.candidates) if self.copies.replace and self.copies.active() else k, filters)
+        return self._collapse(found, filters)[:k]

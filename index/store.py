@@ -153,10 +153,9 @@ class ChromaStore:
                         for c, e in zip(chunks, embeddings))
         for i in range(0, len(rows), WRITE_BATCH):
             part = rows[i : i + WRITE_BATCH]
-            self._call(
+            self._call(  # no `documents`: a chunk's text is its document's text[start:end] (_with_text)
                 self.chunks.add, ids=[r[0] for r in part],
-                embeddings=np.asarray([r[1] for r in part], dtype=np.float32),
-                documents=[r[2] for r in part], metadatas=[r[3] for r in part],
+                embeddings=np.asarray([r[1] for r in part], dtype=np.float32), metadatas=[r[3] for r in part],
             )
         now = time.time()
         records = [
@@ -217,24 +216,42 @@ class ChromaStore:
             yield from zip(res["ids"], res["metadatas"])
             offset += len(res["ids"])
 
+    def _with_text(self, rows) -> list[tuple[Chunk, dict, tuple]]:
+        """(chunk id, stored text or None, metadata, *rest) -> (Chunk, metadata, rest) per row.
+        Chunks are written without their text (it would be stored and full-text indexed a
+        second time inside Chroma): it is the committed document's text[start:end], exact by
+        the chunk contract. A chunk whose document is not committed with its content hash
+        (being written, or stale) has no text to show and is left out; it is invisible anyway.
+        Indexes written with chunk texts in Chroma keep using them."""
+        rows = list(rows)
+        need = {m["doc_id"] for _, t, m, *_ in rows if t is None}
+        texts = self.registry.texts(need) if need else {}
+        out = []
+        for cid, text, meta, *rest in rows:
+            if text is None:
+                h, doc_text = texts.get(meta["doc_id"], (None, None))
+                if doc_text is None or h != meta.get("doc_hash"):
+                    continue
+                text = doc_text[meta["start"]:meta["end"]]
+            out.append((Chunk(cid, meta["doc_id"], meta["start"], meta["end"], text), meta, tuple(rest)))
+        return out
+
     def iter_chunks(self) -> Iterator[tuple[Chunk, dict]]:
+        """Every chunk whose document is committed (see `_with_text`), with its metadata."""
         offset = 0
         while True:
             res = self._call(self.chunks.get, include=["metadatas", "documents"], limit=BATCH, offset=offset)
             if not res["ids"]:
                 return
-            for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"]):
-                yield Chunk(cid, meta["doc_id"], meta["start"], meta["end"], text), meta
+            for chunk, meta, _ in self._with_text(zip(res["ids"], res["documents"], res["metadatas"])):
+                yield chunk, meta
             offset += len(res["ids"])
 
     def get_chunks(self, ids: list[str]) -> dict[str, tuple[Chunk, dict]]:
         if not ids:
             return {}
         res = self._call(self.chunks.get, ids=list(ids), include=["metadatas", "documents"])
-        return {
-            cid: (Chunk(cid, m["doc_id"], m["start"], m["end"], t), m)
-            for cid, t, m in zip(res["ids"], res["documents"], res["metadatas"])
-        }
+        return {c.chunk_id: (c, m) for c, m, _ in self._with_text(zip(res["ids"], res["documents"], res["metadatas"]))}
 
     def query(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[Chunk, float, dict]]:
         """Nearest chunks as (chunk, cosine similarity, metadata), best first."""
@@ -245,7 +262,5 @@ class ChromaStore:
             self.chunks.query, query_embeddings=[np.asarray(embedding, dtype=np.float32)],
             n_results=min(n, total), where=where or None, include=["documents", "metadatas", "distances"],
         )
-        return [
-            (Chunk(cid, m["doc_id"], m["start"], m["end"], t), 1.0 - float(d), m)
-            for cid, t, m, d in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
-        ]
+        rows = zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
+        return [(c, 1.0 - float(d), m) for c, m, (d,) in self._with_text(rows)]

@@ -34,10 +34,17 @@ class ScoredPassage:
     outlet: str | None = None
     published: str | None = None
     scores: dict[str, float] = field(default_factory=dict)  # per-retriever scores/ranks
+    dup_of: str | None = None  # the earliest copy (cluster head) when this article is a syndicated copy
 
     @property
     def doc_id(self) -> str:
         return self.chunk.doc_id
+
+    @property
+    def story(self) -> str:
+        """The story this passage tells: its cluster head's id for a syndicated copy, else its
+        own document id. Copies of one story are one source, never two that agree."""
+        return self.dup_of or self.chunk.doc_id
 
     @property
     def start(self) -> int:

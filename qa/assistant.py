@@ -21,7 +21,7 @@ from .judging import VerdictMaker
 from .followup import Turn, demote_shown, parse_history, standalone_question
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, make_citation, \
     published_note
-from .citing import published_line
+from .citing import published_line, with_copies
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue, Verdict
 
@@ -226,6 +226,11 @@ class Assistant:
             out.append((text, metadata_text(p)))
         return out
 
+    def _copies_of(self, doc_id: str) -> list:
+        """The other copies of a syndicated article (the index's duplicate cluster)."""
+        duplicates = getattr(self.index, "duplicates", None)
+        return duplicates(doc_id) if duplicates else []
+
     def _corpus_vocab(self) -> set[str]:
         """The index's terms (BM25 postings: stemmed), used as a set; empty if unavailable."""
         try:
@@ -293,6 +298,7 @@ class Assistant:
         findings = find_conflicts(standalone, ranked)
         groups = cite_every_side(findings, groups)
         text, citations, markers = compose(groups)
+        citations = with_copies(citations, self._copies_of)
         if findings:
             ctext, conflicts = conflicts_text(findings, markers)
             text = f"{ctext}\n{text}"
@@ -315,6 +321,7 @@ class Assistant:
             ans = quoted
         elif not ans.abstained and ans.citations:
             add_conflicts(ans, find_conflicts(standalone, ranked))
+            ans.citations = with_copies(ans.citations, self._copies_of)
             ans.text = f"{ans.text}\n{published_line(ans.citations)}"  # the one source note
         ans.question = question
         ans.standalone_question = standalone if standalone != question.strip() else None

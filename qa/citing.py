@@ -3,9 +3,11 @@ each quoted span `[n]`; `make_citation` keeps `doc.text[start:end] == quote`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import urlparse
 
-from index import ScoredPassage
+from index import DocRecord, ScoredPassage
 
 from .types import Citation
 
@@ -67,5 +69,41 @@ def published_line(citations: list[Citation]) -> str:
     for cs in by_doc.values():
         c = cs[0]
         parts.append("".join(f"[{x.marker}]" for x in cs) + f" {c.outlet or c.title or c.doc_id}, "
-                     + (c.published or "date not given"))
+                     + (c.published or "date not given") + also_published_note(c))
     return "Published: " + "; ".join(parts) + "."
+
+
+NAMED_COPIES = 3  # outlets named in "also published by"; more are counted, not listed
+
+
+def outlet_name(rec: DocRecord) -> str:
+    """How a copy's outlet is named: its outlet, else its URL's host, else its document id."""
+    host = urlparse(rec.url).hostname if rec.url else None
+    return rec.outlet or (host[4:] if host and host.startswith("www.") else host) or rec.doc_id
+
+
+def with_copies(citations: list[Citation], copies_of: Callable[[str], list[DocRecord]]) -> list[Citation]:
+    """Each citation with the other copies of its story (`copies_of(doc_id)`: the article's
+    near-duplicate cluster, earliest first, itself left out): their ids and their outlets,
+    the cited article's own outlet left out. The story is cited once; the copies are named."""
+    found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    out = []
+    for c in citations:
+        if c.doc_id not in found:
+            recs = copies_of(c.doc_id)
+            names = dict.fromkeys(n for n in map(outlet_name, recs) if n != c.outlet)
+            found[c.doc_id] = (tuple(names), tuple(r.doc_id for r in recs))
+        outlets, ids = found[c.doc_id]
+        out.append(replace(c, also_published_by=outlets, copies=ids) if ids else c)
+    return out
+
+
+def also_published_note(c: Citation) -> str:
+    """' (also published by 2 outlets: Sea Herald, Bay Times)', or '' for a single copy."""
+    n = len(c.also_published_by)
+    if not n:
+        return ""
+    names = ", ".join(c.also_published_by[:NAMED_COPIES])
+    what = f"{n} outlet{'s' if n > 1 else ''}"
+    return f" (also published by {what}: {names})" if n <= NAMED_COPIES else \
+        f" (also published by {what}, including {names})"

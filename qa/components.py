@@ -50,4 +50,5 @@ def build_retriever(settings: Settings, index: NewsIndex, query_embedder=None) -
         index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
         bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc, fusion=r.fusion, reranker=reranker,
         query_embedder=query_embedder,
+        collapse_copies=r.collapse_copies,
     )

@@ -42,6 +42,16 @@ class Mention:
     def doc_id(self) -> str:
         return self.sentence.doc_id
 
+    @property
+    def story(self) -> str:
+        return story_of(self.sentence)
+
+
+def story_of(s: Sentence) -> str:
+    """The story a sentence's article tells: syndicated copies of one story (one duplicate
+    cluster, `ScoredPassage.story`) are one source, never two that agree or disagree."""
+    return getattr(s.passage, "story", None) or s.doc_id
+
 
 @dataclass
 class Finding:
@@ -170,16 +180,18 @@ def count_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
         ms = [m for m in ms if m.match >= need and (head is None or counts(m, head))]
         if ms:
             chosen.append(max(ms, key=lambda m: (m.match, -len(m.context))))
-    if len({m.doc_id for m in chosen}) < 2:
+    first_copy: dict[str, str] = {}  # story -> the copy heard first (best ranked); others repeat it
+    chosen = [m for m in chosen if first_copy.setdefault(m.story, m.doc_id) == m.doc_id]
+    if len({m.story for m in chosen}) < 2:
         return []
     by_value: dict[float, list[Mention]] = {}
     for m in chosen:
         by_value.setdefault(m.value, []).append(m)
     if len(by_value) < 2:
         return []
-    docs_per_value = [{m.doc_id for m in ms} for ms in by_value.values()]
-    if len(set().union(*docs_per_value)) < 2:
-        return []  # one article giving two figures is not a conflict between articles
+    stories_per_value = [{m.story for m in ms} for ms in by_value.values()]
+    if len(set().union(*stories_per_value)) < 2:
+        return []  # one article (or copies of one story) giving two figures is no conflict between sources
     def fit(m: Mention) -> tuple:
         terms = [stem(fold(w)) for w in m.phrase.split()]
         return (-sum(any(_term_match(q, t) for t in terms) for q in set(qterms)), len(m.phrase))

@@ -29,7 +29,7 @@ from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
 from . import nlp
-from .conflicts import Finding, _term_match
+from .conflicts import Finding, _term_match, story_of
 from .quote import Sentence, answer_type, content_terms
 
 WEEKDAYS = tuple(d.capitalize() for d in nlp.WEEKDAYS)
@@ -83,6 +83,10 @@ class DateMention:
     @property
     def doc_id(self) -> str:
         return self.sentence.doc_id
+
+    @property
+    def story(self) -> str:
+        return story_of(self.sentence)
 
 
 def asked_units(question: str) -> tuple[str, ...]:
@@ -215,7 +219,7 @@ def find_date_conflicts(question: str, ranked: list[Sentence], band: float = 0.7
             m.match = score_date(m, qterms)
             if m.match < need or (prep and not _preceded_by(m, prep)):
                 continue
-            key = (m.unit, m.doc_id)
+            key = (m.unit, m.story)  # copies of one story are one source
             old = chosen.get(key)
             if old is None or (m.match, m.sentence.score) > (old.match, old.sentence.score):
                 chosen[key] = m
@@ -224,6 +228,6 @@ def find_date_conflicts(question: str, ranked: list[Sentence], band: float = 0.7
         for (u, _), m in chosen.items():
             if u == unit:
                 by_value.setdefault(m.value, []).append(m)
-        if len(by_value) >= 2:  # one mention per article, so two values are two articles
+        if len(by_value) >= 2:  # one mention per story, so two values are two sources
             return [Finding(topic(question, unit), by_value)]
     return []

@@ -310,7 +310,7 @@ def select_sentences(ranked: list[Sentence], max_sentences: int = _SCORING.max_s
             continue
         dup = next((g for g in groups if any(_near_duplicate(s, t) for t in g)), None)
         if dup is not None:
-            if all(t.doc_id != s.doc_id for t in dup):
+            if all(t.passage.story != s.passage.story for t in dup):  # a copy is no corroboration
                 dup.append(s)
             continue
         if len(groups) < max_sentences and s.doc_id == top.doc_id:

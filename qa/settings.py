@@ -87,6 +87,9 @@ class RetrievalSettings(Section):
     rerank_method: str = "maxsim"  # maxsim (best sentence) | passage (whole passage vector)
     rerank_depth: int = 10
     rerank_weight: float = 0.5
+    # one story, one source: a syndicated copy's passage is replaced by its earliest copy's
+    # (index/syndication.py); off: copies are only marked, never counted as two sources
+    collapse_copies: bool = True
 
 
 class GateSettings(Section):

@@ -22,6 +22,9 @@ class Citation:
     title: str | None = None
     outlet: str | None = None
     published: str | None = None
+    # a syndicated story is cited once, from its earliest copy; these name its other copies
+    also_published_by: tuple[str, ...] = ()  # their outlets (distinct, earliest first)
+    copies: tuple[str, ...] = ()  # their document ids
 
     def __post_init__(self) -> None:
         if self.marker < 1:
@@ -36,6 +39,7 @@ class Citation:
         return {
             "marker": self.marker, "doc_id": self.doc_id, "title": self.title, "outlet": self.outlet,
             "published": self.published, "start": self.start, "end": self.end, "text": self.quote,
+            "also_published_by": list(self.also_published_by), "copies": list(self.copies),
         }
 
 

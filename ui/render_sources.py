@@ -35,6 +35,16 @@ def _meta(c: Citation, headlines: dict[str, str]) -> str:
             f'<div class="qa-src-title">{esc(title)}</div>')
 
 
+def copies_html(c: Citation) -> str:
+    """'Also published by 2 outlets: Sea Herald, Bay Times' under a syndicated story's card."""
+    n = len(c.also_published_by)
+    if not n:
+        return ""
+    names = ", ".join(c.also_published_by)
+    return (f'<div class="qa-card-meta qa-src-copies" data-copies="{esc(",".join(c.copies))}">'
+            f'Also published by {n} outlet{"s" if n > 1 else ""}: {esc(names)}</div>')
+
+
 def sources_html(answer: Answer, headlines: dict[str, str], span: dict | None = None) -> str:
     """One card per citation: chip, outlet · date, title (or first line), the quote, score."""
     if not answer.citations:
@@ -47,6 +57,7 @@ def sources_html(answer: Answer, headlines: dict[str, str], span: dict | None = 
             f'<li class="qa-source qa-card" data-marker="{c.marker}">'
             f'<a href="#" class="qa-cite qa-src-link" {cite_attrs(c, headlines)}>'
             f'<span class="qa-chip qa-chip-static">{c.marker}</span>{_meta(c, headlines)}</a>'
+            f'{copies_html(c)}'
             f'<blockquote class="qa-quote">{quote_html(c, span)}</blockquote>{score_html}</li>'
         )
     return ('<div class="qa-sources"><div class="qa-h">Sources</div><ol class="qa-cards">'

@@ -66,6 +66,9 @@ class _Sourced(AnswerSpan):
 class CitationOut(_Sourced):
     marker: int
     label: str | None = Field(None, description='"MEMRI · 19 Jan 2024 · Hamas delegation visits…"')
+    also_published_by: list[str] = Field(
+        default_factory=list, description="outlets of the story's other (syndicated) copies; it is cited once")
+    copies: list[str] = Field(default_factory=list, description="document ids of those copies")
 
 
 class PassageOut(_Sourced):
