@@ -36,9 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from evaluation.beir import bench_dir  # noqa: E402
 from qa.answerability import DEFAULT_PATH, FEATURES, AnswerabilityModel  # noqa: E402
-
-SQUAD = ROOT.parent / "shared" / "bench" / "squad-v2-cs224n-dev" / "dev-v2.0.json"
 
 
 def suite_rows(report_path: Path) -> list[dict]:
@@ -71,7 +70,7 @@ def collect_squad(n: int, out: Path, data_dir: Path) -> None:
     from qa.components import build_index
     from qa.settings import Settings
 
-    docs, qs = load_squad(SQUAD, "dev")
+    docs, qs = load_squad(bench_dir() / "squad-v2-cs224n-dev" / "dev-v2.0.json", "dev")
     random.Random(7).shuffle(qs)
     settings = Settings.load(data_dir=str(data_dir), collection="squad_dev")
     index = build_index(settings)

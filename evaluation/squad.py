@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 from corpus import Document
 
+from .answers import view
 from . import metrics as M
 from .files import read_json
 
@@ -130,8 +131,6 @@ def score(questions: Sequence[SquadQuestion], predictions: dict[str, str]) -> di
 def short_prediction(ans: Any) -> str:
     """What SQuAD scores: "" for an abstention, else the answer's short span (`answer_span`),
     else its first cited sentence, else the answer text without markers."""
-    from .answers import view
-
     v = view(ans)
     if v["abstained"]:
         return ""

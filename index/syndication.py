@@ -17,7 +17,7 @@ found again by searching.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .chunking import chunk_id_for
@@ -54,6 +54,7 @@ class CopyCollapser:
     index: "NewsIndex"
     min_containment: float = 0.5
     replace: bool = True  # False: only mark copies (`dup_of`), keep their own passages
+    _seen: tuple = field(default=(None, False), init=False, repr=False)  # (records snapshot, any copy?)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.min_containment <= 1.0:
@@ -69,7 +70,7 @@ class CopyCollapser:
     def active(self) -> bool:
         """Does the index hold any syndicated copy? (Checked once per registry snapshot.)"""
         records = self.index.records()
-        if getattr(self, "_seen", (None,))[0] is not records:
+        if self._seen[0] is not records:
             self._seen = (records, any(r.dup_of for r in records.values()))
         return self._seen[1]
 

@@ -99,5 +99,5 @@ def number_value(text: str) -> str | None:
     return str(int(v)) if v == int(v) else str(round(v, 6))
 
 
-__all__ = ["MONTHS", "NUMBER_RUN_PATTERN", "NUMBER_WORDS", "WEEKDAYS", "number_words_value", "ModelMissing", "month_name", "number_value", "number_word_value",
-           "number_words_to_digits", "spacy_pipeline"]
+__all__ = ["MONTHS", "NUMBER_RUN_PATTERN", "NUMBER_WORDS", "WEEKDAYS", "ModelMissing", "month_name", "number_value",
+           "number_word_value", "number_words_to_digits", "number_words_value", "spacy_pipeline"]
