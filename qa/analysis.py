@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from index import Filters
 
-from .nlp import number_value, spacy_pipeline
+from .nlp import number_value, parse
 
 _ANSWER_TYPES = {"who": "person", "whom": "person", "whose": "person", "when": "date",
                  "where": "place", "why": "reason", "which": "entity", "what": "entity"}
@@ -145,7 +145,7 @@ def analyse(question: str, as_of=None, nlp=None, asked: str | None = None) -> Qu
     """The analysis of `question` as asked on `as_of` (default today); `asked`: the
     follow-up as the user typed it, when `question` is its standalone rewrite."""
     day = to_date(as_of)
-    doc = (nlp or spacy_pipeline())(question)
+    doc = nlp(question) if nlp is not None else parse(question)
     exprs = []
     for ent in doc.ents:
         if ent.label_ not in ("DATE", "TIME"):

@@ -12,21 +12,18 @@ from typing import Callable
 
 import numpy as np
 
-from index.text import fold, stem, words
+from index.text import STOPWORDS, fold, stem, words
 
 from .conflicts import counts, mentions
-from .nlp import MONTHS, NUMBER_WORDS, month_name
-from .quote import QUESTION_WORDS, Sentence, answer_type, asked_quantity
+from .nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, Entity, entities, inside, month_name, names
+from .quote import Sentence, answer_type, asked_quantity
 from .settings import GateSettings
 from .slots import (asked_category, asks_future, closest_word, count_predicate, duration_subject, has_duration,
                     states_a_date)
 
 _TOKEN = re.compile(r"[\w’'\-]+")
-# Capitalised words that start a question or are generic enough to carry no entity.
-_NOT_ENTITY = QUESTION_WORDS | frozenset(
-    "is are was were has have had can could should would will according tell list name give "
-    "and or but in on at of for to the a an from by with about i".split()
-)
+# Entities that can be the name asked for by 'the name of the X' (not NORP: 'the Russian envoy').
+_NAMING = NAME_LABELS - {"NORP", "LANGUAGE"}
 
 
 @dataclass
@@ -44,32 +41,24 @@ class Evidence:
 
 
 def key_terms(question: str) -> list[str]:
-    """Names, numbers and years in the question (folded): the things an answer must be about."""
+    """The words of the question's names (qa.nlp.names: spaCy entities and proper nouns), its
+    numbers and number words, and the months of its dates, folded: the things an answer must
+    be about."""
     keys: list[str] = []
-    tokens = list(_TOKEN.finditer(question))
-    for i, m in enumerate(tokens):
+    spans = names(question)
+    dates = [e for e in entities(question) if e.label == "DATE"]
+    for m in _TOKEN.finditer(question):
         tok = m.group(0).strip("’'-")
         if not tok:
             continue
         low = fold(tok)
-        if any(c.isdigit() for c in tok):
+        if any(c.isdigit() for c in tok) or low in NUMBER_WORDS:
             keys.append(low)
-        elif low in NUMBER_WORDS:
+        elif low in MONTHS and inside(dates, m.start()):
             keys.append(low)
-        elif tok[0].isupper() and i > 0 and low not in _NOT_ENTITY:
+        elif inside(spans, m.start()) and low not in STOPWORDS:
             keys.append(low)
-        elif tok[0].isupper() and i == 0 and low not in _NOT_ENTITY and _opens_name(tokens, m.group(0)):
-            keys.append(low)  # a name opening the question: "Bogdanov's aide said what?"
     return list(dict.fromkeys(keys))
-
-
-def _opens_name(tokens: list, first: str) -> bool:
-    """A capitalised first word is a name only with evidence: a possessive ("Bogdanov's") or
-    a capitalised word after it ("Abu Marzouk met ..."); otherwise it is just the sentence
-    start ("Roughly how many ...", "Describe ...")."""
-    if len(tokens) < 2:
-        return False
-    return first.endswith(("'s", "’s")) or tokens[1].group(0)[:1].isupper()
 
 
 def _possessive(term: str) -> str:
@@ -103,40 +92,34 @@ def asked_name_of(question: str) -> str | None:
     m = re.search(r"\bname\s+of\s+(.*)", question, re.I)
     if not m:
         return None
-    for w in re.findall(r"[\w’']+", m.group(1))[:5]:
+    spans = names(question)
+    for t in list(re.finditer(r"[\w’']+", question[m.start(1):]))[:5]:
+        w = t.group(0)
         if _possessive(w) != w:
             continue  # "the ship's captain": the name is the captain's
-        if w[:1].isupper() or fold(w) in ("the", "a", "an", "its", "his", "her", "their"):
+        if inside(spans, m.start(1) + t.start()) or fold(w) in STOPWORDS:
             continue
         return stem(fold(w))
     return None
 
 
-def names_near(sentence: str, head: str, question: str, gap: int = 1) -> bool:
-    """Is there a name (two or more capitalised words, or capitalised words ending in the
-    head noun itself) at most `gap` words away from the head noun, that the question does not give?"""
-    toks = re.findall(r"[\w’'\-]+", sentence)
+def names_near(sentence: str, head: str, question: str, gap: int = 1,
+               ents: tuple[Entity, ...] | None = None) -> bool:
+    """Is there a name (a spaCy entity labelled as a person, organisation, place, work, ...;
+    `ents`: the sentence's entities when already known) at most `gap` words away from the
+    head noun, or containing it, that the question does not give?"""
+    toks = list(re.finditer(r"[\w’'\-]+", sentence))
     qwords = set(words(question))
-    spans, i = [], 0
-    while i < len(toks):
-        if toks[i][:1].isupper():
-            j = i
-            while j < len(toks) and toks[j][:1].isupper():
-                j += 1
-            spans.append((i, j))
-            i = j
-        else:
-            i += 1
+    spans = []
+    for e in entities(sentence) if ents is None else ents:
+        idx = [i for i, t in enumerate(toks) if e.start <= t.start() < e.end]
+        if e.label in _NAMING and idx and any(w not in qwords for w in words(e.text)):
+            spans.append((idx[0], idx[-1] + 1))
     for k, t in enumerate(toks):
-        if not stem(fold(_possessive(t))).startswith(head):
+        if not stem(fold(_possessive(t.group(0)))).startswith(head):
             continue
-        for a, b in spans:
-            phrase = [fold(x) for x in toks[a:b]]
-            new = [x for x in phrase if x not in qwords]
-            if not new:
-                continue
-            if b - a >= 2 and (0 <= k - b <= gap or 0 < a - k <= gap or a <= k < b):
-                return True
+        if any(0 <= k - b <= gap or 0 < a - k <= gap or a <= k < b for a, b in spans):
+            return True
     return False
 
 

@@ -8,8 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from index.text import fold
+from index.text import STOPWORDS, fold
 
+from .nlp import names
 from .types import Answer
 
 _TOKEN = re.compile(r"[\w’'\-]+|[^\w\s]")
@@ -18,13 +19,6 @@ _GROUP = frozenset("they them their theirs themselves".split())
 _THING = frozenset("it its that this there these those".split())
 _OPENERS = re.compile(r"^\s*(and|also|so|then|but|ok(ay)?|and then)\b[\s,]*", re.I)
 _ABOUT = re.compile(r"^\s*(and\s+)?(what|how)\s+about\s+(?P<rest>.+?)\s*\??\s*$", re.I)
-_CONNECT = frozenset("of al el bin ibn abu de la van von".split())
-_NOT_ENTITY = frozenset(
-    """what who whom whose which when where why how is are was were did does do has have had can
-    could should would will and or but in on at of for to the a an from by with about i it he she
-    they we you this that these those there according tell list name give also so then
-    after before during since while""".split()
-)
 _MARKER = re.compile(r"\s*\[\d+\](\s*\([^)]*\))?")
 
 
@@ -40,31 +34,9 @@ def _tokens(text: str) -> list[str]:
 
 
 def entities(text: str) -> list[str]:
-    """Capitalised name phrases in `text` ('Mousa Abu Marzouk', 'Russian Foreign Ministry')."""
-    out: list[str] = []
-    current: list[str] = []
-    at_start = False  # does `current` begin a sentence? (one capitalised word there is no name)
-    sentence_start = True
-
-    def flush() -> None:
-        while current and fold(current[-1]) in _CONNECT:
-            current.pop()
-        if current and not (at_start and len(current) == 1):
-            out.append(" ".join(current))
-        current.clear()
-
-    for tok in _tokens(text):
-        if tok[:1].isupper() and fold(tok) not in _NOT_ENTITY:
-            if not current:
-                at_start = sentence_start
-            current.append(tok)
-        elif current and fold(tok) in _CONNECT and tok[:1].islower():
-            current.append(tok)
-        else:
-            flush()
-        sentence_start = tok in ".!?"
-    flush()
-    return list(dict.fromkeys(out))
+    """The names in `text` ('Mousa Abu Marzouk', 'Russian Foreign Ministry'), in order, once
+    each: spaCy entities with a name label and proper nouns (qa.nlp.names)."""
+    return list(dict.fromkeys(e.text for e in names(text)))
 
 
 def answer_lead(answer: str) -> str:
@@ -82,7 +54,7 @@ def needs_context(question: str) -> bool:
     if any(w in _PERSON | _GROUP for w in words):
         return True
     # elliptical: no name of its own and very short ("when?", "how many were there?")
-    return not entities(question) and len([w for w in words if w not in _NOT_ENTITY]) <= 2
+    return not entities(question) and len([w for w in words if w not in STOPWORDS]) <= 2
 
 
 def _mentioned(entity: str, text: str) -> bool:

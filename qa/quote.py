@@ -18,14 +18,15 @@ from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
 from .citing import compose, make_citation, published_note, source_label  # noqa: F401  (re-exported)
-from .nlp import MONTHS, NUMBER_WORDS, WEEKDAYS, month_name
+from .nlp import MONTHS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
 from .settings import ScoringSettings
+from .short_answer import LABELS
 from .types import ABSTAIN_TEXT, Answer
 
 _NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)  # 'hundreds' counts as 'hundred'
 _MONTH_WORDS = frozenset(MONTHS + WEEKDAYS + ("today", "yesterday", "week", "month", "year"))
 _DIGIT = re.compile(r"\d")
-_CAP = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'\-]+")
+_NAMED_KINDS = ("person", "place")  # answer types a named entity of the sentence answers
 
 
 def content_terms(text: str) -> list[str]:
@@ -71,8 +72,11 @@ def asked_quantity(question: str) -> str | None:
     return stem(head)
 
 
-def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
-    """Does `sentence` contain something of the asked kind that the question itself lacks?"""
+def has_answer_type(kind: str | None, sentence: str, question: str,
+                    ents: tuple[Entity, ...] | None = None) -> bool:
+    """Does `sentence` contain something of the asked kind that the question itself lacks? A
+    person or place is a spaCy entity with that answer type's labels (`ents`: the sentence's
+    entities, when already known) with a word the question does not have."""
     if kind is None:
         return False
     sw = words(sentence)
@@ -80,9 +84,11 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
         return bool(_DIGIT.search(sentence)) or any(stem(w) in _NUMBER_STEMS for w in sw)
     if kind == "date":
         return bool(_DIGIT.search(sentence)) or any(w in _MONTH_WORDS for w in sw)
+    if kind not in _NAMED_KINDS:
+        return False
     qwords = set(words(question))
-    caps = [m.group(0) for m in _CAP.finditer(sentence)]
-    return any(fold(c) not in qwords for c in caps)
+    return any(e.label in LABELS[kind] and not set(words(e.text)) <= qwords
+               for e in (entities(sentence) if ents is None else ents))
 
 
 @dataclass
@@ -200,7 +206,11 @@ class SentenceScorer:
     """Scores candidate sentences against a question."""
 
     def __init__(self, embedder, idf_source: Callable[[], Callable[[str], float]] | None = None,
-                 weights: ScoringSettings = ScoringSettings()):
+                 weights: ScoringSettings = ScoringSettings(), cue_depth: int = 12):
+        if cue_depth < 1:
+            raise ValueError(f"cue_depth (sentences whose order the NER cue must get right) must be >= 1, "
+                             f"got {cue_depth}")
+        self.cue_depth = cue_depth
         self.embedder = embedder
         self.cache = EmbeddingCache(embedder)
         self.idf_source = idf_source or (lambda: (lambda term: 1.0))  # called once per question
@@ -208,7 +218,7 @@ class SentenceScorer:
         self.vocab_source: Callable[[], object] | None = None  # the index's terms, for name variants
 
     def name_variants(self, question: str) -> dict[str, set[str]]:
-        """For each capitalised word of the question: its other spellings in the index."""
+        """For each word of a name in the question (qa.nlp.names): its other spellings in the index."""
         if self.vocab_source is None:
             return {}
         try:
@@ -216,8 +226,7 @@ class SentenceScorer:
         except Exception:
             return {}
         out = {}
-        for m in _CAP.finditer(question):
-            w = fold(m.group(0))
+        for w in dict.fromkeys(w for e in names(question) for w in words(e.text)):
             if w in STOPWORDS or w in QUESTION_WORDS:
                 continue
             found = close_variants(w, vocab)
@@ -249,13 +258,34 @@ class SentenceScorer:
             covered = s.terms | published_terms(s.passage)
             s.lex = sum(w_t for t, w_t in weights.items()
                         if t in covered or (t in variants and variants[t] & covered)) / total_idf
-            s.cue = 1.0 if has_answer_type(kind, s.text, question) else 0.0
+            named = kind in _NAMED_KINDS  # its cue needs NER: added below, where it can matter
+            s.cue = 1.0 if not named and has_answer_type(kind, s.text, question) else 0.0
             prior = 1.0 / (1.0 + s.rank)
             over = max(0, len(s.text) - w.length_chars) / w.length_chars
             s.score = w.sem * s.sem + w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over
             if is_headline(s):
                 s.score -= w.headline  # a headline repeats the body; the body has the details
+        if kind in _NAMED_KINDS:
+            self._entity_cues(kind, question, sentences)
         return sorted(sentences, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))
+
+    def _entity_cues(self, kind: str, question: str, sentences: list[Sentence], batch: int = 16) -> None:
+        """The person/place cue, from spaCy NER, computed only where it can change the best
+        `cue_depth`: sentences in order of their score without it, a batch at a time, until the
+        `cue_depth`-th best score so far beats the next sentence's score plus the cue weight.
+        The order of the best `cue_depth` is then exact; sentences below may miss their cue."""
+        top = self.cue_depth
+        order = sorted(sentences, key=lambda s: -s.score)
+        done = 0
+        while done < len(order):
+            chunk = order[done:done + batch]
+            for s, ents in zip(chunk, entities_many([s.text for s in chunk])):
+                if has_answer_type(kind, s.text, question, ents):
+                    s.cue, s.score = 1.0, s.score + self.weights.cue
+            done += len(chunk)
+            best = sorted((s.score for s in order[:done]), reverse=True)
+            if done < len(order) and len(best) >= top and best[top - 1] >= order[done].score + self.weights.cue:
+                break
 
 
 def is_headline(s: Sentence) -> bool:

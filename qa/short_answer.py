@@ -9,14 +9,13 @@ no span: the cited sentence is the answer. Offsets are exact: doc.text[start:end
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable, Sequence
 
 import re
 
 from index.text import fold, stem, tokenize
 
+from .nlp import Entity, entities
 from .types import AnswerSpan, Citation
 
 # spaCy OntoNotes labels that can answer each answer type, in order of preference.
@@ -36,23 +35,9 @@ LABEL_FIRST = frozenset({"person", "date", "place", "quantity"})
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class Entity:
-    start: int  # offsets inside the sentence
-    end: int
-    label: str
-
-
-@lru_cache(maxsize=4096)
-def _entities(text: str) -> tuple[Entity, ...]:
-    from .nlp import spacy_pipeline
-
-    return tuple(Entity(e.start_char, e.end_char, e.label_) for e in spacy_pipeline()(text).ents)
-
-
 def spacy_entities(text: str) -> list[Entity]:
-    """spaCy's named entities of `text` (cached: the same sentence is parsed once)."""
-    return list(_entities(text))
+    """spaCy's named entities of `text` (qa.nlp.entities: cached, the same sentence is parsed once)."""
+    return list(entities(text))
 
 
 class ShortAnswerFinder:

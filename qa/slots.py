@@ -14,7 +14,7 @@ import numpy as np
 
 from index.text import STOPWORDS, fold, stem, words
 
-from .nlp import MONTHS, WEEKDAYS
+from .nlp import MONTHS, WEEKDAYS, entities, inside, names
 
 _AUX = r"(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could|should|might|may)"
 # "Which hotel did ...", "What political party does ...": the noun right before the auxiliary.
@@ -51,12 +51,13 @@ _DURATION = re.compile(rf"\b{_AMOUNT}(?:[\s\-]+\w+)?[\s\-]+(?:{'|'.join(_UNITS)}
 def asked_category(question: str) -> str | None:
     """The specific noun a 'which/what X <auxiliary> ...' question asks for ('hotel' in
     'Which hotel did the delegation stay at?'), folded; None when there is none, when it is
-    a name ('Which Russian official did'), or when it is abstract (see ABSTRACT)."""
+    a name (part of a spaCy entity or proper noun of the question: 'Which Gazprom did'), or when
+    it is abstract (see ABSTRACT)."""
     m = _CATEGORY.search(question)
     if not m:
         return None
     noun = m.group(2)
-    if noun[:1].isupper():
+    if inside(names(question), m.start(2)):
         return None
     noun = fold(noun)
     if noun in STOPWORDS or noun in ABSTRACT or len(noun) < 3:
@@ -70,13 +71,15 @@ _ORDINAL = frozenset("first second third fourth fifth last next previous new rec
 
 def duration_subject(question: str) -> str | None:
     """For 'how long did the X ...' and 'how many days did the X ...': the stem of X's first
-    lower-case content word ('meet' for 'How long did the February 2025 meeting last?');
-    None otherwise."""
+    content word outside the question's names and dates (spaCy) ('meet' for 'How long did the
+    February 2025 meeting last?'); None otherwise."""
     m = re.search(rf"\bhow\s+(?:long|many\s+{_TIME_UNITS})\s+(?:{_AUX}\s+)?(.*)", question, re.I)
     if not m:
         return None
-    for tok in re.findall(r"[\w’'\-]+", m.group(1)):
-        if tok[:1].isupper() or any(c.isdigit() for c in tok):
+    spans = names(question) + entities(question)
+    for t in re.finditer(r"[\w’'\-]+", question[m.start(1):]):
+        tok = t.group(0)
+        if inside(spans, m.start(1) + t.start()) or any(c.isdigit() for c in tok):
             continue
         low = fold(tok)
         if low in STOPWORDS or low in _ORDINAL or low in ("ago", "after", "before", "since"):

@@ -28,7 +28,7 @@ import numpy as np
 from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem
 
-from .nlp import MONTHS, month_name, number_words_to_digits
+from .nlp import month_name, names, number_words_to_digits
 from .settings import VerifySettings
 from .types import Citation
 
@@ -125,10 +125,12 @@ def _norm_number(tok: str) -> str:
 
 
 def _terms(text: str) -> tuple[set[str], set[str], set[str]]:
-    """(content stems, numbers, capitalised names) of a text."""
-    stems, numbers, names = set(), set(), set()
+    """(content stems, numbers, words of names) of a text; names are qa.nlp.names (spaCy
+    entities and proper nouns)."""
+    stems, numbers, found = set(), set(), set()
+    name_words = {fold(m.group(0)) for e in names(text) for m in _WORD.finditer(e.text)}
     text = number_words_to_digits(text)  # 'three' -> '3', 'twenty-one' -> '21'
-    for i, m in enumerate(_WORD.finditer(text)):
+    for m in _WORD.finditer(text):
         raw = m.group(0)
         w = fold(raw)
         if any(c.isdigit() for c in w):
@@ -137,9 +139,9 @@ def _terms(text: str) -> tuple[set[str], set[str], set[str]]:
         if w in STOPWORDS or w in FILLER or len(w) < 2:
             continue
         stems.add(stem(w))
-        if raw[0].isupper() and i > 0 and w not in MONTHS:
-            names.add(w)
-    return stems, numbers, names
+        if w in name_words:
+            found.add(w)
+    return stems, numbers, found
 
 
 def _date_terms(published: str | None) -> set[str]:
