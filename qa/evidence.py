@@ -15,7 +15,7 @@ import numpy as np
 from index.text import STOPWORDS, fold, stem, words
 
 from .conflicts import counts, mentions
-from .nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, Entity, entities, inside, month_name, names
+from .nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, entities, inside, month_name, names
 from .quote import Sentence, answer_type, asked_quantity
 from .settings import GateSettings
 from .slots import (asked_category, asks_future, closest_word, count_predicate, duration_subject, has_duration,
@@ -103,15 +103,13 @@ def asked_name_of(question: str) -> str | None:
     return None
 
 
-def names_near(sentence: str, head: str, question: str, gap: int = 1,
-               ents: tuple[Entity, ...] | None = None) -> bool:
-    """Is there a name (a spaCy entity labelled as a person, organisation, place, work, ...;
-    `ents`: the sentence's entities when already known) at most `gap` words away from the
-    head noun, or containing it, that the question does not give?"""
+def names_near(sentence: str, head: str, question: str, gap: int = 1) -> bool:
+    """Is there a name (a spaCy entity labelled as a person, organisation, place, work, ...)
+    at most `gap` words away from the head noun, or containing it, that the question does not give?"""
     toks = list(re.finditer(r"[\w’'\-]+", sentence))
     qwords = set(words(question))
     spans = []
-    for e in entities(sentence) if ents is None else ents:
+    for e in entities(sentence):
         idx = [i for i, t in enumerate(toks) if e.start <= t.start() < e.end]
         if e.label in _NAMING and idx and any(w not in qwords for w in words(e.text)):
             spans.append((idx[0], idx[-1] + 1))

@@ -163,7 +163,7 @@ def names(text: str) -> tuple[Entity, ...]:
     out = []
     for e in doc.ents:
         if e.label_ in NAME_LABELS:
-            span = e[1:] if len(e) > 1 and e[0].tag_ == "DT" else e  # 'the Ministry of Trade'
+            span = name_span(e)
             out.append(Entity(span.start_char, span.end_char, e.label_, span.text))
     covered = {i for e in doc.ents for i in range(e.start, e.end)}
     run: list = []
@@ -176,6 +176,16 @@ def names(text: str) -> tuple[Entity, ...]:
             out.append(Entity(start, end, "PROPN", text[start:end]))
             run = []
     return tuple(sorted(out, key=lambda e: e.start))
+
+
+def name_span(span):
+    """A spaCy entity span without a leading determiner ('the Ministry of Trade') or trailing
+    verbs and punctuation that the recogniser took in ('... of the Wild released'), by the tagger."""
+    if len(span) > 1 and span[0].tag_ == "DT":
+        span = span[1:]
+    while len(span) > 1 and span[-1].pos_ in ("VERB", "AUX", "PUNCT"):
+        span = span[:-1]
+    return span
 
 
 def inside(spans: Iterable[Entity], start: int) -> bool:
@@ -201,5 +211,5 @@ def number_value(text: str) -> str | None:
 
 
 __all__ = ["MONTHS", "NAME_LABELS", "NUMBER_RUN_PATTERN", "NUMBER_WORDS", "WEEKDAYS", "Entity", "ModelMissing",
-           "entities", "entities_many", "inside", "month_name", "names", "number_value", "number_word_value",
+           "entities", "entities_many", "inside", "month_name", "name_span", "names", "number_value", "number_word_value",
            "number_words_to_digits", "number_words_value", "parse", "spacy_pipeline"]

@@ -18,9 +18,8 @@ from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
 from .citing import compose, make_citation, published_note, source_label  # noqa: F401  (re-exported)
-from .nlp import MONTHS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
+from .nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
 from .settings import ScoringSettings
-from .short_answer import LABELS
 from .types import ABSTAIN_TEXT, Answer
 
 _NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)  # 'hundreds' counts as 'hundred'
@@ -75,8 +74,9 @@ def asked_quantity(question: str) -> str | None:
 def has_answer_type(kind: str | None, sentence: str, question: str,
                     ents: tuple[Entity, ...] | None = None) -> bool:
     """Does `sentence` contain something of the asked kind that the question itself lacks? A
-    person or place is a spaCy entity with that answer type's labels (`ents`: the sentence's
-    entities, when already known) with a word the question does not have."""
+    person or place is a name (a spaCy entity with a name label; `ents`: the sentence's
+    entities, when already known) with a word the question does not have: 'who won' may be
+    answered by a country, 'where' by an organisation's seat."""
     if kind is None:
         return False
     sw = words(sentence)
@@ -87,7 +87,7 @@ def has_answer_type(kind: str | None, sentence: str, question: str,
     if kind not in _NAMED_KINDS:
         return False
     qwords = set(words(question))
-    return any(e.label in LABELS[kind] and not set(words(e.text)) <= qwords
+    return any(e.label in NAME_LABELS and not set(words(e.text)) <= qwords
                for e in (entities(sentence) if ents is None else ents))
 
 

@@ -91,3 +91,14 @@ def test_the_ner_cue_is_computed_only_as_deep_as_it_can_change_the_best_sentence
     assert sum(s.cue for s in deep) == 14  # every sentence naming a leader, when all are read
     with pytest.raises(ValueError, match="cue_depth"):
         SentenceScorer(fake_embedder, cue_depth=0)
+
+
+def test_a_name_loses_a_leading_article_and_a_trailing_verb_the_recogniser_took_in():
+    from spacy.tokens import Doc
+
+    words = ["when", "was", "The", "Silver", "Saga", "released", "?"]
+    doc = Doc(nlp.spacy_pipeline().vocab, words=words, spaces=[True] * 6 + [False],
+              tags=["WRB", "VBD", "DT", "NNP", "NNP", "VBN", "."], pos=["ADV", "AUX", "DET", "PROPN", "PROPN", "VERB",
+                                                                       "PUNCT"],
+              ents=["O", "O", "B-WORK_OF_ART", "I-WORK_OF_ART", "I-WORK_OF_ART", "I-WORK_OF_ART", "O"])
+    assert nlp.name_span(doc.ents[0]).text == "Silver Saga"
