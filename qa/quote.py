@@ -269,23 +269,16 @@ class SentenceScorer:
             self._entity_cues(kind, question, sentences)
         return sorted(sentences, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))
 
-    def _entity_cues(self, kind: str, question: str, sentences: list[Sentence], batch: int = 16) -> None:
-        """The person/place cue, from spaCy NER, computed only where it can change the best
-        `cue_depth`: sentences in order of their score without it, a batch at a time, until the
-        `cue_depth`-th best score so far beats the next sentence's score plus the cue weight.
-        The order of the best `cue_depth` is then exact; sentences below may miss their cue."""
-        top = self.cue_depth
-        order = sorted(sentences, key=lambda s: -s.score)
-        done = 0
-        while done < len(order):
-            chunk = order[done:done + batch]
-            for s, ents in zip(chunk, entities_many([s.text for s in chunk])):
-                if has_answer_type(kind, s.text, question, ents):
-                    s.cue, s.score = 1.0, s.score + self.weights.cue
-            done += len(chunk)
-            best = sorted((s.score for s in order[:done]), reverse=True)
-            if done < len(order) and len(best) >= top and best[top - 1] >= order[done].score + self.weights.cue:
-                break
+    def _entity_cues(self, kind: str, question: str, sentences: list[Sentence]) -> None:
+        """The person/place cue, from spaCy NER (one batch), only for the sentences that can
+        be among the best `cue_depth` with it: those scoring at least the `cue_depth`-th best
+        score without it minus the cue weight. The rest could not rise into the best anyway."""
+        scores = sorted((s.score for s in sentences), reverse=True)
+        floor = scores[min(self.cue_depth, len(scores)) - 1] - self.weights.cue
+        near = [s for s in sentences if s.score >= floor]
+        for s, ents in zip(near, entities_many([s.text for s in near])):
+            if has_answer_type(kind, s.text, question, ents):
+                s.cue, s.score = 1.0, s.score + self.weights.cue
 
 
 def is_headline(s: Sentence) -> bool:
