@@ -25,7 +25,8 @@ from .types import ABSTAIN_TEXT, Answer
 _NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)  # 'hundreds' counts as 'hundred'
 _MONTH_WORDS = frozenset(MONTHS + WEEKDAYS + ("today", "yesterday", "week", "month", "year"))
 _DIGIT = re.compile(r"\d")
-_NAMED_KINDS = ("person", "place")  # answer types a named entity of the sentence answers
+# Answer types a named entity of the sentence answers, and the spaCy labels of that type.
+_TYPED_LABELS = {"person": frozenset({"PERSON"}), "place": frozenset({"GPE", "LOC", "FAC"})}
 
 
 def content_terms(text: str) -> list[str]:
@@ -73,22 +74,28 @@ def asked_quantity(question: str) -> str | None:
 
 def has_answer_type(kind: str | None, sentence: str, question: str,
                     ents: tuple[Entity, ...] | None = None) -> bool:
-    """Does `sentence` contain something of the asked kind that the question itself lacks? A
-    person or place is a name (a spaCy entity with a name label; `ents`: the sentence's
-    entities, when already known) with a word the question does not have: 'who won' may be
-    answered by a country, 'where' by an organisation's seat."""
+    """Does `sentence` contain something of the asked kind that the question itself lacks?"""
+    return answer_cue(kind, sentence, question, ents) > 0
+
+
+def answer_cue(kind: str | None, sentence: str, question: str, ents: tuple[Entity, ...] | None = None) -> float:
+    """1.0 when `sentence` holds something of the asked kind that the question lacks: a number,
+    a date, or for a person or place a spaCy entity of that type (`ents`: the sentence's
+    entities, when already known); 0.5 for any other name the question lacks ('who won' may
+    be answered by a country); else 0."""
     if kind is None:
-        return False
+        return 0.0
     sw = words(sentence)
     if kind == "number":
-        return bool(_DIGIT.search(sentence)) or any(stem(w) in _NUMBER_STEMS for w in sw)
+        return float(bool(_DIGIT.search(sentence)) or any(stem(w) in _NUMBER_STEMS for w in sw))
     if kind == "date":
-        return bool(_DIGIT.search(sentence)) or any(w in _MONTH_WORDS for w in sw)
-    if kind not in _NAMED_KINDS:
-        return False
+        return float(bool(_DIGIT.search(sentence)) or any(w in _MONTH_WORDS for w in sw))
+    if kind not in _TYPED_LABELS:
+        return 0.0
     qwords = set(words(question))
-    return any(e.label in NAME_LABELS and not set(words(e.text)) <= qwords
-               for e in (entities(sentence) if ents is None else ents))
+    new = [e.label for e in (entities(sentence) if ents is None else ents)
+           if e.label in NAME_LABELS and not set(words(e.text)) <= qwords]
+    return 1.0 if set(new) & _TYPED_LABELS[kind] else 0.5 if new else 0.0
 
 
 @dataclass
@@ -258,14 +265,14 @@ class SentenceScorer:
             covered = s.terms | published_terms(s.passage)
             s.lex = sum(w_t for t, w_t in weights.items()
                         if t in covered or (t in variants and variants[t] & covered)) / total_idf
-            named = kind in _NAMED_KINDS  # its cue needs NER: added below, where it can matter
-            s.cue = 1.0 if not named and has_answer_type(kind, s.text, question) else 0.0
+            named = kind in _TYPED_LABELS  # its cue needs NER: added below, where it can matter
+            s.cue = 0.0 if named else answer_cue(kind, s.text, question)
             prior = 1.0 / (1.0 + s.rank)
             over = max(0, len(s.text) - w.length_chars) / w.length_chars
             s.score = w.sem * s.sem + w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over
             if is_headline(s):
                 s.score -= w.headline  # a headline repeats the body; the body has the details
-        if kind in _NAMED_KINDS:
+        if kind in _TYPED_LABELS:
             self._entity_cues(kind, question, sentences)
         return sorted(sentences, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))
 
@@ -277,8 +284,8 @@ class SentenceScorer:
         floor = scores[min(self.cue_depth, len(scores)) - 1] - self.weights.cue
         near = [s for s in sentences if s.score >= floor]
         for s, ents in zip(near, entities_many([s.text for s in near])):
-            if has_answer_type(kind, s.text, question, ents):
-                s.cue, s.score = 1.0, s.score + self.weights.cue
+            s.cue = answer_cue(kind, s.text, question, ents)
+            s.score += self.weights.cue * s.cue
 
 
 def is_headline(s: Sentence) -> bool:
