@@ -224,7 +224,7 @@ class Assistant:
             yield item
 
     def conversation(self, max_turns: int = 10):
-        from .followup import Conversation
+        from .memory import Conversation
 
         return Conversation(self, max_turns)
 
