@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
+# Month names and their abbreviations from the standard library's English calendar, plus the
+# common "Sept." spelling.
 MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for m in names
+    **{name.lower(): i for i, name in enumerate(calendar.month_name) if name},
+    **{abbr.lower(): i for i, abbr in enumerate(calendar.month_abbr) if abbr},
+    "sept": 9,
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"

@@ -119,7 +119,7 @@ def load_beir(folder: Path | str, split: str = "test", subset: str = "all") -> B
 
 # -- the index ---------------------------------------------------------------------------
 def index_key(docs: list[Document], model: str, chunker: SentenceChunker) -> str:
-    h = hashlib.sha256(f"{model}\0{chunker.max_sentences}\0{chunker.overlap}\0{chunker.max_chars}\n".encode())
+    h = hashlib.sha256(f"{model}\0{chunker.key}\n".encode())
     for d in docs:
         h.update(f"{d.doc_id}\0{d.content_hash}\n".encode())
     return h.hexdigest()[:16]

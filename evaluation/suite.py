@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from index.chunking import SentenceChunker
+
 from . import benchmarks as B
 from . import stats as S
 from .news_bench import run_multihop, run_realtimeqa, run_rgb
@@ -78,7 +80,8 @@ def sample(questions: Sequence[Any], n: int | None, salt: str) -> list[Any]:
 
 def index_key(settings: Any, name: str, docs: Sequence[Any]) -> str:
     s = settings.index
-    h = hashlib.sha256(json.dumps([name, s.embed_model, s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars]).encode())
+    chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars).key
+    h = hashlib.sha256(json.dumps([name, s.embed_model, chunker]).encode())
     for d in sorted(docs, key=lambda d: d.doc_id):
         h.update(d.doc_id.encode() + b"\0" + d.content_hash.encode())
     return h.hexdigest()[:12]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from corpus import Document
 
-from .sentences import split_sentences
+from .sentences import SEGMENTER, split_sentences
 from .types import Chunk
 
 
@@ -46,7 +46,7 @@ class SentenceChunker:
     @property
     def key(self) -> str:
         """Identifies the chunking: stored with each document so that new sizes re-chunk it."""
-        return f"sentence-v{CHUNKER_VERSION}:{self.max_sentences}/{self.overlap}/{self.max_chars}"
+        return f"sentence-v{CHUNKER_VERSION}-{SEGMENTER}:{self.max_sentences}/{self.overlap}/{self.max_chars}"
 
     def chunk_text(self, doc_id: str, text: str) -> list[Chunk]:
         sents = split_sentences(text)

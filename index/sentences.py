@@ -1,44 +1,77 @@
-"""Sentence segmentation that reports exact character spans (never copies or re-finds text)."""
+"""Sentence segmentation that reports exact character spans (never copies or re-finds text).
+
+The boundaries come from pysbd (the rule-based segmenter of Sadvilkar & Neumann, 2020, with its
+"Golden Rules" test suite for abbreviations, initials, numbers, quotes and ellipses). This module
+only maps its sentences back onto exact offsets and keeps two properties of its own: each line
+is segmented on its own (a headline never merges with the paragraph under it), and the spans are
+trimmed, ordered, disjoint and cover every visible character.
+"""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-# Lower-cased tokens that end with a period without ending a sentence.
-ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm gov sen rep rev hon pres
-    inc ltd co corp llc plc dept univ assn bros vs etc al approx est
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-    u.s u.k u.n e.g i.e a.m p.m ph.d d.c""".split()
-)
-# Abbreviations only when a number follows ("No. 5", "pp. 12"); otherwise "no." ends a sentence.
-NUMBER_ABBREVIATIONS = frozenset("no nos vol vols fig figs pp art".split())
-_BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9À-ÖØ-Þ])""")
+# Part of the chunker key (index/chunking.py): a new segmenter re-chunks stored documents.
+SEGMENTER = "pysbd-0.3"
+
 _LINE = re.compile(r"[^\n]+")
 
 
-def _is_abbreviation(text: str, dot: int, line_start: int) -> bool:
-    """True when the '.' at `dot` ends an abbreviation or an initial, not a sentence."""
-    if text[dot] != ".":
-        return False
-    j = dot
-    while j > line_start and not text[j - 1].isspace():
-        j -= 1
-    token = text[j:dot].lstrip("\"'“‘([").lower()
-    if not token:
-        return False
-    if token in ABBREVIATIONS:
-        return True
-    if token in NUMBER_ABBREVIATIONS:
-        k = dot + 1
-        while k < len(text) and text[k].isspace():
-            k += 1
-        return k < len(text) and text[k].isdigit()
-    return len(token) == 1 and token.isalpha()  # an initial: "J. Smith"
+@lru_cache(maxsize=1)
+def _segmenter():
+    try:
+        import pysbd
+    except ImportError:  # pragma: no cover - a dependency of the package
+        raise RuntimeError("sentence splitting needs pysbd: pip install pysbd") from None
+    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+
+def _align(line: str, pieces: list[str]) -> list[tuple[int, int]]:
+    """Offsets of `pieces` (pysbd's sentences, in order) inside `line`, walked left to right.
+
+    pysbd with clean=False returns the line's own characters, so each piece starts where the
+    previous one ended, after whitespace. If a piece does not match there, the rest of the
+    line becomes one sentence rather than a guessed offset.
+    """
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        while cursor < len(line) and line[cursor].isspace():
+            cursor += 1
+        if not line.startswith(piece, cursor):
+            break
+        spans.append((cursor, cursor + len(piece)))
+        cursor += len(piece)
+    rest = line[cursor:]
+    if rest.strip():
+        spans.append((cursor, len(line)))
+    return spans
+
+
+@lru_cache(maxsize=65536)
+def _line_spans(line: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of one line (offsets into it), trimmed; cached, since the same passage
+    text is segmented again each time a question retrieves it."""
+    if not line.strip():
+        return ()
+    out: list[tuple[int, int]] = []
+    for s, e in _align(line, _segmenter().segment(line)):
+        while s < e and line[s].isspace():
+            s += 1
+        while e > s and line[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return tuple(out)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Spans (s, e) of sentences in text[start:end], trimmed of surrounding whitespace.
+    """Spans (s, e) of sentences in text[start:end], trimmed of surrounding whitespace, so that
+    text[s:e] is the sentence itself.
 
     Each line is split on its own, so headlines and paragraphs never merge.
     """
@@ -46,19 +79,5 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     spans: list[tuple[int, int]] = []
     for line in _LINE.finditer(text, start, end):
         ls, le = line.span()
-        cursor = ls
-        for m in _BOUNDARY.finditer(text, ls, le):
-            if _is_abbreviation(text, m.start(), ls):
-                continue
-            spans.append((cursor, m.end()))
-            cursor = m.end()
-        spans.append((cursor, le))
-    trimmed = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            trimmed.append((s, e))
-    return trimmed
+        spans.extend((ls + s, ls + e) for s, e in _line_spans(text[ls:le]))
+    return spans

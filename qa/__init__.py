@@ -7,7 +7,7 @@ from .settings import IndexSettings, LLMSettings, RetrievalSettings, Settings
 _LAZY = {
     "Assistant": ("assistant", "Assistant"),
     "LLMUnavailable": ("assistant", "LLMUnavailable"),
-    "Conversation": ("followup", "Conversation"),
+    "Conversation": ("memory", "Conversation"),
     "Answer": ("types", "Answer"),
     "Citation": ("types", "Citation"),
     "Conflict": ("types", "Conflict"),

@@ -322,7 +322,9 @@ def chat(obj: Context, as_json, mode, k, server, local) -> None:
 
 
 def _interactive(backend: Backend, mode, k, as_json: bool, keep_history: bool) -> None:
-    turns: list = []  # local: followup.Turn; server: {"role", "content"} messages
+    from .memory import ChatMemory
+
+    memory = ChatMemory(max_turns=10) if keep_history else None  # LlamaIndex loads only for chat
     prompt = "you> " if keep_history else "question> "
     while True:
         try:
@@ -332,20 +334,18 @@ def _interactive(backend: Backend, mode, k, as_json: bool, keep_history: bool) -
         if not question:
             break
         if question == "/reset":
-            turns.clear()
+            if memory is not None:
+                memory.reset()
             click.echo("(conversation cleared)")
             continue
         try:
-            out = _answer(backend, question, mode, k, as_json, history=turns if keep_history else None)
+            history = None
+            if memory is not None:
+                history = memory.turns() if isinstance(backend, LocalBackend) else memory.as_dicts()
+            out = _answer(backend, question, mode, k, as_json, history=history)
         except click.UsageError as exc:
             click.echo(f"error: {exc.message}", err=True)
             continue
-        if keep_history:
-            if isinstance(backend, LocalBackend):
-                from .followup import Turn
-
-                turns.append(Turn(question, out["answer"], out.get("standalone_question") or question))
-            else:
-                turns += [{"role": "user", "content": question}, {"role": "assistant", "content": out["answer"]}]
-            del turns[:-20]
+        if memory is not None:
+            memory.remember(question, out["answer"], out.get("standalone_question"))
         click.echo()

@@ -14,16 +14,16 @@ from index import Filters, NewsIndex, Retriever, ScoredPassage
 
 from .analysis import analyse, merge_filters
 from .answerer import Answerer
-from .conflicts import Finding, find_conflicts
+from .composing import AnswerComposer
 from .dates import apply_intent, parse_intent, strip_intent
 from .evidence import Evidence, EvidenceGate, metadata_text
-from .judging import VerdictMaker
 from .followup import Turn, demote_shown, parse_history, standalone_question
-from .quote import QuoteAnswerer, Sentence, SentenceScorer, compose, idf_from_bm25, make_citation, \
-    published_note
-from .citing import published_line, with_copies
+from .index_view import IndexView
+from .judging import VerdictMaker
+from .query_memo import QueryMemo
+from .quote import QuoteAnswerer, Sentence, SentenceScorer, idf_from_bm25
 from .settings import Settings
-from .types import ABSTAIN_TEXT, Answer, Conflict, ConflictValue, Verdict
+from .types import ABSTAIN_TEXT, Answer, Verdict
 
 MODES = ("quote", "llm")
 
@@ -33,89 +33,6 @@ try:  # one error type for "llm mode cannot run", shared with the LLM adapter wh
 except ImportError:  # pragma: no cover - the adapter ships with the package
     class LLMUnavailable(RuntimeError):  # type: ignore[no-redef]
         """The llm answer mode cannot run here; the message says how to set it up."""
-
-
-def cite_every_side(findings: list[Finding], groups: list[list[Sentence]]) -> list[list[Sentence]]:
-    """Add the sentence of every side of each conflict to the cited groups."""
-    keys = {(s.doc_id, s.start, s.end) for g in groups for s in g}
-    groups = [list(g) for g in groups]
-    for f in findings:
-        for ms in f.values.values():
-            for m in ms:
-                s = m.sentence
-                if (s.doc_id, s.start, s.end) not in keys:
-                    groups.append([s])
-                    keys.add((s.doc_id, s.start, s.end))
-    return groups
-
-
-def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Conflict]]:
-    lines, out = [], []
-    for f in findings:
-        values, parts = [], []
-        for ms in f.values.values():
-            marks = tuple(dict.fromkeys(markers[(m.sentence.doc_id, m.sentence.start, m.sentence.end)]
-                                        for m in ms))
-            docs = tuple(dict.fromkeys(m.doc_id for m in ms))
-            pubs = tuple(dict.fromkeys(m.sentence.passage.published for m in ms))
-            values.append(ConflictValue(ms[0].surface, marks, docs, pubs))
-            srcs = " and ".join(
-                f"{m.surface} [{markers[(m.sentence.doc_id, m.sentence.start, m.sentence.end)]}] "
-                f"{published_note(m.sentence.passage)}"
-                for m in {m.doc_id: m for m in ms}.values()
-            )
-            parts.append(srcs)
-        out.append(Conflict(f.topic, tuple(values)))
-        lines.append(f"The articles disagree on the {f.topic}: " + " vs. ".join(parts) + ".")
-    return "\n".join(lines), out
-
-
-def add_conflicts(ans: Answer, findings: list[Finding]) -> Answer:
-    """llm mode: cite every side of each conflict (reusing a citation that already quotes the
-    sentence) and state the disagreement before the answer, as quote mode does."""
-    markers: dict = {}
-    for f in findings:
-        for ms in f.values.values():
-            for s in (m.sentence for m in ms):
-                key = (s.doc_id, s.start, s.end)
-                hit = next((c for c in ans.citations if c.doc_id == s.doc_id
-                            and c.start <= s.start and s.end <= c.end), None)
-                if key not in markers and hit is None:
-                    ans.citations.append(make_citation(len(ans.citations) + 1, s, (s.start, s.end, s.text)))
-                markers.setdefault(key, hit.marker if hit else ans.citations[-1].marker)
-    if findings:
-        ctext, ans.conflicts = conflicts_text(findings, markers)
-        ans.text = f"{ctext}\n{ans.text}"
-    return ans
-
-
-class QueryMemo:
-    """Wraps an embedder so the same question is embedded once, not once for retrieval and
-    again for sentence scoring. Everything else passes through to the wrapped embedder."""
-
-    def __init__(self, inner, size: int = 256):
-        self.inner = inner
-        self.size = size
-        self._memo: dict[str, object] = {}
-        self._lock = threading.Lock()
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def embed_documents(self, texts):
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str):
-        with self._lock:
-            hit = self._memo.get(text)
-        if hit is not None:
-            return hit
-        vec = self.inner.embed_query(text)
-        with self._lock:
-            self._memo[text] = vec
-            while len(self._memo) > self.size:
-                self._memo.pop(next(iter(self._memo)))
-        return vec
 
 
 @dataclass
@@ -142,7 +59,7 @@ class Assistant:
     def __init__(self, settings: Settings, index: NewsIndex, retriever: Retriever | None = None,
                  gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None,
                  llm: Answerer | None = None, embedder: QueryMemo | None = None,
-                 verdicts: VerdictMaker | None = None):
+                 verdicts: VerdictMaker | None = None, composer: AnswerComposer | None = None):
         self.settings = settings
         self.verdicts = verdicts or VerdictMaker(min_score=settings.judge.min_score, policy=settings.judge.policy)
         self.index = index
@@ -151,11 +68,13 @@ class Assistant:
         self.scorer = quote.scorer if quote else SentenceScorer(self.embedder, idf_from_bm25(index), settings.scoring)
         self.quote = quote or QuoteAnswerer(self.scorer)
         self.gate = gate or EvidenceGate(settings.gate, word_vectors=self.scorer.cache.vectors)
+        self.view = IndexView(index)
         if self.scorer.vocab_source is None:
-            self.scorer.vocab_source = self._corpus_vocab
+            self.scorer.vocab_source = self.view.corpus_vocab
+        self.composer = composer or AnswerComposer(self.quote, self.view.copies_of,
+                                                   settings.llm.fallback_to_quote)
         self._llm = llm
         self._llm_lock = threading.Lock()
-        self._doc_cache: dict[tuple, str] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, index: NewsIndex | None = None) -> "Assistant":
@@ -207,37 +126,6 @@ class Assistant:
         self.embedder.embed_query("warm up")
         return len(texts)
 
-    def _documents(self, passages: list[ScoredPassage]) -> list[tuple[str, str]]:
-        """(full text, metadata text) of each retrieved article, cached by content hash."""
-        out = []
-        records = self.index.records()
-        for doc_id in dict.fromkeys(p.doc_id for p in passages):
-            rec = records.get(doc_id)
-            key = (doc_id, rec.content_hash if rec else None)
-            text = self._doc_cache.get(key)
-            if text is None:
-                doc = self.index.get_document(doc_id)
-                if doc is None:
-                    continue
-                text = self._doc_cache[key] = doc.text
-                if len(self._doc_cache) > 2000:
-                    self._doc_cache.pop(next(iter(self._doc_cache)))
-            p = next(p for p in passages if p.doc_id == doc_id)
-            out.append((text, metadata_text(p)))
-        return out
-
-    def _copies_of(self, doc_id: str) -> list:
-        """The other copies of a syndicated article (the index's duplicate cluster)."""
-        duplicates = getattr(self.index, "duplicates", None)
-        return duplicates(doc_id) if duplicates else []
-
-    def _corpus_vocab(self) -> set[str]:
-        """The index's terms (BM25 postings: stemmed), used as a set; empty if unavailable."""
-        try:
-            return getattr(self.index.bm25(), "_postings", {}).keys()  # a live set-like view
-        except Exception:
-            return set()
-
     # -- answering -------------------------------------------------------------------------------
     def _mode(self, mode: str | None) -> str:
         mode = mode or self.settings.answer_mode
@@ -281,8 +169,8 @@ class Assistant:
         if turns and standalone != question:
             ranked = demote_shown(ranked, turns[-1].answer)
         evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
-                                   + [metadata_text(p) for p in passages], self._corpus_vocab(),
-                                   self._documents(passages))
+                                   + [metadata_text(p) for p in passages], self.view.corpus_vocab(),
+                                   self.view.documents(passages))
         verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages)
         timings["evidence"] = time.perf_counter() - t
         return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
@@ -292,41 +180,6 @@ class Assistant:
         return Answer(question, ABSTAIN_TEXT, [], p.passages, abstained=True, mode=p.mode,
                       standalone_question=p.standalone if p.standalone != question else None)
 
-    def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
-                     ranked: list[Sentence]) -> Answer:
-        groups = self.quote.select(ranked)
-        findings = find_conflicts(standalone, ranked)
-        groups = cite_every_side(findings, groups)
-        text, citations, markers = compose(groups)
-        citations = with_copies(citations, self._copies_of)
-        if findings:
-            ctext, conflicts = conflicts_text(findings, markers)
-            text = f"{ctext}\n{text}"
-        else:
-            conflicts = []
-        if citations:
-            text = f"{text}\n{published_line(citations)}"
-        return Answer(question, text, citations, passages, mode="quote", conflicts=conflicts,
-                      standalone_question=standalone if standalone != question.strip() else None)
-
-    def _llm_or_quote(self, question: str, standalone: str, passages: list[ScoredPassage],
-                      ranked: list[Sentence], ans: Answer) -> Answer:
-        """The LLM's answer; or, when it gave nothing supported although the gate found the
-        evidence answers the question, the quote answer (marked `fallback="quote"`)."""
-        if ans.abstained and self.settings.llm.fallback_to_quote and ranked:
-            quoted = self.quote_answer(question, standalone, passages, ranked)
-            quoted.mode, quoted.fallback = "llm", "quote"
-            quoted.unsupported = ans.unsupported
-            quoted.timings = dict(ans.timings)
-            ans = quoted
-        elif not ans.abstained and ans.citations:
-            add_conflicts(ans, find_conflicts(standalone, ranked))
-            ans.citations = with_copies(ans.citations, self._copies_of)
-            ans.text = f"{ans.text}\n{published_line(ans.citations)}"  # the one source note
-        ans.question = question
-        ans.standalone_question = standalone if standalone != question.strip() else None
-        return ans
-
     def ask(self, question: str, mode: str | None = None, k: int | None = None,
             filters: Filters | None = None, history: Iterable | None = None, as_of=None) -> Answer:
         t0 = time.perf_counter()
@@ -335,10 +188,10 @@ class Assistant:
         if not p.verdict.answerable:
             ans = self._abstain(question, p)
         elif p.mode == "quote":
-            ans = self.quote_answer(question, p.standalone, p.passages, p.ranked)
+            ans = self.composer.quote_answer(question, p.standalone, p.passages, p.ranked)
         else:
             ans = self.llm().answer(p.standalone, p.passages, ranked=p.ranked)
-            ans = self._llm_or_quote(question, p.standalone, p.passages, p.ranked, ans)
+            ans = self.composer.finish_llm(question, p.standalone, p.passages, p.ranked, ans)
         self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type)
         p.timings["answer"] = time.perf_counter() - t
         ans.timings = {**p.timings, **ans.timings}
@@ -355,7 +208,7 @@ class Assistant:
             if not p.verdict.answerable:
                 ans = self._abstain(question, p)
             else:
-                ans = self.quote_answer(question, p.standalone, p.passages, p.ranked)
+                ans = self.composer.quote_answer(question, p.standalone, p.passages, p.ranked)
             self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type)
             ans.timings = {**p.timings, **ans.timings}
             ans.latency_s = time.perf_counter() - t0
@@ -364,14 +217,14 @@ class Assistant:
             return
         for item in self.llm().stream(p.standalone, p.passages, ranked=p.ranked):
             if isinstance(item, Answer):
-                item = self._llm_or_quote(question, p.standalone, p.passages, p.ranked, item)
+                item = self.composer.finish_llm(question, p.standalone, p.passages, p.ranked, item)
                 self.verdicts.finish(item, p.verdict, p.standalone, p.answer_type)
                 item.timings = {**p.timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
             yield item
 
     def conversation(self, max_turns: int = 10):
-        from .followup import Conversation
+        from .memory import Conversation
 
         return Conversation(self, max_turns)
 

@@ -5,13 +5,12 @@ to the entities of the previous turn and carries those entities over."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Callable, Iterable
 
 from index.text import STOPWORDS, fold
 
 from .nlp import names
-from .types import Answer
 
 _TOKEN = re.compile(r"[\w’'\-]+|[^\w\s]")
 _PERSON = frozenset("he him his she her hers himself herself".split())
@@ -147,48 +146,6 @@ def parse_history(history: Iterable | None) -> list[Turn]:
                 "{'question', 'answer'} dicts or {'role', 'content'} messages"
             )
     return turns
-
-
-@dataclass
-class Conversation:
-    """Per-session history: `conv.ask(q)` rewrites follow-ups and remembers each turn."""
-
-    assistant: object  # qa.assistant.Assistant (not imported, to keep this module light)
-    max_turns: int = 10
-    turns: list[Turn] = field(default_factory=list)
-    rewriter: Callable[[str, list[Turn]], str] | None = None
-
-    def __post_init__(self) -> None:
-        if self.max_turns < 1:
-            raise ValueError(f"max_turns must be >= 1, got {self.max_turns}")
-
-    def ask(self, question: str, **kwargs) -> Answer:
-        ans = self.assistant.ask(question, history=self.turns, **kwargs)
-        self._remember(question, ans)
-        return ans
-
-    def stream(self, question: str, **kwargs) -> Iterator[str | Answer]:
-        for item in self.assistant.stream(question, history=self.turns, **kwargs):
-            if isinstance(item, Answer):
-                self._remember(question, item)
-            yield item
-
-    def _remember(self, question: str, ans: Answer) -> None:
-        self.turns.append(Turn(question, ans.text, ans.standalone_question or question))
-        del self.turns[: -self.max_turns]
-
-    def reset(self) -> None:
-        self.turns.clear()
-
-    def messages(self) -> list:
-        """The conversation as LlamaIndex ChatMessages (user, assistant, ...), e.g. for a chat
-        UI or an OpenAI-style client; `parse_history` reads them back."""
-        from llama_index.core.llms import ChatMessage
-
-        out = []
-        for t in self.turns:
-            out += [ChatMessage(role="user", content=t.question), ChatMessage(role="assistant", content=t.answer)]
-        return out
 
 
 def demote_shown(ranked: list, previous_answer: str) -> list:

@@ -16,6 +16,7 @@ from pathlib import Path
 import gradio as gr
 
 from qa.labels import display_date
+from qa.memory import ChatMemory
 from qa.types import Answer
 
 from .assets import CHAT_JS, VIEWER_PLACEHOLDER
@@ -23,7 +24,7 @@ from .render import Turn, chat_html, esc
 from .service import BadRequest, Conflict, NewsService, Unavailable
 from .uploads import BULK_SUFFIXES, UPLOAD_SUFFIXES
 
-MAX_TURNS = 10  # follow-up history kept per session (as qa.followup.Conversation does)
+MAX_TURNS = 10  # follow-up history kept per session (as qa.memory.Conversation does)
 REVEAL_WORDS = 6  # a whole-at-once answer (quote mode) is shown a few words at a time ...
 REVEAL_DELAY_S = 0.04  # ... so it reads like the streamed llm answers
 LIBRARY_HEADERS = ["Title", "Outlet", "Date", "Chunks", "Duplicates", "ID"]
@@ -34,13 +35,11 @@ FILE_TYPES = list(UPLOAD_SUFFIXES) + [s for s in BULK_SUFFIXES if s != ".warc.gz
 
 @dataclass
 class ChatSession:
-    turns: list[Turn] = field(default_factory=list)
-    history: list[dict] = field(default_factory=list)  # {"question", "answer", "standalone"}
+    turns: list[Turn] = field(default_factory=list)  # as rendered in the chat log
+    memory: ChatMemory = field(default_factory=lambda: ChatMemory(MAX_TURNS))  # for follow-ups
 
     def remember(self, question: str, ans: Answer) -> None:
-        self.history.append({"question": question, "answer": ans.text,
-                             "standalone": ans.standalone_question or question})
-        del self.history[:-MAX_TURNS]
+        self.memory.remember(question, ans.text, ans.standalone_question)
 
 
 def _pieces(delta: str):
@@ -94,7 +93,7 @@ def _chat_tab(service: NewsService, llm, default_mode: str):
         session.turns.append(turn)
         yield chat_html(session.turns), session, ""
         try:
-            for item in service.stream(question, mode=mode, history=list(session.history)):
+            for item in service.stream(question, mode=mode, history=session.memory.turns()):
                 if isinstance(item, Answer):
                     turn.headlines = {c.doc_id: service.headline(c.doc_id, c.title) for c in item.citations}
                     turn.answer = item

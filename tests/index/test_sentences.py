@@ -91,3 +91,35 @@ def test_numbers_and_decimals_do_not_split():
 def test_empty_and_whitespace_only():
     assert split_sentences("") == []
     assert split_sentences(" \n\t\n\xa0 ") == []
+
+
+def test_quoted_fragment_after_an_ellipsis_stays_in_its_sentence():
+    # The seed article's shape: a quotation resumed after "…" used to become a sentence of its
+    # own ("“Catastrophic proportions.”") and leave the one before it cut at "reached…".
+    text = ("He said the crisis in the Gaza Strip, which has reached… “Catastrophic proportions.”\n"
+            "She added, “The Russian side stressed the need to act.”")
+    assert sentences(text) == [
+        "He said the crisis in the Gaza Strip, which has reached… “Catastrophic proportions.”",
+        "She added, “The Russian side stressed the need to act.”",
+    ]
+
+
+def test_seed_article_has_no_stray_quoted_fragment():
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    for path in sorted(corpus.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for s, e in split_sentences(text):
+            sent = text[s:e]
+            assert not sent.endswith(("reached…", "reached...")), f"{path.name}: cut sentence {sent[-80:]!r}"
+            words = sent.strip("“”\"'").split()
+            if sent.startswith(("“", '"')) and sent.endswith(("”", '"')):
+                assert len(words) > 2, f"{path.name}: stray quoted fragment {sent!r}"
+
+
+def test_segmenter_is_part_of_the_chunker_key():
+    from index.chunking import SentenceChunker
+    from index.sentences import SEGMENTER
+
+    assert SEGMENTER in SentenceChunker().key

@@ -239,6 +239,22 @@ def test_llm_answer_has_one_published_note(assistant):
 
 
 @pytest.mark.slow
+def test_real_answer_quotes_whole_sentences_not_fragments(corpus_assistant):
+    """The quotation resumed after an ellipsis ("which has reached… “Catastrophic
+    proportions.”") is quoted as one sentence: no citation is the fragment alone, and none is
+    cut at "reached…" (the artefacts of the old hand-written splitter)."""
+    a = corpus_assistant
+    ans = a.ask("How did the Russian side describe the humanitarian crisis in the Gaza Strip?")
+    assert not ans.abstained
+    quotes = [c.quote for c in ans.citations]
+    assert any("reached… “Catastrophic proportions.”" in q for q in quotes), quotes
+    for q in quotes:
+        assert not q.rstrip().endswith("reached…"), q
+        assert q.strip() != "“Catastrophic proportions.”", q
+    assert "\n“Catastrophic proportions.”" not in ans.text
+
+
+@pytest.mark.slow
 def test_real_answers_carry_the_verdict_and_an_exact_short_span(corpus_assistant):
     a = corpus_assistant
     ans = a.ask("Who accompanied Marzouq at the meetings in Moscow?")

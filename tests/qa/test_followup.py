@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import Conversation, Turn, entities, needs_context, parse_history, rewrite
+from qa.followup import Turn, entities, needs_context, parse_history, rewrite
+from qa.memory import Conversation
 from qa.types import Answer
 
 
