@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .rerank import passage_text, sorted_head_then_tail
 from .wheel_models import verified_model_dir
 
 MODEL = "reranker_en"
@@ -130,17 +131,12 @@ class CrossEncoderReranker:
             self._scorer = shared_cross_encoder(self.max_length)
         return self._scorer
 
-    def passage_text(self, p) -> str:
-        title = (p.title or "").strip()
-        if self.with_title and title and not p.text.startswith(title):
-            return f"{title}\n{p.text}"
-        return p.text
 
     def rerank(self, query: str, passages: list) -> list:
         head, tail = list(passages[: self.depth]), list(passages[self.depth :])
         if len(head) < 2:
             return list(passages)
-        logits = np.asarray(self.scorer.score(query, [self.passage_text(p) for p in head]), dtype=np.float64)
+        logits = np.asarray(self.scorer.score(query, [passage_text(p, self.with_title) for p in head]), dtype=np.float64)
         if logits.shape != (len(head),):
             raise ValueError(f"the cross-encoder returned {logits.shape} scores for {len(head)} passages")
         first = _minmax(np.array([p.score for p in head], dtype=np.float64))
@@ -148,11 +144,7 @@ class CrossEncoderReranker:
         for p, s, m in zip(head, logits, mixed):
             p.scores[self.label] = float(s)
             p.score = float(m)
-        head.sort(key=lambda p: (-p.score, p.chunk.chunk_id))
-        floor = min(p.score for p in head)
-        for p in tail:  # keep scores monotone with the order: the tail ranks below the head
-            p.score = min(p.score, floor)
-        return head + tail
+        return sorted_head_then_tail(head, tail)
 
 
 __all__ = ["CrossEncoderReranker", "OnnxCrossEncoder", "PairScorer", "shared_cross_encoder"]
