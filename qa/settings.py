@@ -92,7 +92,8 @@ class RetrievalSettings(Section):
     # cross-encoder (ms-marco MiniLM-L-12 reads each question/passage pair; index/cross_encoder.py)
     # | maxsim (best sentence vector of rerank_model) | passage (whole passage vector).
     # Cross-encoder, depth 20, weight 0.5, dev evidence recall@5 (bench/fusion_news.py --rerank):
-    # RealTime QA 0.308 vs 0.278 without, MultiHop-RAG 0.572 vs 0.572; SciFact test nDCG@10 falls
+    # RealTime QA 0.308 vs 0.278 without, MultiHop-RAG 0.572 vs 0.572 (test: 0.353 vs 0.353, 0.567 vs
+    # 0.565); SciFact test nDCG@10 falls
     # (0.705 at weight 0.8 vs 0.731) and quote p50 grows ~5x, so `rerank` stays off (README).
     rerank_method: str = "maxsim"
     rerank_depth: int = 10
