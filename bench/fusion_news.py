@@ -6,6 +6,15 @@ indexes (built by `qa eval --suite` without --quick; this script builds them if 
 
     nice -n 10 .venv/bin/python bench/fusion_news.py --split dev     # choose here
     nice -n 10 .venv/bin/python bench/fusion_news.py --split test    # report here
+    nice -n 10 .venv/bin/python bench/fusion_news.py --split dev --rerank --weights 0.5 \
+        --depths 20,30,50 --ce-weights 1,0.7,0.5,0.3 --max-lengths 256,512   # cross-encoder 2nd stage
+
+With --rerank, the product's fused list (convex fusion at each --weights dense weight, before
+diversifying) is computed once per question and re-ordered by `index.cross_encoder.
+CrossEncoderReranker` for every depth x CE weight x max length (the cross-encoder's logits
+are memoised per (question, passage), so each pair is read once per max length), then
+diversified exactly as `Retriever.hybrid` does; the row "no second stage" is the same list
+without it.
 
 Questions are asked as of their question date, as the suite does (date windows become filters).
 """
@@ -52,6 +61,67 @@ def sweep(index, settings, items: list[tuple[str, str | None, set[str]]], grid: 
     return out
 
 
+class MemoScorer:
+    """Wraps a cross-encoder: each (query, text) pair is scored once; counts what it read."""
+
+    def __init__(self, inner):
+        self.inner, self.memo, self.pairs, self.seconds = inner, {}, 0, 0.0
+
+    def score(self, query: str, texts: list[str]):
+        import numpy as np
+
+        todo = list(dict.fromkeys(t for t in texts if (query, t) not in self.memo))
+        if todo:
+            t0 = time.perf_counter()
+            for t, s in zip(todo, self.inner.score(query, todo)):
+                self.memo[(query, t)] = float(s)
+            self.seconds += time.perf_counter() - t0
+            self.pairs += len(todo)
+        return np.array([self.memo[(query, t)] for t in texts], dtype=np.float32)
+
+
+def rerank_sweep(index, settings, items, w: float, depths, ce_weights, max_lengths, with_title: bool,
+                 ks=(1, 3, 5, 10)) -> dict:
+    import copy
+
+    from index import Retriever
+    from index.cross_encoder import CrossEncoderReranker, OnnxCrossEncoder
+    from index.retrieval import diversify
+    from qa.analysis import analyse, merge_filters
+
+    class Capture:  # the fused list as the product's second stage would receive it
+        def rerank(self, query, passages):
+            self.last = copy.deepcopy(passages)
+            return passages
+
+    r = settings.retrieval
+    cap = Capture()
+    retriever = Retriever(index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=w, bm25_weight=1.0 - w,
+                          max_per_doc=r.max_per_doc, fusion=r.fusion, reranker=cap)
+    fused = []
+    for q, as_of, _ in items:
+        retriever.retrieve(q, max(ks), "hybrid", merge_filters(None, analyse(q, as_of)))
+        fused.append(cap.last)
+    configs = [("no second stage", None, None, None)] + [
+        (f"ce depth={d} weight={cw} max_length={ml}", d, cw, ml)
+        for ml in max_lengths for d in depths for cw in ce_weights]
+    scorers = {ml: MemoScorer(OnnxCrossEncoder(max_length=ml)) for ml in max_lengths}
+    out = {}
+    for name, d, cw, ml in configs:
+        rec = {kk: 0.0 for kk in ks}
+        for (q, _, gold), cands in zip(items, fused):
+            ranked = copy.deepcopy(cands)
+            if d is not None:
+                ranked = CrossEncoderReranker(scorers[ml], depth=d, weight=cw, with_title=with_title).rerank(q, ranked)
+            docs = [p.doc_id for p in diversify(ranked, max(ks), r.max_per_doc)]
+            for kk in ks:
+                rec[kk] += recall_at(docs, gold, kk)
+        out[name] = {f"recall@{kk}": round(v / len(items), 4) for kk, v in rec.items()}
+    for ml, sc in scorers.items():
+        out[f"cross-encoder max_length={ml}"] = {"pairs": sc.pairs, "ms_per_pair": round(1000 * sc.seconds / max(sc.pairs, 1), 1)}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     from qa.settings import Settings
 
@@ -59,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
     ap.add_argument("--weights", default="0.2,0.3,0.4,0.5,0.6,0.7,0.8", help="dense weights of the convex fusion")
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions per benchmark")
+    ap.add_argument("--rerank", action="store_true", help="sweep the cross-encoder second stage instead")
+    ap.add_argument("--depths", default="20,30,50", help="--rerank: candidates the cross-encoder reads")
+    ap.add_argument("--ce-weights", default="1,0.7,0.5,0.3", help="--rerank: share of the cross-encoder score")
+    ap.add_argument("--max-lengths", default="256", help="--rerank: cross-encoder truncation, tokens")
+    ap.add_argument("--no-title", action="store_true", help="--rerank: passage text without its title")
+    ap.add_argument("--only", choices=("realtimeqa", "multihop"), default=None, help="one benchmark only")
     args = ap.parse_args(argv)
     settings = Settings.load()
     opts = SuiteOptions(bench_dir(), split=args.split, cache_dir=cache_root() / "eval-index")
@@ -72,9 +148,20 @@ def main(argv: list[str] | None = None) -> int:
     rt_items = [(q.question, q.as_of, {q.evidence_doc}) for q in rt_qs][: args.limit]
     mh_items = [(q.question, None, set(q.facts)) for q in mh_qs if q.facts][: args.limit]
     report = {"split": args.split, "settings": {"fusion": settings.retrieval.fusion,
-                                                "candidates": settings.retrieval.candidates},
-              "realtimeqa": {"questions": len(rt_items), **sweep(rt_index, settings, rt_items, grid, 10)},
-              "multihop": {"questions": len(mh_items), **sweep(mh_index, settings, mh_items, grid, 10)}}
+                                                "candidates": settings.retrieval.candidates}}
+    ints = lambda text: [int(x) for x in text.split(",")]  # noqa: E731
+    for name, index, items in (("realtimeqa", rt_index, rt_items), ("multihop", mh_index, mh_items)):
+        if args.only and name != args.only:
+            continue
+        if args.rerank:
+            res = {f"w_dense={w}": rerank_sweep(index, settings, items, float(w), ints(args.depths),
+                                                [float(x) for x in args.ce_weights.split(",")],
+                                                ints(args.max_lengths), not args.no_title)
+                   for w in args.weights.split(",")}
+        else:
+            res = sweep(index, settings, items, grid, 10)
+        report[name] = {"questions": len(items), **res}
+        print(json.dumps({name: report[name]}), file=sys.stderr, flush=True)
     print(json.dumps(report, indent=2))
     return 0
 

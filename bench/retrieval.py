@@ -67,10 +67,12 @@ def main(argv: list[str] | None = None) -> int:
             warm_cache(beir, args.model, chunker, workers=args.workers, progress=log)
         index = open_beir_index(beir, SentenceTransformerEmbedder(args.model), chunker, progress=log)
         wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
-        variants = build_variants(index, wanted, depth=args.depth, rerank_model=args.rerank_model)
-        for w in [float(x) for x in args.dense_weights.split(",") if x.strip()]:
-            from qa.settings import Settings
+        from qa.settings import Settings
 
+        # the second stage of 'rerank' follows qa.toml / QA_RETRIEVAL__RERANK_* (e.g. _METHOD=cross-encoder)
+        variants = build_variants(index, wanted, depth=args.depth, rerank_model=args.rerank_model,
+                                  settings=Settings.load())
+        for w in [float(x) for x in args.dense_weights.split(",") if x.strip()]:
             tuned = Settings().with_overrides({"retrieval.dense_weight": w, "retrieval.bm25_weight": round(1 - w, 6)})
             variants[f"pipeline w_dense={w}"] = build_variants(index, ["pipeline"], depth=args.depth,
                                                                settings=tuned)["pipeline"]

@@ -268,7 +268,7 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
 
     from index import Retriever
     from index.rerank import RERANKERS
-    from qa.components import build_retriever, get_embedder
+    from qa.components import build_reranker, build_retriever, get_embedder
     from qa.settings import Settings
 
     unknown = [n for n in names if n not in VARIANTS]
@@ -287,12 +287,15 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
             out[name] = lambda q, r=pipeline: r.retrieve(q, depth, settings.retrieval.mode)
         else:
             r = settings.retrieval
-            model = rerank_model or r.rerank_model
-            embedder = rerank_embedder or get_embedder(model)
-            name_ = Path(getattr(embedder, "name", model)).name
             full = build_retriever(settings.with_overrides({"retrieval.rerank": False}), index)
-            full.reranker = RERANKERS[r.rerank_method](embedder, depth=r.rerank_depth, weight=r.rerank_weight,
-                                                       cache=embedding_cache(name_, root))
+            if r.rerank_method == "cross-encoder":
+                full.reranker = build_reranker(r)
+            else:
+                model = rerank_model or r.rerank_model
+                embedder = rerank_embedder or get_embedder(model)
+                name_ = Path(getattr(embedder, "name", model)).name
+                full.reranker = RERANKERS[r.rerank_method](embedder, depth=r.rerank_depth, weight=r.rerank_weight,
+                                                           cache=embedding_cache(name_, root))
             out[name] = lambda q, f=full: f.retrieve(q, depth, "hybrid")
     return out
 

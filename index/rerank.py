@@ -91,6 +91,25 @@ class CachedEmbedder:
         return self.inner.embed_query(text)
 
 
+def passage_text(p, with_title: bool = True) -> str:
+    """What a second stage reads of a passage: its document title first (when known and not
+    already the passage's start), then the passage text."""
+    title = (p.title or "").strip()
+    if with_title and title and not p.text.startswith(title):
+        return f"{title}\n{p.text}"
+    return p.text
+
+
+def sorted_head_then_tail(head: list, tail: list) -> list:
+    """The re-scored head in score order, then the tail, whose scores are capped at the head's
+    lowest so that scores stay monotone with the order."""
+    head.sort(key=lambda p: (-p.score, p.chunk.chunk_id))
+    floor = min(p.score for p in head)
+    for p in tail:
+        p.score = min(p.score, floor)
+    return head + tail
+
+
 def _minmax(values: list[float]) -> list[float]:
     if not values:
         return []
@@ -120,10 +139,7 @@ class EmbeddingReranker:
         self.label = label
 
     def passage_text(self, p) -> str:
-        title = (p.title or "").strip()
-        if self.with_title and title and not p.text.startswith(title):
-            return f"{title}\n{p.text}"
-        return p.text
+        return passage_text(p, self.with_title)
 
     def similarities(self, query: str, passages: list) -> np.ndarray:
         vecs = self.embedder.embed_documents([self.passage_text(p) for p in passages])
@@ -140,11 +156,7 @@ class EmbeddingReranker:
         for p, a, b, s in zip(head, first, second, sims):
             p.scores[self.label] = float(s)
             p.score = (1.0 - self.weight) * a + self.weight * b
-        head.sort(key=lambda p: (-p.score, p.chunk.chunk_id))
-        floor = min(p.score for p in head)
-        for p in tail:  # keep scores monotone with the order: the tail ranks below the head
-            p.score = min(p.score, floor)
-        return head + tail
+        return sorted_head_then_tail(head, tail)
 
 
 class SentenceMaxSimReranker(EmbeddingReranker):

