@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Callable
 
 import click
 
@@ -21,17 +22,22 @@ QUIET_ENV = {
 }
 
 
-def hoist_global_options(args: list[str]) -> list[str]:
+def hoist_global_options(args: list[str], own: Callable[[str], set[str]] | None = None) -> list[str]:
     """Move group options written after the subcommand to the front, so `qa ask "q" --data-dir X`
-    means `qa --data-dir X ask "q"`. Nothing after a `--` is touched."""
+    means `qa --data-dir X ask "q"`. Nothing after a `--` is touched, nor an option that the
+    subcommand declares itself (`own(name)`: its option names), such as `qa eval --suite
+    --config A --config B`, which compares two settings files."""
     front, rest, i = [], [], 0
+    kept: set[str] = set()
     while i < len(args):
         arg = args[i]
         if arg == "--":
             rest.extend(args[i:])
             break
         name = arg.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS and rest:
+        if not rest and not arg.startswith("-") and own is not None:
+            kept = own(arg)
+        if name in GLOBAL_OPTIONS and rest and name not in kept:
             takes_value = GLOBAL_OPTIONS[name] and "=" not in arg
             front.extend(args[i:i + 2] if takes_value else [arg])
             i += 2 if takes_value else 1
@@ -49,7 +55,11 @@ def hoist_global_options(args: list[str]) -> list[str]:
 
 class QaGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(list(args)))
+        def own(name: str) -> set[str]:
+            cmd = self.commands.get(name)
+            return {o for p in getattr(cmd, "params", []) for o in (*p.opts, *p.secondary_opts)}
+
+        return super().parse_args(ctx, hoist_global_options(list(args), own))
 
 
 def quiet_models() -> None:

@@ -101,6 +101,35 @@ def test_hoisting_leaves_arguments_alone():
     assert hoist(["index", "rm", "--", "--data-dir"]) == ["index", "rm", "--", "--data-dir"]
 
 
+def test_a_subcommands_own_config_option_is_not_hoisted(tmp_path):
+    """`qa eval --suite --config A --config B` compares two settings files: eval declares
+    --config itself, so neither file may become the group's settings."""
+    import evaluation.cli  # noqa: F401  (registers `eval`)
+    from qa.cli import QaGroup, hoist_global_options as hoist
+
+    assert isinstance(cli, QaGroup)
+    own = {o for p in cli.commands["eval"].params for o in p.opts}
+    assert "--config" in own
+    args = ["eval", "--suite", "--config", "a.toml", "--config", "b.toml", "--data-dir", "D"]
+    assert hoist(args, lambda name: own if name == "eval" else set()) == [
+        "--data-dir", "D", "eval", "--suite", "--config", "a.toml", "--config", "b.toml"]
+    # ask has no --config of its own: there it is still the group's
+    assert hoist(["ask", "q", "--config", "c.toml"], lambda name: set()) == ["--config", "c.toml", "ask", "q"]
+    # and through the real group: both files reach `eval`
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    for f in (a, b):
+        f.write_text("[retrieval]\nk = 5\n")
+    import warnings
+
+    ctx = cli.make_context("qa", ["eval", "--suite", "--config", str(a), "--config", str(b)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # click 8.2 moves these into ctx.args
+        sub = [*ctx.protected_args, *ctx.args]
+    assert ctx.params.get("config") is None and sub[0] == "eval"
+    sub_ctx = cli.commands["eval"].make_context("eval", sub[1:], parent=ctx)
+    assert list(sub_ctx.params["configs"]) == [str(a), str(b)]
+
+
 def test_missing_or_empty_index_is_an_error_not_an_abstention(tmp_path, monkeypatch, fake_embedder):
     import qa.ask_cli  # noqa: F401
 
