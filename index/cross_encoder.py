@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .rerank import passage_text, sorted_head_then_tail
+from .rerank import minmax, passage_text, sorted_head_then_tail
 from .wheel_models import verified_model_dir
 
 MODEL = "reranker_en"
@@ -97,11 +97,6 @@ def shared_cross_encoder(max_length: int = 512) -> OnnxCrossEncoder:
         return _SHARED[max_length]
 
 
-def _minmax(values: np.ndarray) -> np.ndarray:
-    lo, hi = float(values.min()), float(values.max())
-    return (values - lo) / (hi - lo) if hi > lo else np.ones_like(values)
-
-
 class CrossEncoderReranker:
     """Second stage over a ranked list of ScoredPassage: the first `depth` are scored by the
     cross-encoder (title + passage text when `with_title`), each passage's logit is kept in
@@ -131,7 +126,6 @@ class CrossEncoderReranker:
             self._scorer = shared_cross_encoder(self.max_length)
         return self._scorer
 
-
     def rerank(self, query: str, passages: list) -> list:
         head, tail = list(passages[: self.depth]), list(passages[self.depth :])
         if len(head) < 2:
@@ -139,8 +133,7 @@ class CrossEncoderReranker:
         logits = np.asarray(self.scorer.score(query, [passage_text(p, self.with_title) for p in head]), dtype=np.float64)
         if logits.shape != (len(head),):
             raise ValueError(f"the cross-encoder returned {logits.shape} scores for {len(head)} passages")
-        first = _minmax(np.array([p.score for p in head], dtype=np.float64))
-        mixed = (1.0 - self.weight) * first + self.weight * _minmax(logits)
+        mixed = (1.0 - self.weight) * minmax([p.score for p in head]) + self.weight * minmax(logits)
         for p, s, m in zip(head, logits, mixed):
             p.scores[self.label] = float(s)
             p.score = float(m)

@@ -110,12 +110,14 @@ def sorted_head_then_tail(head: list, tail: list) -> list:
     return head + tail
 
 
-def _minmax(values: list[float]) -> list[float]:
-    if not values:
-        return []
-    lo, hi = min(values), max(values)
-    span = hi - lo
-    return [(v - lo) / span if span > 0 else 1.0 for v in values]
+def minmax(values) -> np.ndarray:
+    """`values` scaled to [0, 1] (all 1.0 when they are equal), as a float array; both second
+    stages mix scores normalised this way."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.size == 0:
+        return v
+    lo, hi = float(v.min()), float(v.max())
+    return (v - lo) / (hi - lo) if hi > lo else np.ones_like(v)
 
 
 class EmbeddingReranker:
@@ -151,11 +153,11 @@ class EmbeddingReranker:
         if len(head) < 2:
             return list(passages)
         sims = self.similarities(query, head).tolist()
-        first = _minmax([p.score for p in head])
-        second = _minmax(sims)
+        first = minmax([p.score for p in head])
+        second = minmax(sims)
         for p, a, b, s in zip(head, first, second, sims):
             p.scores[self.label] = float(s)
-            p.score = (1.0 - self.weight) * a + self.weight * b
+            p.score = float((1.0 - self.weight) * a + self.weight * b)
         return sorted_head_then_tail(head, tail)
 
 

@@ -15,7 +15,8 @@ import re
 
 from index.text import fold, stem, tokenize
 
-from .nlp import Entity, entities
+from .nlp import Entity
+from .nlp import entities as nlp_entities
 from .types import AnswerSpan, Citation
 
 # spaCy OntoNotes labels that can answer each answer type, in order of preference.
@@ -35,18 +36,14 @@ LABEL_FIRST = frozenset({"person", "date", "place", "quantity"})
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def spacy_entities(text: str) -> list[Entity]:
-    """spaCy's named entities of `text` (qa.nlp.entities: cached, the same sentence is parsed once)."""
-    return list(entities(text))
-
-
 class ShortAnswerFinder:
-    """`entities(text) -> [Entity]` is injectable (tests pass a fake; default spaCy)."""
+    """`entities(text) -> [Entity]` is injectable (tests pass a fake; default qa.nlp.entities:
+    spaCy NER, cached per sentence)."""
 
-    def __init__(self, entities: Callable[[str], list[Entity]] | None = None, max_citations: int = 2):
+    def __init__(self, entities: Callable[[str], Sequence[Entity]] | None = None, max_citations: int = 2):
         if max_citations < 1:
             raise ValueError(f"max_citations must be >= 1, got {max_citations}")
-        self.entities = entities or spacy_entities
+        self.entities = entities or nlp_entities
         self.max_citations = max_citations
 
     def find(self, question: str, answer_type: str | None, citations: Sequence[Citation]) -> AnswerSpan | None:
@@ -79,4 +76,4 @@ class ShortAnswerFinder:
         return best
 
 
-__all__ = ["Entity", "LABELS", "ShortAnswerFinder", "spacy_entities"]
+__all__ = ["Entity", "LABELS", "ShortAnswerFinder"]
