@@ -50,7 +50,7 @@ CSS = """
 a.qa-chip, span.qa-chip { display: inline-flex; align-items: center; justify-content: center; min-width: 1.45em;
   height: 1.45em; padding: 0 .35em; margin: 0 1px; border-radius: 999px; background: var(--qa-chip-bg);
   color: var(--qa-chip-text); font-size: .78em; font-weight: 700; text-decoration: none; vertical-align: .12em;
-  line-height: 1; cursor: pointer; }
+  line-height: 1; cursor: pointer; transition: none; }
 a.qa-chip:hover, a.qa-chip:focus-visible { background: var(--qa-chip-hover); color: var(--qa-chip-hover-text);
   outline: none; }
 .qa-chip-sm { font-size: .7em; }

@@ -347,6 +347,9 @@ def test_theme_contrast_meets_wcag_aa(browser, server, tmp_path, scheme):
         turn = ask(pg, Q_HOSTAGES)
         turn.locator(".qa-text a.qa-chip").first.click()
         pg.locator("#qa-viewer-body mark.qa-hl").wait_for(timeout=15_000)
+        # measure settled colours: no element mid-transition (Gradio gives links a button transition)
+        pg.mouse.move(5, 5)
+        pg.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=10_000)
         bad, n = _contrast_problems(pg)
         assert n >= 10, "too few elements measured"
         assert not bad, bad
