@@ -21,6 +21,7 @@ from .followup import Turn, demote_shown, parse_history, standalone_question
 from .index_view import IndexView
 from .judging import VerdictMaker
 from .query_memo import QueryMemo
+from .reading import PassageReader, Reading, promote
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, idf_from_bm25
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Verdict
@@ -48,6 +49,7 @@ class Prepared:
     verdict: Verdict  # answer or refuse, why, and the answerability score (qa.judging)
     answer_type: str | None = None  # from the question analysis: person, date, quantity, ...
     timings: dict[str, float] = field(default_factory=dict)
+    reading: Reading | None = None  # the extractive reader's best span, when a reader is on
 
 
 class Assistant:
@@ -59,7 +61,8 @@ class Assistant:
     def __init__(self, settings: Settings, index: NewsIndex, retriever: Retriever | None = None,
                  gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None,
                  llm: Answerer | None = None, embedder: QueryMemo | None = None,
-                 verdicts: VerdictMaker | None = None, composer: AnswerComposer | None = None):
+                 verdicts: VerdictMaker | None = None, composer: AnswerComposer | None = None,
+                 reader: PassageReader | None = None):
         self.settings = settings
         self.verdicts = verdicts or VerdictMaker(min_score=settings.judge.min_score, policy=settings.judge.policy)
         self.index = index
@@ -73,6 +76,12 @@ class Assistant:
             self.scorer.vocab_source = self.view.corpus_vocab
         self.composer = composer or AnswerComposer(self.quote, self.view.copies_of,
                                                    settings.llm.fallback_to_quote)
+        self.reader = reader
+        if reader is None and (settings.reader.enabled or settings.judge.policy == "reader"):
+            from .reader import OnnxReader  # reads reader.json now; the model loads on first use
+
+            r = settings.reader
+            self.reader = PassageReader(OnnxReader(r.model_dir, threshold=r.threshold), r.passages)
         self._llm = llm
         self._llm_lock = threading.Lock()
 
@@ -171,10 +180,16 @@ class Assistant:
         evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
                                    + [metadata_text(p) for p in passages], self.view.corpus_vocab(),
                                    self.view.documents(passages))
-        verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages)
+        reading = None
+        if self.reader is not None:
+            t_read = time.perf_counter()
+            reading = self.reader.read(standalone, passages)
+            ranked = promote(ranked, reading)
+            timings["read"] = time.perf_counter() - t_read
+        verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages, reading)
         timings["evidence"] = time.perf_counter() - t
         return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
-                        timings)
+                        timings, reading)
 
     def _abstain(self, question: str, p: Prepared) -> Answer:
         return Answer(question, ABSTAIN_TEXT, [], p.passages, abstained=True, mode=p.mode,
@@ -192,7 +207,7 @@ class Assistant:
         else:
             ans = self.llm().answer(p.standalone, p.passages, ranked=p.ranked)
             ans = self.composer.finish_llm(question, p.standalone, p.passages, p.ranked, ans)
-        self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type)
+        self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type, p.reading)
         p.timings["answer"] = time.perf_counter() - t
         ans.timings = {**p.timings, **ans.timings}
         ans.latency_s = time.perf_counter() - t0
@@ -209,7 +224,7 @@ class Assistant:
                 ans = self._abstain(question, p)
             else:
                 ans = self.composer.quote_answer(question, p.standalone, p.passages, p.ranked)
-            self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type)
+            self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type, p.reading)
             ans.timings = {**p.timings, **ans.timings}
             ans.latency_s = time.perf_counter() - t0
             yield ans.text
@@ -218,7 +233,7 @@ class Assistant:
         for item in self.llm().stream(p.standalone, p.passages, ranked=p.ranked):
             if isinstance(item, Answer):
                 item = self.composer.finish_llm(question, p.standalone, p.passages, p.ranked, item)
-                self.verdicts.finish(item, p.verdict, p.standalone, p.answer_type)
+                self.verdicts.finish(item, p.verdict, p.standalone, p.answer_type, p.reading)
                 item.timings = {**p.timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
             yield item

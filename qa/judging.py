@@ -4,6 +4,8 @@ answerability score (qa.answerability), and the short answer span (qa.short_answ
 Who decides (`policy`):
 - "gate" (default): the refusal gate; with `min_score` set, a question the gate lets through is
   still refused when its score is below it.
+- "reader": the extractive reader (qa.reader, trained on SQuAD 2.0): answer when its best span
+  beats its no-answer score by more than its fitted threshold (qa.reading.Reading.answers).
 - "score": the learned score alone (the gate's decision is one of its features): answer when
   score >= `min_score`. With min_score 0 nothing is refused, which is how the evaluation gets
   the answer to every question and can then choose a threshold offline.
@@ -15,11 +17,12 @@ from typing import Sequence
 
 from .answerability import AnswerabilityModel, evidence_features
 from .citing import make_citation
+from .reading import Reading
 from .short_answer import LABEL_FIRST, ShortAnswerFinder
-from .types import Answer, Verdict
+from .types import Answer, AnswerSpan, Verdict
 
 _UNSET = object()
-POLICIES = ("gate", "score")
+POLICIES = ("gate", "score", "reader")
 
 
 class VerdictMaker:
@@ -46,14 +49,19 @@ class VerdictMaker:
         return self._model  # type: ignore[return-value]
 
     def judge(self, question: str, answer_type: str | None, evidence, ranked: Sequence,
-              passages: Sequence) -> Verdict:
-        """The verdict before answering, from the gate's `evidence` and the ranked sentences."""
+              passages: Sequence, reading: Reading | None = None) -> Verdict:
+        """The verdict before answering, from the gate's `evidence` and the ranked sentences
+        (and, under policy "reader", the reader's `reading`)."""
         typed = answer_type in LABEL_FIRST
         top = [make_citation(i + 1, s, (s.start, s.end, s.text)) for i, s in enumerate(ranked[:2])]
         type_found = typed and self.finder.find(question, answer_type, top) is not None
         feats = evidence_features(evidence, ranked, passages, typed, type_found)
+        if reading is not None:
+            feats["reader_margin"] = reading.margin  # reported; the answerability model ignores it
         model = self.model
         score = model.score(feats) if model is not None else None
+        if self.policy == "reader":
+            return self._read_verdict(reading, feats, score)
         gate_ok, reason = bool(evidence.answerable), evidence.reason or ""
         if self.policy == "score" and score is None:
             raise ValueError("policy 'score' needs an answerability model; none is installed "
@@ -67,12 +75,34 @@ class VerdictMaker:
             reason = f"answerability score {score:.2f} >= {self.min_score:.2f}, over the gate's objection: {reason}"
         return Verdict(answerable, reason, score, feats)
 
-    def finish(self, ans: Answer, verdict: Verdict, question: str, answer_type: str | None) -> Answer:
-        """Attach the verdict and, to an answer with citations, its short answer span."""
+    @staticmethod
+    def _read_verdict(reading: Reading | None, feats: dict[str, float], score: float | None) -> Verdict:
+        if reading is None:
+            return Verdict(False, "the reader found no passage to read", score, feats)
+        if reading.answers:
+            return Verdict(True, f"the reader found an answer (margin {reading.margin:.2f} > {reading.threshold:.2f})",
+                           score, feats)
+        return Verdict(False, f"the reader finds no answer in the passages (margin {reading.margin:.2f} "
+                              f"<= {reading.threshold:.2f})", score, feats)
+
+    def finish(self, ans: Answer, verdict: Verdict, question: str, answer_type: str | None,
+               reading: Reading | None = None) -> Answer:
+        """Attach the verdict and, to an answer with citations, its short answer span: the
+        reader's span when a cited sentence holds it, else the NER finder's."""
         ans.verdict = verdict
         if not ans.abstained and ans.citations:
-            ans.answer_span = self.finder.find(question, answer_type, ans.citations)
+            ans.answer_span = reader_span(ans.citations, reading) or self.finder.find(question, answer_type,
+                                                                                      ans.citations)
         return ans
+
+
+def reader_span(citations: Sequence, reading: Reading | None) -> AnswerSpan | None:
+    if reading is None:
+        return None
+    for c in citations:
+        if c.doc_id == reading.doc_id and c.start <= reading.start and reading.end <= c.end:
+            return AnswerSpan(c.marker, c.doc_id, reading.start, reading.end, reading.text, "READER")
+    return None
 
 
 __all__ = ["VerdictMaker"]

@@ -159,8 +159,20 @@ class JudgeSettings(Section):
     learned score alone (the gate's decision is one of its features), answering when
     score >= min_score. Chosen on the dev halves by bench/train_answerability.py."""
 
-    policy: Literal["gate", "score"] = "gate"
+    policy: Literal["gate", "score", "reader"] = "gate"
     min_score: float | None = Field(None, ge=0, le=1)  # policy "score" needs it
+
+
+class ReaderSettings(Section):
+    """The extractive reader (qa.reader, trained by bench/train_reader.py). `enabled`: it reads
+    the first `passages` retrieved passages, its best span's sentence is quoted first and the
+    span is the short answer; judge.policy "reader" also lets its no-answer margin decide
+    refusal (answer when margin > `threshold`; None: the threshold fitted in reader.json)."""
+
+    enabled: bool = False
+    passages: int = Field(5, ge=1, le=50)
+    threshold: float | None = None
+    model_dir: str | None = None  # None: the shipped qa/models/reader
 
 
 class LLMSettings(Section):
@@ -213,6 +225,7 @@ class Settings(BaseSettings):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     verify: VerifySettings = Field(default_factory=VerifySettings)
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
+    reader: ReaderSettings = Field(default_factory=ReaderSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @classmethod
