@@ -12,7 +12,8 @@ removed, MultiHop-RAG "insufficient information") counts as refused when the rul
 
 Prints, per benchmark and pooled, accuracy / refusal / false refusal for the refusal gate, the
 reader's margin at each threshold of a grid, and both together; then the threshold with the
-best balanced score (mean of accuracy and refusal, pooled over the benchmarks)."""
+best balanced score (mean of accuracy and refusal, pooled over the benchmarks; refusing
+everything scores 0.5, so a useful rule must beat 0.5)."""
 
 from __future__ import annotations
 
@@ -28,13 +29,14 @@ def rows(report: Path) -> list[dict]:
     for bench, by_config in rep["suite"]["benchmarks"].items():
         for rec in next(iter(by_config.values()))["records"]:
             f = rec.get("features") or {}
-            if "reader_margin" not in f or bench not in ("realtimeqa", "multihop"):
+            if not f or bench not in ("realtimeqa", "multihop"):
                 continue
             if bench == "realtimeqa" and rec["type"] not in ("free_form", "evidence_removed"):
                 continue
             answerable = bool(rec["answerable"]) and rec["type"] != "evidence_removed"
             out.append({"bench": bench, "answerable": answerable, "correct": bool(rec["correct"]),
-                        "margin": float(f["reader_margin"]), "gate": bool(f.get("gate"))})
+                        # no passage read (nothing retrieved): the reader refuses
+                        "margin": float(f.get("reader_margin", float("-inf"))), "gate": bool(f.get("gate"))})
     return out
 
 
@@ -54,7 +56,7 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     rs = rows(a.report)
     if not rs:
-        print("no rows with reader_margin: run the suite with --config bench/reader-forced.toml", file=sys.stderr)
+        print("no rows with verdict features: run the suite with --config bench/reader-forced.toml", file=sys.stderr)
         return 2
     grid = [float(x) for x in a.grid.split(",")]
     rules = {"gate": lambda r: r["gate"], "none (answer all)": lambda r: True}

@@ -21,7 +21,7 @@ from .followup import Turn, demote_shown, parse_history, standalone_question
 from .index_view import IndexView
 from .judging import VerdictMaker
 from .query_memo import QueryMemo
-from .reading import PassageReader, Reading, promote
+from .reading import PassageReader, Reading, ReaderSpanFinder, promote
 from .quote import QuoteAnswerer, Sentence, SentenceScorer, idf_from_bm25
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Verdict
@@ -64,7 +64,6 @@ class Assistant:
                  verdicts: VerdictMaker | None = None, composer: AnswerComposer | None = None,
                  reader: PassageReader | None = None):
         self.settings = settings
-        self.verdicts = verdicts or VerdictMaker(min_score=settings.judge.min_score, policy=settings.judge.policy)
         self.index = index
         self.embedder = embedder or QueryMemo(index.embedder)
         self.retriever = retriever or Retriever(index, query_embedder=self.embedder)
@@ -76,12 +75,19 @@ class Assistant:
             self.scorer.vocab_source = self.view.corpus_vocab
         self.composer = composer or AnswerComposer(self.quote, self.view.copies_of,
                                                    settings.llm.fallback_to_quote)
-        self.reader = reader
-        if reader is None and (settings.reader.enabled or settings.judge.policy == "reader"):
+        self.reader, finder = reader, None
+        r = settings.reader
+        if r.enabled or settings.judge.policy == "reader":
             from .reader import OnnxReader  # reads reader.json now; the model loads on first use
+            from .short_answer import ShortAnswerFinder
 
-            r = settings.reader
-            self.reader = PassageReader(OnnxReader(r.model_dir, threshold=r.threshold), r.passages)
+            span_reader = OnnxReader(r.model_dir, threshold=r.threshold)
+            if r.scope == "passages" or settings.judge.policy == "reader":
+                self.reader = reader or PassageReader(span_reader, r.passages)
+            else:
+                finder = ReaderSpanFinder(span_reader, fallback=ShortAnswerFinder())
+        self.verdicts = verdicts or VerdictMaker(finder=finder, min_score=settings.judge.min_score,
+                                                 policy=settings.judge.policy)
         self._llm = llm
         self._llm_lock = threading.Lock()
 

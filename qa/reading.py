@@ -4,7 +4,8 @@ in document offsets, and whether there is one.
 `PassageReader.read(question, passages) -> Reading`: the best span over the first `depth`
 passages (`doc.text[start:end] == text`), its no-answer margin and the threshold it is judged
 against. `promote(ranked, reading)` moves the sentence that holds the span to the front of the
-ranked sentences, so the quote answer cites it first."""
+ranked sentences, so the quote answer cites it first. `ReaderSpanFinder` is the short-answer
+finder that reads only the cited sentences."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Sequence
 from index import ScoredPassage
 
 from .reader import SpanReader
+from .types import AnswerSpan
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,29 @@ class PassageReader:
                        float(self.reader.threshold), s.index)
 
 
+class ReaderSpanFinder:
+    """The short answer from the reader: it reads the first `max_citations` cited sentences
+    and returns its best span (one the question does not already name) as the AnswerSpan of
+    its citation, labelled READER; `fallback` (the NER finder) answers when it finds none.
+    Same interface as qa.short_answer.ShortAnswerFinder."""
+
+    def __init__(self, reader: SpanReader, fallback=None, max_citations: int = 2):
+        if max_citations < 1:
+            raise ValueError(f"ReaderSpanFinder max_citations must be >= 1, got {max_citations}")
+        self.reader = reader
+        self.fallback = fallback
+        self.max_citations = max_citations
+
+    def find(self, question: str, answer_type: str | None, citations: Sequence) -> AnswerSpan | None:
+        cited = list(citations)[: self.max_citations]
+        spans = [s for s in self.reader.read(question, [c.quote for c in cited]) if s is not None] if cited else []
+        if spans:
+            s = max(spans, key=lambda x: x.margin)
+            c = cited[s.index]
+            return AnswerSpan(c.marker, c.doc_id, c.start + s.start, c.start + s.end, s.text, "READER")
+        return self.fallback.find(question, answer_type, citations) if self.fallback else None
+
+
 def promote(ranked: list, reading: Reading | None) -> list:
     """`ranked` with the first sentence that holds the reading's span moved to the front
     (unchanged when none holds it)."""
@@ -63,4 +88,4 @@ def promote(ranked: list, reading: Reading | None) -> list:
     return ranked
 
 
-__all__ = ["PassageReader", "Reading", "promote"]
+__all__ = ["PassageReader", "Reading", "ReaderSpanFinder", "promote"]

@@ -164,12 +164,15 @@ class JudgeSettings(Section):
 
 
 class ReaderSettings(Section):
-    """The extractive reader (qa.reader, trained by bench/train_reader.py). `enabled`: it reads
-    the first `passages` retrieved passages, its best span's sentence is quoted first and the
-    span is the short answer; judge.policy "reader" also lets its no-answer margin decide
-    refusal (answer when margin > `threshold`; None: the threshold fitted in reader.json)."""
+    """The extractive reader (qa.reader, trained by bench/train_reader.py), see `scope`.
+    judge.policy "reader" reads passages and lets the no-answer margin decide refusal (answer
+    when margin > `threshold`; None: the threshold fitted in reader.json)."""
 
     enabled: bool = False
+    # "citations": it reads only the cited sentences and gives the short answer (answer_span);
+    # "passages": it reads the first `passages` retrieved passages, its span's sentence is
+    # quoted first and its margin is reported (and decides refusal under judge.policy "reader").
+    scope: Literal["citations", "passages"] = "citations"
     passages: int = Field(5, ge=1, le=50)
     threshold: float | None = None
     model_dir: str | None = None  # None: the shipped qa/models/reader

@@ -12,7 +12,7 @@ from index.types import Chunk, ScoredPassage
 from qa.evidence import Evidence
 from qa.judging import VerdictMaker
 from qa.reader import DEFAULT_DIR, OnnxReader, ReaderUnavailable, ReadSpan, _top_spans
-from qa.reading import PassageReader, Reading, promote
+from qa.reading import PassageReader, Reading, ReaderSpanFinder, promote
 from qa.types import Answer, Citation
 
 
@@ -73,7 +73,7 @@ class S:  # a ranked sentence, as far as promote() looks at it
 
 def test_promote_moves_the_sentence_holding_the_span_to_the_front():
     ranked = [S("d1", 0, 21), S("d2", 0, 50), S("d1", 21, 70)]
-    r = Reading("d1", 36, 44, "Ana Ruiz", 2.0, 0.5, 0)
+    r = Reading("d1", 32, 40, "Ana Ruiz", 2.0, 0.5, 0)
     assert promote(ranked, r) == [ranked[2], ranked[0], ranked[1]]
     assert promote(ranked, None) == ranked
     assert promote(ranked, Reading("d9", 1, 2, "x", 2.0, 0.5, 0)) == ranked
@@ -82,8 +82,8 @@ def test_promote_moves_the_sentence_holding_the_span_to_the_front():
 def test_reader_policy_decides_on_the_margin_and_supplies_the_short_answer():
     vm = VerdictMaker(model=None, policy="reader")
     ev = Evidence(True, "supported")
-    yes = Reading("d1", 36, 44, "Ana Ruiz", 2.0, 0.5, 0)
-    no = Reading("d1", 36, 44, "Ana Ruiz", 0.2, 0.5, 0)
+    yes = Reading("d1", 32, 40, "Ana Ruiz", 2.0, 0.5, 0)
+    no = Reading("d1", 32, 40, "Ana Ruiz", 0.2, 0.5, 0)
     v = vm.judge("Who opened the bridge?", "person", ev, [], [], yes)
     assert v.answerable and "margin 2.00 > 0.50" in v.reason and v.features["reader_margin"] == 2.0
     v2 = vm.judge("Who opened the bridge?", "person", ev, [], [], no)
@@ -93,11 +93,30 @@ def test_reader_policy_decides_on_the_margin_and_supplies_the_short_answer():
     cite = Citation(1, "d1", 21, 70, DOC[21:70])
     ans = vm.finish(Answer("Who opened the bridge?", "… [1]", [cite], []), v, "Who opened the bridge?", "person", yes)
     span = ans.answer_span
-    assert (span.marker, span.start, span.end, span.text, span.label) == (1, 36, 44, "Ana Ruiz", "READER")
+    assert (span.marker, span.start, span.end, span.text, span.label) == (1, 32, 40, "Ana Ruiz", "READER")
     # a span outside every cited sentence is not used: the NER finder answers instead
     other = Citation(1, "d1", 0, 21, DOC[0:21])
     ans2 = vm.finish(Answer("q", "… [1]", [other], []), v, "Who opened the bridge?", "person", yes)
     assert ans2.answer_span is None or ans2.answer_span.label != "READER"
+
+
+def test_reader_span_finder_reads_the_cited_sentences_and_falls_back():
+    cites = [Citation(1, "d1", 0, 21, DOC[0:21]), Citation(2, "d1", 21, 70, DOC[21:70]),
+             Citation(3, "d1", 70, len(DOC), DOC[70:])]
+    fake = FakeReader({0: ("Intro", 0.1), 1: ("Ana Ruiz", 2.0), 2: ("Later", 9.0)})
+    span = ReaderSpanFinder(fake, max_citations=2).find("Who opened the bridge?", "person", cites)
+    assert (span.marker, span.doc_id, span.start, span.end, span.label) == (2, "d1", 32, 40, "READER")
+    assert DOC[span.start:span.end] == span.text == "Ana Ruiz"
+    assert fake.seen == [[DOC[0:21], DOC[21:70]]]  # only the first two citations are read
+
+    class Fallback:
+        def find(self, question, answer_type, citations):
+            return "fallback"
+
+    assert ReaderSpanFinder(FakeReader({}), Fallback()).find("q", None, cites) == "fallback"
+    assert ReaderSpanFinder(FakeReader({})).find("q", None, cites) is None
+    with pytest.raises(ValueError, match="max_citations must be >= 1, got 0"):
+        ReaderSpanFinder(fake, max_citations=0)
 
 
 def test_reader_files_are_checked_and_bad_settings_named(tmp_path):
@@ -167,6 +186,12 @@ def test_real_assistant_with_the_reader_cites_its_span_exactly(tmp_path):
     span = ans.answer_span
     assert span is not None and span.label == "READER", span
     assert index.get_document(span.doc_id).text[span.start:span.end] == span.text
-    first = ans.citations[0]
-    assert (first.marker, first.doc_id) == (span.marker, span.doc_id) and first.start <= span.start < span.end <= first.end
+    cited = next(c for c in ans.citations if c.marker == span.marker)
+    assert cited.doc_id == span.doc_id and cited.start <= span.start < span.end <= cited.end
+    # over passages: the reader's margin is reported and its span's sentence is cited
+    wide = Assistant(Settings(data_dir=settings.data_dir, reader={"enabled": True, "scope": "passages"}), index)
+    ans = wide.ask("Who accompanied Marzouq at the meetings in Moscow?")
     assert "reader_margin" in ans.verdict.features and "read" in ans.timings
+    if not ans.abstained and ans.answer_span.label == "READER":
+        assert index.get_document(ans.answer_span.doc_id).text[ans.answer_span.start:ans.answer_span.end] == \
+            ans.answer_span.text
