@@ -168,7 +168,9 @@ class ReaderSettings(Section):
     judge.policy "reader" reads passages and lets the no-answer margin decide refusal (answer
     when margin > `threshold`; None: the threshold fitted in reader.json)."""
 
-    enabled: bool = False
+    # On by default, scope "citations": SQuAD 2.0 test half (first 300 questions) answerable-question
+    # F1 of answer_span 20.7 with the NER finder, 37.7 with the reader; answers and refusals unchanged.
+    enabled: bool = True
     # "citations": it reads only the cited sentences and gives the short answer (answer_span);
     # "passages": it reads the first `passages` retrieved passages, its span's sentence is
     # quoted first and its margin is reported (and decides refusal under judge.policy "reader").
