@@ -195,3 +195,39 @@ def test_real_assistant_with_the_reader_cites_its_span_exactly(tmp_path):
     if not ans.abstained and ans.answer_span.label == "READER":
         assert index.get_document(ans.answer_span.doc_id).text[ans.answer_span.start:ans.answer_span.end] == \
             ans.answer_span.text
+
+
+def _train_reader_module():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "train_reader.py"
+    spec = importlib.util.spec_from_file_location("train_reader", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_training_contexts_cut_to_the_answer_sentences_keep_exact_offsets():
+    tr = _train_reader_module()
+    ctx = "The bridge opened in 2019. It was built by Ana Ruiz's firm. Nobody else bid."
+    a0 = ctx.index("Ana Ruiz")
+    exs = [{"id": "1", "para": "p", "question": "Who built it?", "context": ctx, "answers": [("Ana Ruiz", a0)]},
+           {"id": "2", "para": "p", "question": "Why?", "context": ctx, "answers": []}]
+    out = tr.sentence_examples(exs)
+    assert len(out) == 1  # the unanswerable question has no answer sentence
+    e = out[0]
+    assert e["context"] == "It was built by Ana Ruiz's firm."
+    text, start = e["answers"][0]
+    assert e["context"][start:start + len(text)] == "Ana Ruiz"
+    # the training labels point at the answer's tokens
+    from transformers import AutoTokenizer
+
+    from index.embedders import minilm_path
+
+    feats = tr.features(AutoTokenizer.from_pretrained(minilm_path()), out + exs[1:], 256, 96)
+    f = feats[0]
+    assert ctx[a0:a0 + 8] == "Ana Ruiz" and f["offsets"][f["start"]] is not None
+    got = e["context"][f["offsets"][f["start"]][0]:f["offsets"][f["end"]][1]]
+    assert got == "Ana Ruiz"
+    assert (feats[1]["start"], feats[1]["end"]) == (0, 0)  # no answer: [CLS]
