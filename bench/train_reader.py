@@ -37,6 +37,7 @@ from evaluation import metrics as M  # noqa: E402
 from evaluation.beir import bench_dir  # noqa: E402
 from evaluation.squad import split_of  # noqa: E402
 from index.embedders import minilm_path  # noqa: E402
+from qa.reader import top_spans  # noqa: E402
 
 
 def load_examples(path: Path) -> list[dict]:
@@ -134,16 +135,12 @@ def predict(model, feats: list[dict], batch: int = 64) -> list[tuple[np.ndarray,
 
 
 def best_span(start: np.ndarray, end: np.ndarray, offsets: list, max_answer: int) -> tuple[float, int, int]:
-    """The highest start+end logit over valid context spans, and the [CLS] null score."""
-    valid = np.array([o is not None for o in offsets])
-    s = np.where(valid, start, -np.inf)
-    e = np.where(valid, end, -np.inf)
-    score = s[:, None] + e[None, :]
-    n = len(offsets)
-    ij = np.arange(n)
-    score[(ij[None, :] < ij[:, None]) | (ij[None, :] - ij[:, None] >= max_answer)] = -np.inf
-    i, j = np.unravel_index(int(np.argmax(score)), score.shape)
-    return float(score[i, j]), int(i), int(j)
+    """The highest start+end logit over the window's context tokens (one contiguous run), as
+    the shipped reader scores it (qa.reader.top_spans)."""
+    ctx = [j for j, o in enumerate(offsets) if o is not None]
+    c0, c1 = ctx[0], ctx[-1] + 1
+    score, i, k = top_spans(start[c0:c1], end[c0:c1], max_answer, 1)[0]
+    return score, c0 + i, c0 + k
 
 
 def squad_scores(examples, feats, logits, max_answer: int, model=None) -> list[tuple[float, str]]:

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .onnx_runtime import cpu_session
 from .rerank import minmax, passage_text, sorted_head_then_tail
 from .wheel_models import verified_model_dir
 
@@ -53,17 +54,13 @@ class OnnxCrossEncoder:
     def _load(self):
         with self._lock:
             if self._session is None:
-                import onnxruntime as ort
                 from tokenizers import Tokenizer
 
                 d = self.model_dir or verified_model_dir(MODEL, FILES)
                 tok = Tokenizer.from_file(str(d / "tokenizer.json"))
                 tok.enable_truncation(self.max_length, strategy="longest_first")
                 tok.enable_padding()
-                opts = ort.SessionOptions()
-                opts.intra_op_num_threads = self.threads
-                self._session = ort.InferenceSession(str(d / "model.onnx"), opts,
-                                                     providers=["CPUExecutionProvider"])
+                self._session = cpu_session(d / "model.onnx", self.threads)
                 self._inputs = {i.name for i in self._session.get_inputs()}
                 self._tok = tok
         return self._session, self._tok

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .embedders import ModelNotInstalled, minilm_path
+from .onnx_runtime import cpu_session
 
 ONNX_MODELS = {"minilm-onnx": False, "minilm-onnx-int8": True}  # name -> quantized
 MAX_SEQ = 256
@@ -116,17 +117,13 @@ class OnnxMiniLMEmbedder:
     def _load(self):
         with self._lock:
             if self._session is None:
-                import onnxruntime as ort
                 from tokenizers import Tokenizer
 
                 model, tokenizer = self._model_files()
                 tok = Tokenizer.from_file(str(tokenizer))
                 tok.enable_truncation(self.max_seq)
                 tok.enable_padding(pad_id=0, pad_token="[PAD]")
-                opts = ort.SessionOptions()
-                if self.threads:
-                    opts.intra_op_num_threads = self.threads
-                self._session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+                self._session = cpu_session(model, self.threads)
                 self._inputs = {i.name for i in self._session.get_inputs()}
                 self._tokenizer = tok
         return self._session, self._tokenizer

@@ -11,21 +11,23 @@ dev-half paragraphs (`reader.json`, `null_threshold`).
 
 `OnnxReader.read(question, texts) -> [ReadSpan | None]`: one span per text, with character
 offsets into that text (`texts[i][start:end] == span.text`). The model and tokenizer load on
-first use and are checked against the sha256 recorded in reader.json.
+first use, once per process and folder, and are checked against the sha256 recorded in
+reader.json.
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
 
+from index.onnx_runtime import cpu_session
 from index.text import tokenize
+from index.wheel_models import sha256s
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "models" / "reader"
 RETRAIN = "retrain it with `python bench/train_reader.py` or restore qa/models/reader from git"
@@ -52,10 +54,6 @@ class SpanReader(Protocol):
     threshold: float
 
     def read(self, question: str, texts: Sequence[str]) -> list[ReadSpan | None]: ...
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def load_meta(model_dir: Path) -> dict:
@@ -93,31 +91,9 @@ class OnnxReader:
         self.batch = batch
         self.candidates = candidates  # spans tried per window before one the question does not name
         self.threads = threads
-        self._lock = threading.Lock()
-        self._session = self._tok = None
 
     def _load(self):
-        with self._lock:
-            if self._session is None:
-                import onnxruntime as ort
-                from tokenizers import Tokenizer
-
-                for name, digest in (self.meta.get("sha256") or {}).items():
-                    p = self.model_dir / name
-                    if not p.is_file():
-                        raise ReaderUnavailable(f"{p} is missing; {RETRAIN}")
-                    if _sha256(p) != digest:
-                        raise ReaderUnavailable(f"{p} does not match the sha256 in reader.json; {RETRAIN}")
-                opts = ort.SessionOptions()
-                opts.intra_op_num_threads = self.threads
-                opts.inter_op_num_threads = 1
-                tok = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-                tok.no_truncation()  # windows are cut here, not by the tokenizer
-                tok.no_padding()
-                self._tok = tok
-                self._session = ort.InferenceSession(str(self.model_dir / "model.onnx"), opts,
-                                                     providers=["CPUExecutionProvider"])
-        return self._session, self._tok
+        return _runtime(self.model_dir.resolve(), self.threads)
 
     def _windows(self, q_ids: list[int], n_ctx: int) -> list[tuple[int, int]]:
         room = self.max_length - len(q_ids) - 3
@@ -163,7 +139,7 @@ class OnnxReader:
                     continue
                 s = start[j, c0:c0 + len(offs)]
                 e = end[j, c0:c0 + len(offs)]
-                for score, i, k in _top_spans(s, e, self.max_answer, self.candidates):
+                for score, i, k in top_spans(s, e, self.max_answer, self.candidates):
                     a, b = offs[i][0], offs[k][1]
                     if _named_by(asked, texts[ti][a:b]):
                         continue  # the question already names it: not an answer
@@ -185,7 +161,25 @@ class OnnxReader:
         return max(spans, key=lambda s: s.margin, default=None)
 
 
-def _top_spans(start: np.ndarray, end: np.ndarray, max_answer: int, top: int) -> list[tuple[float, int, int]]:
+@functools.lru_cache(maxsize=4)
+def _runtime(model_dir: Path, threads: int):
+    """(session, tokenizer) for a reader folder, loaded once per process after checking the
+    files against the sha256 recorded in its reader.json."""
+    from tokenizers import Tokenizer
+
+    for name, digest in (load_meta(model_dir).get("sha256") or {}).items():
+        p = model_dir / name
+        if not p.is_file():
+            raise ReaderUnavailable(f"{p} is missing; {RETRAIN}")
+        if digest not in sha256s(p):
+            raise ReaderUnavailable(f"{p} does not match the sha256 in reader.json; {RETRAIN}")
+    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok.no_truncation()  # windows are cut here, not by the tokenizer
+    tok.no_padding()
+    return cpu_session(model_dir / "model.onnx", threads), tok
+
+
+def top_spans(start: np.ndarray, end: np.ndarray, max_answer: int, top: int) -> list[tuple[float, int, int]]:
     """The `top` best (start[i] + end[k], i, k) over i <= k < i + max_answer, best first."""
     n = len(start)
     score = start[:, None] + end[None, :]
@@ -204,4 +198,4 @@ def _named_by(asked: set[str], span: str) -> bool:
     return not own or own <= asked
 
 
-__all__ = ["DEFAULT_DIR", "OnnxReader", "ReadSpan", "ReaderUnavailable", "SpanReader", "load_meta"]
+__all__ = ["DEFAULT_DIR", "OnnxReader", "ReadSpan", "ReaderUnavailable", "SpanReader", "load_meta", "top_spans"]

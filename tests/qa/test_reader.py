@@ -11,7 +11,7 @@ import pytest
 from index.types import Chunk, ScoredPassage
 from qa.evidence import Evidence
 from qa.judging import VerdictMaker
-from qa.reader import DEFAULT_DIR, OnnxReader, ReaderUnavailable, ReadSpan, _top_spans
+from qa.reader import DEFAULT_DIR, OnnxReader, ReaderUnavailable, ReadSpan, top_spans
 from qa.reading import PassageReader, Reading, ReaderSpanFinder, promote
 from qa.types import Answer, Citation
 
@@ -22,7 +22,7 @@ def test_top_spans_match_brute_force():
         n, max_answer, top = int(rng.integers(1, 30)), int(rng.integers(1, 8)), int(rng.integers(1, 6))
         s, e = rng.normal(size=n), rng.normal(size=n)
         want = sorted(((s[i] + e[k], i, k) for i in range(n) for k in range(i, min(n, i + max_answer))), reverse=True)
-        got = _top_spans(s, e, max_answer, top)
+        got = top_spans(s, e, max_answer, top)
         assert [g[1:] for g in got] == [w[1:] for w in want[:top]]
         assert [g[0] for g in got] == pytest.approx([w[0] for w in want[:top]])
 
