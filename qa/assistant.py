@@ -69,7 +69,7 @@ class Assistant:
         self.retriever = retriever or Retriever(index, query_embedder=self.embedder)
         self.scorer = quote.scorer if quote else SentenceScorer(self.embedder, idf_from_bm25(index), settings.scoring)
         self.quote = quote or QuoteAnswerer(self.scorer)
-        self.gate = gate or EvidenceGate(settings.gate, word_vectors=self.scorer.cache.vectors)
+        self.gate = gate or EvidenceGate(settings.gate)
         self.view = IndexView(index)
         if self.scorer.vocab_source is None:
             self.scorer.vocab_source = self.view.corpus_vocab

@@ -8,9 +8,6 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Callable
-
-import numpy as np
 
 from index.text import STOPWORDS, fold, stem, words
 
@@ -18,8 +15,6 @@ from .conflicts import counts, mentions
 from .nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, entities, inside, month_name, names
 from .quote import Sentence, answer_type, asked_quantity
 from .settings import GateSettings
-from .slots import (asked_category, asks_future, closest_word, count_predicate, duration_subject, has_duration,
-                    states_a_date)
 
 _TOKEN = re.compile(r"[\w’'\-]+")
 # Entities that can be the name asked for by 'the name of the X' (not NORP: 'the Russian envoy').
@@ -172,48 +167,28 @@ def vocabulary_of(texts: list[str]) -> set[str]:
     return vocab
 
 
+def states_a_date(text: str) -> bool:
+    """Does `text` name a date, day, month or year (a spaCy DATE entity)?"""
+    return any(e.label == "DATE" for e in entities(text))
+
+
 class EvidenceGate:
-    """`word_vectors(texts) -> array`: embeddings for single words, to tell whether a word of
-    the evidence means the asked category; without it that check is skipped."""
-
-    def __init__(self, settings: GateSettings = GateSettings(),
-                 word_vectors: Callable[[list[str]], np.ndarray] | None = None):
+    def __init__(self, settings: GateSettings = GateSettings()):
         self.settings = settings
-        self.word_vectors = word_vectors
 
-    def _dated_with_names(self, keys: list[str], ranked: list[Sentence], future: bool = False) -> bool:
+    def _dated_with_names(self, keys: list[str], ranked: list[Sentence]) -> bool:
         """A 'when' question needs one relevant sentence that both carries a date (stated, or
         its article's publication date) and names everything the question names: 'When did X
         last meet Lavrov?' is not answered by a dated sentence about X and an undated one
-        about Lavrov. A question about the future ('When will the second round begin?') needs
-        a date stated in a sentence about what is asked (term coverage at least `future_lex`
-        of the best sentence's): an article's own date is not the date of a later event."""
-        best_lex = max((x.lex for x in ranked[:self.settings.top_for_date]), default=0.0)
+        about Lavrov."""
         names = name_terms(keys)
         for x in ranked[:self.settings.top_for_date]:
             if not (x.passage.published or states_a_date(x.text)):
-                continue
-            if future and not (states_a_date(x.text) and x.lex >= self.settings.future_lex * best_lex):
                 continue
             vocab = vocabulary_of([x.text, metadata_text(x.passage)])
             if all(term_present(n, vocab, self.settings.fuzzy) for n in names):
                 return True
         return False
-
-    def _says(self, text: str, verb: str) -> bool:
-        """Does `text` use `verb` or, by word vectors, a word close to it ('slain' for 'killed')?"""
-        if stem(verb) in {stem(w) for w in words(text)}:
-            return True
-        if self.word_vectors is None:
-            return False
-        return closest_word(verb, [text], self.word_vectors)[1] >= self.settings.verb_sim
-
-    def _category_missing(self, question: str, ranked: list[Sentence], vocab: set[str]) -> str | None:
-        thing = asked_category(question)
-        if not thing or self.word_vectors is None or term_present(thing, vocab, self.settings.fuzzy):
-            return None
-        _, sim = closest_word(thing, [x.text for x in ranked[:self.settings.top_for_thing]], self.word_vectors)
-        return thing if sim < self.settings.thing_sim else None
 
     def check(self, question: str, ranked: list[Sentence], passage_texts: list[str],
               corpus_vocab: set[str] | None = None,
@@ -243,22 +218,13 @@ class EvidenceGate:
         elif (named := asked_name_of(question)) and not any(
                 names_near(x.text, named, question) for x in ranked[:s.top_for_count]):
             ev.answerable, ev.reason = False, f"no relevant sentence names the {named}"
-        elif s.require_asked_thing and (thing := self._category_missing(question, ranked, vocab)):
-            ev.answerable, ev.reason = False, f"the retrieved articles never mention a {thing}"
-        elif s.require_duration and (subject := duration_subject(question)) and not any(
-                has_duration(x.text) and subject in x.terms for x in ranked[:s.top_for_count]):
-            ev.answerable, ev.reason = False, f"no relevant sentence says how long the '{subject}' lasted"
         elif s.require_dated_names and answer_type(question) == "date" and not self._dated_with_names(
-                keys, ranked, asks_future(question)):
+                keys, ranked):
             ev.answerable, ev.reason = False, "no relevant sentence gives a date together with " + (
                 ", ".join(name_terms(keys)) or "the question's subject")
         elif (head := asked_quantity(question)) and not any(
                 counts(m, head) for x in ranked[:s.top_for_count] for m in mentions(x)):
             ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"
-        elif head and (verb := count_predicate(question)) and not any(
-                self._says(x.text, verb) for x in ranked[:s.top_for_count]
-                if any(counts(m, head) for m in mentions(x))):
-            ev.answerable, ev.reason = False, f"no sentence counting '{head}' says they were {verb}"
         else:
             ev.reason = "supported"
         return ev

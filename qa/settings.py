@@ -113,16 +113,10 @@ class GateSettings(Section):
     strong_sem: float = Field(0.55, ge=-1, le=1)  # ... abstains too, unless the cosine reaches this
     max_missing_keys: int = Field(0, ge=0)  # key terms of the question that may be absent from the evidence
     fuzzy: float = Field(0.8, ge=-1, le=1)  # similarity at which two spellings of a name match ('Marzouk'/'Marzook')
-    require_asked_thing: bool = True  # 'which X did ...': X, or a word close in meaning, must occur
-    thing_sim: float = Field(0.6, ge=-1, le=1)  # cosine at which a retrieved word stands for the asked X
-    require_duration: bool = True  # 'how long did X last': a sentence about X must give a duration
     require_dated_names: bool = True  # 'when ...': one sentence must carry a date and all the names
-    verb_sim: float = 0.6  # 'how many X were killed': a word this close to 'killed' near the count
-    future_lex: float = 0.5  # 'when will ...': the dated sentence covers this much of the best's terms
     require_cooccurrence: bool = True  # each name must share an article with each asked date
     # How deep in the ranked sentences each slot check looks.
     top_for_count: int = Field(6, ge=1)  # 'how many', 'name of', durations
-    top_for_thing: int = Field(10, ge=1)  # 'which X'
     top_for_date: int = Field(8, ge=1)  # 'when'
 
 
