@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from corpus import Document
+from corpus import Document, record_to_document
 
 SPLITS = ("dev", "test", "all")
 NOTA = "None of the above"
@@ -95,7 +95,11 @@ def load_realtimeqa(folder: str | Path, split: str = "dev") -> tuple[list[Docume
     for r in _jsonl(folder / "corpus_subset.jsonl"):
         did = safe_id(r["doc_id"])
         if r.get("text", "").strip():
-            docs.append(Document(did, r.get("title") or None, None, None, r["text"], url=r.get("url")))
+            # As `qa ingest corpus_subset.jsonl` would read the record: the records carry no
+            # date or outlet, so the publication date comes from the URL (or a dateline) and
+            # the outlet from the URL's host name.
+            docs.append(record_to_document({"id": did, "text": r["text"], "title": r.get("title") or None,
+                                            "url": r.get("url") or None}))
         if r.get("answer_text_in_doc"):
             answer_docs.setdefault(r.get("retrieved_for"), []).append(did)
     splits = _splits(folder / "splits.tsv")
