@@ -12,6 +12,7 @@ import collections
 import math
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -67,11 +68,23 @@ def best_f1(prediction: str, answers: Sequence[str]) -> float:
     return max(token_f1(prediction, g) for g in _golds(answers))
 
 
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b", re.IGNORECASE)
+
+
+def normalize_mention(s: str) -> str:
+    """`normalize_answer` for finding a gold answer inside free text: a possessive is the name
+    ("Colombia’s first leftist leader" mentions "Colombia"), and Unicode punctuation (curly
+    quotes: the gold “Squid Game”) is removed like ASCII punctuation."""
+    s = _POSSESSIVE.sub("", s).replace("’", "'")
+    s = "".join(" " if unicodedata.category(ch).startswith("P") and ch not in _PUNCT else ch for ch in s)
+    return normalize_answer(s)
+
+
 def contains_alias(prediction: str, answers: Sequence[str]) -> bool:
-    """True when a normalised gold alias occurs in the normalised prediction, on token
-    boundaries ("six" is not found in "sixty"). False for unanswerable (no aliases)."""
-    pred = f" {normalize_answer(prediction)} "
-    return any(f" {a} " in pred for a in map(normalize_answer, answers) if a)
+    """True when a gold alias occurs in the prediction, both normalised by `normalize_mention`,
+    on token boundaries ("six" is not found in "sixty"). False for unanswerable (no aliases)."""
+    pred = f" {normalize_mention(prediction)} "
+    return any(f" {a} " in pred for a in map(normalize_mention, answers) if a)
 
 
 def strip_markers(text: str) -> str:

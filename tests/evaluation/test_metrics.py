@@ -51,6 +51,10 @@ def test_prediction_text_strips_markers_and_abstention():
 def test_contains_alias_on_token_boundaries():
     assert M.contains_alias("He lives in Qatar as an exile [1].", ["Qatar"])
     assert not M.contains_alias("sixty hostages", ["six"])
+    # a possessive mentions the name; curly quotes are punctuation like straight ones
+    assert M.contains_alias("Gustavo Petro will become Colombia’s first leftist leader.", ["Colombia"])
+    assert M.contains_alias("Netflix renewed Squid Game for a second season.", ["“Squid Game”"])
+    assert not M.contains_alias("Colombians voted on Sunday.", ["Colombia"])
     assert M.contains_alias("at least six hostages", ["six"])
     assert not M.contains_alias("anything", [])
 
