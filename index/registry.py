@@ -128,20 +128,25 @@ class Registry:
         return out
 
     def doc_ids_where(self, outlets: tuple[str, ...] = (), doc_ids: tuple[str, ...] = (),
-                      date_from: int | None = None, date_to: int | None = None) -> set[str]:
+                      date_from: int | None = None, date_to: int | None = None, undated: bool = False) -> set[str]:
         """Committed documents matching the filters, selected in SQL (dates as YYYYMMDD
-        integers on an indexed column; an undated document matches no date range)."""
+        integers on an indexed column; an undated document matches a date range only with
+        `undated`)."""
         where, args = [], []
         for column, values in (("outlet", outlets), ("doc_id", doc_ids)):
             if values:
                 where.append(f"{column} IN ({', '.join('?' * len(values))})")
                 args.extend(values)
+        dates = []
         if date_from is not None:
-            where.append("published_ord >= ?")
+            dates.append("published_ord >= ?")
             args.append(date_from)
         if date_to is not None:
-            where.append("published_ord <= ?")
+            dates.append("published_ord <= ?")
             args.append(date_to)
+        if dates:
+            clause = " AND ".join(dates)
+            where.append(f"(({clause}) OR published_ord IS NULL)" if undated else clause)
         sql = "SELECT doc_id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
         return {r[0] for r in self._query(sql, tuple(args))}
 

@@ -15,12 +15,16 @@ FUSIONS = ("rrf", "convex")
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval by outlet, document id and publication-date range (inclusive)."""
+    """Restrict retrieval by outlet, document id and publication-date range (inclusive).
+    `undated`: with a date range, documents with no publication date are kept too (a question's
+    own window, 'this week': an undated article is not known to lie outside it); without it, a
+    date range matches dated documents only (a range the user asked for)."""
 
     outlets: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
     date_from: str | None = None  # YYYY-MM-DD
     date_to: str | None = None
+    undated: bool = False
 
     def __post_init__(self) -> None:
         from corpus.document import validate_published
@@ -34,6 +38,13 @@ class Filters:
     @property
     def empty(self) -> bool:
         return not (self.outlets or self.doc_ids or self.date_from or self.date_to)
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.date_from or self.date_to)
+
+    def without_dates(self) -> "Filters":
+        return Filters(outlets=self.outlets, doc_ids=self.doc_ids)
 
     def where(self) -> dict | None:
         """The Chroma `where` clause for these filters."""
@@ -57,7 +68,7 @@ class Filters:
             return False
         pub = meta.get("published")
         if (self.date_from or self.date_to) and not pub:
-            return False
+            return self.undated
         if self.date_from and pub < self.date_from:
             return False
         return not (self.date_to and pub > self.date_to)
@@ -141,6 +152,10 @@ class Retriever:
     def dense(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
         vec = (self.query_embedder or self.index.embedder).embed_query(query)
         hits = self.index.store.query(vec, n, filters.where())
+        if filters.undated and filters.dated:  # Chroma cannot match a missing key: ask again for the undated
+            extra = [h for h in self.index.store.query(vec, n, filters.without_dates().where())
+                     if not h[2].get("published")]
+            hits = sorted(hits + extra, key=lambda h: -h[1])[:n]
         return [
             _passage(c, m, sim, {"dense": sim}) for c, sim, m in hits if self.index.is_visible(m)
         ]
@@ -149,7 +164,8 @@ class Retriever:
         allowed = None
         if not filters.empty:  # selected inside the registry (SQL), like Chroma's `where` for dense
             allowed = self.index.store.registry.doc_ids_where(
-                filters.outlets, filters.doc_ids, published_ord(filters.date_from), published_ord(filters.date_to))
+                filters.outlets, filters.doc_ids, published_ord(filters.date_from), published_ord(filters.date_to),
+                undated=filters.undated)
         hits = self.index.bm25().search(query, n, allowed_docs=allowed)
         found = self.index.store.get_chunks([cid for cid, _ in hits])
         out = []

@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 
 from index import Filters, NewsIndex, Retriever, ScoredPassage
 
-from .analysis import analyse, merge_filters
+from .analysis import analyse, merge_filters, without_windows
 from .answerer import Answerer
 from .composing import AnswerComposer
 from .dates import apply_intent, parse_intent, strip_intent
@@ -181,12 +181,13 @@ class Assistant:
         t = time.perf_counter()
         passage_text = "\n".join(p.text for p in passages)
         intent = parse_intent(standalone, passage_text, analysis=analysis)
-        ranked = self.quote.rank(strip_intent(standalone, passage_text) if intent.order else standalone, passages,
+        asked = without_windows(analysis)  # 'this week' is in the filters; sentences need not say it
+        ranked = self.quote.rank(strip_intent(asked, passage_text) if intent.order else asked, passages,
                                  focus=question if standalone != question else None)
         ranked = apply_intent(intent, ranked)
         if turns and standalone != question:
             ranked = demote_shown(ranked, turns[-1].answer)
-        evidence = self.gate.check(standalone, ranked, [p.text for p in passages]
+        evidence = self.gate.check(asked, ranked, [p.text for p in passages]
                                    + [metadata_text(p) for p in passages], self.view.corpus_vocab(),
                                    self.view.documents(passages))
         reading = None

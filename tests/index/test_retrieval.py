@@ -37,6 +37,11 @@ FILTER_CASES = [
     (Filters(date_from="2024-03-05", date_to="2024-03-05"), {"b2"}),
     (Filters(outlets=("Outlet One",), date_from="2024-02-01"), {"c3"}),
     (Filters(outlets=("Nobody",)), set()),
+    # a question's own window keeps undated documents (d4); a range the user gave does not
+    (Filters(date_from="2024-02-01", undated=True), {"b2", "c3", "d4"}),
+    (Filters(date_from="2024-03-05", date_to="2024-03-05", undated=True), {"b2", "d4"}),
+    (Filters(outlets=("Outlet One",), date_from="2024-02-01", undated=True), {"c3"}),
+    (Filters(undated=True), {"a1", "b2", "c3", "d4"}),
 ]
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from index import Filters
-from qa.analysis import analyse, merge_filters, to_date
+from qa.analysis import analyse, merge_filters, to_date, without_windows
 
 from test_assistant import DOCS
 
@@ -16,7 +16,7 @@ AS_OF = "2024-03-13"  # a Wednesday
 
 
 @pytest.mark.parametrize("question,window", [
-    ("What happened this week?", ("2024-03-11", "2024-03-17")),
+    ("What happened this week?", ("2024-03-07", "2024-03-13")),  # the 7 days up to as_of
     ("What did the minister say last month?", ("2024-02-01", "2024-02-29")),
     ("What happened last week in Gaza?", ("2024-03-04", "2024-03-10")),
     ("What happened this year?", ("2024-01-01", "2024-12-31")),
@@ -25,6 +25,7 @@ def test_relative_windows_become_retrieval_filters(question, window):
     a = analyse(question, AS_OF)
     assert (a.filters.date_from, a.filters.date_to) == window == (a.date_from, a.date_to)
     assert a.dates and a.dates[0].relative and a.dates[0].anchored
+    assert a.filters.undated  # an undated article is not known to lie outside the window
     # the same words asked a year later mean another window
     later = analyse(question, "2025-03-13")
     assert (later.filters.date_from, later.filters.date_to) != window
@@ -66,7 +67,9 @@ def test_as_of_values():
         to_date("not a day at all xyz")
     a = analyse("What happened this week?", AS_OF)
     merged = merge_filters(Filters(outlets=("Sea Herald",), date_from="2024-03-12"), a)
-    assert (merged.outlets, merged.date_from, merged.date_to) == (("Sea Herald",), "2024-03-12", "2024-03-17")
+    assert (merged.outlets, merged.date_from, merged.date_to) == (("Sea Herald",), "2024-03-12", "2024-03-13")
+    assert not merged.undated  # the caller's own range stays strict
+    assert merge_filters(None, a).undated
 
 
 def test_assistant_resolves_this_month_against_as_of(assistant_over):
@@ -87,3 +90,25 @@ def test_follow_up_context_is_kept():
     assert a.asked == "and who accompanied him last week?" and a.entities == ("Ivan Petrov",)
     assert (a.filters.date_from, a.filters.date_to) == ("2024-03-04", "2024-03-10")
     assert analyse("Who led it?", AS_OF, asked="Who led it?").asked is None
+
+
+def test_this_week_asked_on_a_monday_includes_the_weekend():
+    a = analyse("What happened this week?", "2024-03-11")  # a Monday
+    assert (a.filters.date_from, a.filters.date_to) == ("2024-03-05", "2024-03-11")
+
+
+def test_this_week_keeps_undated_articles_and_drops_old_ones(assistant_over):
+    from dataclasses import replace
+
+    undated = replace(DOCS[1], doc_id="harbor-b-undated", published=None)
+    assistant = assistant_over([DOCS[0], undated])
+    a = assistant.ask("How many foreign sailors were on the ship Aurora this week?", as_of="2024-03-13")
+    assert {p.doc_id for p in a.passages} == {"harbor-b-undated"}  # harbor-a is dated January
+    assert not a.abstained and "six" in a.text
+
+
+def test_without_windows_drops_only_the_filtered_dates():
+    assert without_windows(analyse("Which team won the cup this week?", AS_OF)) == "Which team won the cup ?"
+    # a fixed date is a soft preference, not a filter: its words stay
+    q = "Who was arrested on 5 March 2024?"
+    assert without_windows(analyse(q, AS_OF)) == q
