@@ -188,8 +188,7 @@ class Assistant:
         if turns and standalone != question:
             ranked = demote_shown(ranked, turns[-1].answer)
         evidence = self.gate.check(asked, ranked, [p.text for p in passages]
-                                   + [metadata_text(p) for p in passages], self.view.corpus_vocab(),
-                                   self.view.documents(passages))
+                                   + [metadata_text(p) for p in passages], self.view.corpus_vocab())
         reading = None
         if self.reader is not None:
             t_read = time.perf_counter()

@@ -124,25 +124,6 @@ def name_terms(keys: list[str]) -> list[str]:
     return [k for k in keys if not _TEMPORAL.match(k) and not k.isdigit() and k not in NUMBER_WORDS]
 
 
-def unsupported_pair(keys: list[str], docs: list[tuple[str, str]], fuzzy: float) -> tuple[str, str] | None:
-    """A (name, date term) pair of the question that no single retrieved article mentions
-    together ('Lavrov' with 'February 2025' when Lavrov only appears in another article),
-    or None. Names found only in metadata (an outlet) select sources and are not checked."""
-    temporal = [k for k in keys if _TEMPORAL.match(k)]
-    names = name_terms(keys)
-    if not temporal or not names:
-        return None
-    vocabs = [(vocabulary_of([text]), vocabulary_of([text, meta])) for text, meta in docs]
-    for name in names:
-        holders = [full for body, full in vocabs if term_present(name, body, fuzzy, substring=False)]
-        if not holders:
-            continue  # only in metadata, or handled by the missing-term check
-        for t in temporal:
-            if not any(term_present(t, full, fuzzy) for full in holders):
-                return name, t
-    return None
-
-
 def _in_corpus(term: str, corpus_vocab) -> bool:
     """Exact check against the index's stemmed terms (cheap on a large vocabulary)."""
     parts = [p for p in re.split(r"[-’']", _possessive(term)) if p]
@@ -191,12 +172,10 @@ class EvidenceGate:
         return False
 
     def check(self, question: str, ranked: list[Sentence], passage_texts: list[str],
-              corpus_vocab: set[str] | None = None,
-              docs: list[tuple[str, str]] | None = None) -> Evidence:
+              corpus_vocab: set[str] | None = None) -> Evidence:
         """`ranked`: scored candidate sentences, best first; `passage_texts`: all retrieved text;
         `corpus_vocab`: stemmed terms of the whole index, so a name the corpus does contain
-        (only not retrieved) is not taken as missing; `docs`: (text, metadata text) of each
-        retrieved article, for the name/date co-occurrence check."""
+        (only not retrieved) is not taken as missing."""
         s = self.settings
         if not ranked:
             return Evidence(False, "nothing was retrieved")
@@ -212,9 +191,6 @@ class EvidenceGate:
         elif best_sem < s.min_sem or (best_sem < s.strong_sem and best_lex < s.min_lex):
             ev.answerable, ev.reason = False, (
                 f"no sentence is close to the question (cosine {best_sem:.2f}, term coverage {best_lex:.2f})")
-        elif docs and (pair := unsupported_pair(keys, docs, s.fuzzy)) and s.require_cooccurrence:
-            ev.answerable, ev.reason = False, (
-                f"no article mentions both {pair[0]} and {pair[1]}")
         elif (named := asked_name_of(question)) and not any(
                 names_near(x.text, named, question) for x in ranked[:s.top_for_count]):
             ev.answerable, ev.reason = False, f"no relevant sentence names the {named}"
