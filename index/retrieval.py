@@ -37,7 +37,7 @@ class Filters:
 
     @property
     def empty(self) -> bool:
-        return not (self.outlets or self.doc_ids or self.date_from or self.date_to)
+        return not (self.outlets or self.doc_ids or self.dated)
 
     @property
     def dated(self) -> bool:
@@ -67,7 +67,7 @@ class Filters:
         if self.doc_ids and meta.get("doc_id") not in self.doc_ids:
             return False
         pub = meta.get("published")
-        if (self.date_from or self.date_to) and not pub:
+        if self.dated and not pub:
             return self.undated
         if self.date_from and pub < self.date_from:
             return False

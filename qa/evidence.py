@@ -63,7 +63,7 @@ def _possessive(term: str) -> str:
     return term
 
 
-def term_present(term: str, vocabulary: set[str], fuzzy: float, substring: bool = True) -> bool:
+def term_present(term: str, vocabulary: set[str], fuzzy: float) -> bool:
     term = _possessive(term)
     parts = [p for p in re.split(r"[-’']", term) if p]
     if not parts:
@@ -73,7 +73,7 @@ def term_present(term: str, vocabulary: set[str], fuzzy: float, substring: bool 
             continue
         if part.isdigit() or len(part) < 4:
             return False
-        if substring and any(part in v for v in vocabulary if len(v) > len(part)):
+        if any(part in v for v in vocabulary if len(v) > len(part)):
             continue  # 'guardian' in 'theguardian'
         if not difflib.get_close_matches(part, [v for v in vocabulary if abs(len(v) - len(part)) <= 2],
                                          n=1, cutoff=fuzzy):

@@ -115,7 +115,7 @@ class GateSettings(Section):
     fuzzy: float = Field(0.8, ge=-1, le=1)  # similarity at which two spellings of a name match ('Marzouk'/'Marzook')
     require_dated_names: bool = True  # 'when ...': one sentence must carry a date and all the names
     # How deep in the ranked sentences each slot check looks.
-    top_for_count: int = Field(6, ge=1)  # 'how many', 'name of', durations
+    top_for_count: int = Field(6, ge=1)  # 'how many', 'name of'
     top_for_date: int = Field(8, ge=1)  # 'when'
 
 
