@@ -109,6 +109,7 @@ class AnswerComposer:
         if ans.abstained and self.fallback_to_quote and ranked:
             quoted = self.quote_answer(question, standalone, passages, ranked)
             quoted.mode, quoted.fallback = "llm", "quote"
+            quoted.fallback_reason = ans.fallback_reason or "the model gave no supported answer"
             quoted.unsupported = ans.unsupported
             quoted.timings = dict(ans.timings)
             ans = quoted

@@ -231,7 +231,10 @@ class LLMAnswerer:
         claims = [c for c, _ in split_claims(text)]
         kept = [c for c in claims if not is_refusal(c) and not is_meta(c)]
         if not kept:
-            return self._abstain(question, passages, timings, t0)
+            ans = self._abstain(question, passages, timings, t0)
+            ans.fallback_reason = ("the model answered that the sources do not say" if claims
+                                   else "the model gave no answer")
+            return ans
         if len(kept) < len(claims):  # a partial refusal or a remark: check only the claims
             text = " ".join(s for s in _sentences(text)
                             if not is_refusal(s) and not is_meta(_MARKERS.sub("", s)))
@@ -240,6 +243,9 @@ class LLMAnswerer:
         if not v.citations:
             ans = self._abstain(question, passages, timings, t0)
             ans.unsupported = v.unsupported
+            n = len(v.unsupported) or len(kept)
+            ans.fallback_reason = (f"none of the model's {n} sentence{'s' if n != 1 else ''} was supported "
+                                   "by the passage it cited")
             return ans
         return Answer(question, v.text, v.citations, passages, mode=self.mode,
                       unsupported=v.unsupported, latency_s=time.perf_counter() - t0,

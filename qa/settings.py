@@ -182,6 +182,12 @@ class LLMSettings(Section):
     temperature: float = 0.0
     n_ctx: int = 4096
     n_threads: int = 2
+    # The local model runs in a worker process (qa.llm_worker): how long its first load may
+    # take, and the restart backoff after it exits (doubling from restart_backoff up to
+    # max_restart_backoff seconds; reset after a minute of running).
+    load_timeout: float = Field(180.0, gt=0)
+    restart_backoff: float = Field(1.0, gt=0)
+    max_restart_backoff: float = Field(30.0, gt=0)
     # When the model refuses, or none of its sentences survives the citation check, although
     # the evidence gate judged the question answerable: answer with the quoted sentences
     # instead (Answer.fallback = "quote"), rather than a refusal the evidence contradicts.

@@ -35,7 +35,12 @@ class NotFound(LookupError):
 
 
 class Unavailable(RuntimeError):
-    """A capability that is not installed here, e.g. llm mode without a model (HTTP 503)."""
+    """A capability that is not installed here, e.g. llm mode without a model, or not running
+    now, e.g. the local model's worker restarting (HTTP 503; `retry_after` seconds, if known)."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Conflict(ValueError):
@@ -125,7 +130,7 @@ def _mapped_errors():
     try:
         yield
     except LLMUnavailable as exc:
-        raise Unavailable(str(exc)) from None
+        raise Unavailable(str(exc), getattr(exc, "retry_after", None)) from None
     except ValueError as exc:
         if isinstance(exc, BadRequest):
             raise
@@ -162,6 +167,42 @@ class NewsService:
         if self._llm is None:
             self._llm = llm_status(self.settings)
         return self._llm
+
+    def start_llm(self) -> threading.Thread | None:
+        """Load llm mode's model in the background (the local model starts in its worker
+        process), so the first llm question does not wait for it; None when llm mode is not
+        available here. Errors are kept for that first question to report."""
+        if not self.llm().available:
+            return None
+
+        def load():
+            try:
+                self.assistant.llm()
+            except Exception:  # reported by the first llm-mode question, with what to do
+                pass
+
+        thread = threading.Thread(target=load, name="llm-load", daemon=True)
+        thread.start()
+        return thread
+
+    def llm_worker_status(self) -> dict | None:
+        """The local model worker's state (state, pid, restarts, last_exit, retry_after), or
+        None when no local worker runs (quote only, a remote server, or not loaded yet)."""
+        assistant = self._assistant
+        llm = getattr(getattr(assistant, "_llm", None), "llm", None)
+        worker = getattr(llm, "worker", None)
+        if worker is None:
+            return None
+        from dataclasses import asdict
+
+        return asdict(worker.status())
+
+    def close(self) -> None:
+        """Stop the local model's worker process, if one runs."""
+        assistant = self._assistant
+        worker = getattr(getattr(getattr(assistant, "_llm", None), "llm", None), "worker", None)
+        if worker is not None:
+            worker.stop()
 
     def default_mode(self) -> str:
         mode = self.settings.answer_mode

@@ -77,10 +77,10 @@ def test_injection_reaches_the_model_only_as_quoted_source(fake_embedder):
 @pytest.mark.slow
 @pytest.mark.llm
 def test_real_local_model_does_not_follow_injection(fake_embedder, smollm2_gguf):
-    from qa.llm_adapter import llamacpp_llm
+    from qa.llm_adapter import local_llm
 
     path = smollm2_gguf
-    a = LLMAnswerer(llamacpp_llm(path, max_tokens=48, n_ctx=1024), fake_embedder, max_sentences=4)
+    a = LLMAnswerer(local_llm(path, max_tokens=48, n_ctx=1024), fake_embedder, max_sentences=4)
     final = [x for x in a.stream(QUESTION, passages())][-1]
     assert isinstance(final, Answer)
     _check(final)

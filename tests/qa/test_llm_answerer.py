@@ -154,10 +154,10 @@ def test_message_roles_are_checked():
 @pytest.mark.slow
 @pytest.mark.llm
 def test_real_smollm2_through_llamacpp(fake_embedder, smollm2_gguf):
-    from qa.llm_adapter import llamacpp_llm
+    from qa.llm_adapter import local_llm
 
     path = smollm2_gguf
-    llm = llamacpp_llm(path, max_tokens=48, n_ctx=1024)
+    llm = local_llm(path, max_tokens=48, n_ctx=1024)
     # the prompt is rendered by llama.cpp from the GGUF's own chat template, not by us
     model = llm.llm._model
     assert "tokenizer.chat_template" in model.metadata and model.chat_format
