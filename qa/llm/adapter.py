@@ -1,4 +1,4 @@
-"""THE adapter to LlamaIndex LLMs (chat memory's ChatMessage is used in qa.followup).
+"""THE adapter to LlamaIndex LLMs (chat memory's ChatMessage is used in qa.question.followup).
 
 - `build_llm(llm_settings)` -> `ChatLLM`: a local GGUF through `LlamaCppChat` (a LlamaIndex
   CustomLLM over `llama_cpp.Llama.create_chat_completion`: llama.cpp's own chat handler renders
@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Iterator
 
-from .models import resolve_model_path
+from .weights import resolve_model_path
 
 ROLES = ("system", "user", "assistant")
 
@@ -100,7 +100,7 @@ def llamacpp_llm(model_path: str, *, max_tokens: int = 256, temperature: float =
                             n_threads=n_threads)
     except (ValueError, RuntimeError, OSError) as exc:
         raise LLMUnavailable(f"cannot load GGUF model {model_path}: {exc}; check llm.model_path "
-                             f"or run `python -m qa.models install`") from None
+                             f"or run `python -m qa.cli.models install`") from None
     return ChatLLM(llm, str(model_path))
 
 
