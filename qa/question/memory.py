@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .followup import Turn
-from .types import Answer
+from ..types import Answer
 
 
 def count_words(text: str) -> list[str]:

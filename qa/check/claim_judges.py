@@ -1,4 +1,4 @@
-"""Model-based claim checks for generated sentences (used by qa.verify.Checker).
+"""Model-based claim checks for generated sentences (used by qa.check.claims.Checker).
 
 Word overlap and embedding similarity pass a sentence that reuses the words of its cited
 span but changes who said it or which value it gives ("The ministry said the visit was 'at
@@ -27,8 +27,8 @@ from index.cross_encoder import MODEL as RERANKER_DIR
 from index.cross_encoder import OnnxCrossEncoder, PairScorer, shared_cross_encoder
 from index.embedders import ModelNotInstalled
 
-from .nlp import ModelMissing, number_value, spacy_pipeline
-from .settings import VerifySettings
+from ..nlp import ModelMissing, number_value, spacy_pipeline
+from ..settings import VerifySettings
 
 
 def verified_model_dir(name: str = RERANKER_DIR, files=("model.onnx", "tokenizer.json")) -> Path:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from index.text import STOPWORDS, fold, stem, words
 
-from .conflicts import counts, mentions
-from .nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, entities, inside, month_name, names
-from .quote import Sentence, answer_type, asked_quantity
-from .settings import GateSettings
+from ..check.conflicts import counts, mentions
+from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, entities, inside, month_name, names
+from ..answer.quote import Sentence, answer_type, asked_quantity
+from ..settings import GateSettings
 
 _TOKEN = re.compile(r"[\w’'\-]+")
 # Entities that can be the name asked for by 'the name of the X' (not NORP: 'the Russian envoy').

@@ -29,7 +29,7 @@ from index.onnx_runtime import cpu_session
 from index.text import tokenize
 from index.wheel_models import sha256s
 
-DEFAULT_DIR = Path(__file__).resolve().parent / "models" / "reader"
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "models" / "reader"
 RETRAIN = "retrain it with `python bench/train_reader.py` or restore qa/models/reader from git"
 
 

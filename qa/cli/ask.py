@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .cli import Context, _store_errors, cli, echo_json, fail
+from .main import Context, _store_errors, cli, echo_json, fail
 
 EXIT_NO_INDEX = 3
 EXIT_LLM = 4
@@ -48,8 +48,8 @@ class LocalBackend(Backend):
     @property
     def assistant(self):
         if self._assistant is None:
-            from .assistant import Assistant
-            from .components import build_retriever
+            from ..assistant import Assistant
+            from ..components import build_retriever
 
             self._assistant = Assistant(self.obj.settings, self.obj.index,
                                         build_retriever(self.obj.settings, self.obj.index))
@@ -63,7 +63,7 @@ class LocalBackend(Backend):
             click.echo(f"warning: warm-up skipped ({exc})", err=True)
 
     def _label(self, c) -> str:
-        from .labels import headline, source_label
+        from ..labels import headline, source_label
 
         if c.doc_id not in self._labels:
             doc = None if c.title else self.obj.index.get_document(c.doc_id)
@@ -71,8 +71,8 @@ class LocalBackend(Backend):
         return source_label(c.outlet, c.published, self._labels[c.doc_id])
 
     def ask(self, question, mode, k, history=None, as_of=None) -> dict:
-        from .assistant import LLMUnavailable
-        from .hooks import accepts
+        from ..assistant import LLMUnavailable
+        from ..hooks import accepts
 
         extra = {}
         if as_of:
@@ -148,7 +148,7 @@ def render(ans: dict) -> str:
     for c in ans.get("citations", []):
         by_doc.setdefault(c["doc_id"], []).append(c)
     if by_doc:
-        from .labels import source_label
+        from ..labels import source_label
 
         lines += ["", "Sources:"]
         for doc_id, cs in by_doc.items():
@@ -259,7 +259,7 @@ def _batch(backend: Backend, path: str, mode, k, as_json: bool, as_of) -> None:
 
 
 def _as_of(value):
-    from .hooks import parse_as_of
+    from ..hooks import parse_as_of
 
     try:
         return parse_as_of(value)
@@ -322,7 +322,7 @@ def chat(obj: Context, as_json, mode, k, server, local) -> None:
 
 
 def _interactive(backend: Backend, mode, k, as_json: bool, keep_history: bool) -> None:
-    from .memory import ChatMemory
+    from ..question.memory import ChatMemory
 
     memory = ChatMemory(max_turns=10) if keep_history else None  # LlamaIndex loads only for chat
     prompt = "you> " if keep_history else "question> "

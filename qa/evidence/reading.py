@@ -1,4 +1,4 @@
-"""Reading the retrieved passages with the extractive reader (qa.reader): where the answer is,
+"""Reading the retrieved passages with the extractive reader (qa.evidence.reader): where the answer is,
 in document offsets, and whether there is one.
 
 `PassageReader.read(question, passages) -> Reading`: the best span over the first `depth`
@@ -15,7 +15,7 @@ from typing import Sequence
 from index import ScoredPassage
 
 from .reader import SpanReader
-from .types import AnswerSpan
+from ..types import AnswerSpan
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Reading:
 
 
 class PassageReader:
-    """`reader`: any SpanReader (qa.reader.OnnxReader; tests pass fakes); `depth`: how many of
+    """`reader`: any SpanReader (qa.evidence.reader.OnnxReader; tests pass fakes); `depth`: how many of
     the retrieved passages it reads, best first."""
 
     def __init__(self, reader: SpanReader, depth: int = 5):
@@ -58,7 +58,7 @@ class ReaderSpanFinder:
     """The short answer from the reader: it reads the first `max_citations` cited sentences
     and returns its best span (one the question does not already name) as the AnswerSpan of
     its citation, labelled READER; `fallback` (the NER finder) answers when it finds none.
-    Same interface as qa.short_answer.ShortAnswerFinder."""
+    Same interface as qa.answer.short_answer.ShortAnswerFinder."""
 
     def __init__(self, reader: SpanReader, fallback=None, max_citations: int = 2):
         if max_citations < 1:

@@ -5,7 +5,7 @@ English grammar), the named entities and numbers (spaCy; number words through wo
 the date expressions (spaCy DATE entities resolved by dateparser against the `as_of` day, with
 their granularity: day, week, month or year) turned into
 - a date range the question is about (`date_from`/`date_to`): a soft preference for articles
-  published in it or sentences that state a date in it (qa.dates.apply_intent), and
+  published in it or sentences that state a date in it (qa.question.dates.apply_intent), and
 - retrieval `Filters` for windows anchored to `as_of` of a week or longer ('this week', 'last
   month', 'this year': they move when as_of moves by one such period; a bare 'January' does
   not): only those articles can answer. Day-level relative words ('Monday',
@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from index import Filters
 
-from .nlp import number_value, parse
+from ..nlp import number_value, parse
 
 _ANSWER_TYPES = {"who": "person", "whom": "person", "whose": "person", "when": "date",
                  "where": "place", "why": "reason", "which": "entity", "what": "entity"}

@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 
 from index.text import STOPWORDS, fold
 
-from .nlp import names
+from ..nlp import names
 
 _TOKEN = re.compile(r"[\w’'\-]+|[^\w\s]")
 _PERSON = frozenset("he him his she her hers himself herself".split())

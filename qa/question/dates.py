@@ -1,7 +1,7 @@
 """Date-aware questions: 'most recent', 'first', 'in 2024', 'before March 2024', 'last month'...
 The question's date intent re-ranks the relevant sentences by their article's publication
 date (or by dates the sentence itself states), so the answer comes from the right article.
-Date expressions are resolved by qa.analysis (spaCy DATE entities + dateparser, against the
+Date expressions are resolved by qa.question.analysis (spaCy DATE entities + dateparser, against the
 question's `as_of` day); the ordering words are read here."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from corpus.dates import find_dates
 
 from .analysis import QuestionAnalysis, analyse
-from .quote import Sentence
+from ..answer.quote import Sentence
 
 _LATEST = re.compile(r"\b(most recent(ly)?|latest|newest|the last|last time|recently)\b", re.I)
 _EARLIEST = re.compile(r"\b(first|earliest|oldest|initial(ly)?|original(ly)?)\b", re.I)

@@ -1,11 +1,11 @@
 """The verdict an answer carries: the refusal gate's decision and reason, the calibrated
-answerability score (qa.answerability), and the short answer span (qa.short_answer).
+answerability score (qa.evidence.answerability), and the short answer span (qa.answer.short_answer).
 
 Who decides (`policy`):
 - "gate" (default): the refusal gate; with `min_score` set, a question the gate lets through is
   still refused when its score is below it.
-- "reader": the extractive reader (qa.reader, trained on SQuAD 2.0): answer when its best span
-  beats its no-answer score by more than its fitted threshold (qa.reading.Reading.answers).
+- "reader": the extractive reader (qa.evidence.reader, trained on SQuAD 2.0): answer when its best span
+  beats its no-answer score by more than its fitted threshold (qa.evidence.reading.Reading.answers).
 - "score": the learned score alone (the gate's decision is one of its features): answer when
   score >= `min_score`. With min_score 0 nothing is refused, which is how the evaluation gets
   the answer to every question and can then choose a threshold offline.
@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import Sequence
 
 from .answerability import AnswerabilityModel, evidence_features
-from .citing import make_citation
+from ..answer.citing import make_citation
 from .reading import Reading
-from .short_answer import LABEL_FIRST, ShortAnswerFinder
-from .types import Answer, AnswerSpan, Verdict
+from ..answer.short_answer import LABEL_FIRST, ShortAnswerFinder
+from ..types import Answer, AnswerSpan, Verdict
 
 _UNSET = object()
 POLICIES = ("gate", "score", "reader")
@@ -65,7 +65,7 @@ class VerdictMaker:
         gate_ok, reason = bool(evidence.answerable), evidence.reason or ""
         if self.policy == "score" and score is None:
             raise ValueError("policy 'score' needs an answerability model; none is installed "
-                             "(qa/answerability.json); retrain it with bench/train_answerability.py")
+                             "(qa/evidence/answerability.json); retrain it with bench/train_answerability.py")
         floor_ok = score is None or self.min_score is None or score >= self.min_score
         answerable = floor_ok if self.policy == "score" else gate_ok and floor_ok
         if not floor_ok:

@@ -28,9 +28,9 @@ import numpy as np
 from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem
 
-from .nlp import month_name, names, number_words_to_digits
-from .settings import VerifySettings
-from .types import Citation
+from ..nlp import month_name, names, number_words_to_digits
+from ..settings import VerifySettings
+from ..types import Citation
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _WORD = re.compile(r"[^\W_]+(?:[.,]\d+)*", re.UNICODE)
@@ -162,7 +162,7 @@ def _has_word(w: str, stems: set[str], words: set[str]) -> bool:
 class Checker:
     """Checks generated sentences against numbered sources with an embedder (any object
     with embed_documents(list[str]) -> unit vectors) and, optionally, a `judge` (any object
-    with check(claim, span) -> .ok/.reasons, e.g. qa.verify_model.ClaimJudge) that reads each
+    with check(claim, span) -> .ok/.reasons, e.g. qa.check.claim_judges.ClaimJudge) that reads each
     claim against the span it would cite: a claim whose words are all in the span but whose
     speaker or number is not the span's is unsupported."""
 

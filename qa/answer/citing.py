@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from index import DocRecord, ScoredPassage
 
-from .types import Citation
+from ..types import Citation
 
 if TYPE_CHECKING:  # pragma: no cover - for annotations only
     from .quote import Sentence

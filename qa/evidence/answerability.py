@@ -1,16 +1,16 @@
 """The answerability score: a calibrated probability that the retrieved passages answer the
 question, from a logistic model over general features of the evidence (no word lists):
 
-- gate: whether the refusal gate (qa.evidence) let the question through;
+- gate: whether the refusal gate (qa.evidence.gate) let the question through;
 - best_sem / best_lex: the best candidate sentence's cosine to the question and its coverage
   of the question's terms; sem_margin: how far the best sentence stands above the fifth;
 - missing: how many of the question's key terms (names, numbers) the evidence lacks;
 - typed / type_found: whether the question asks for a typed answer (a person for "who", a
   number for "how many", a date for "when") and whether a cited sentence holds an entity of
-  that type (qa.short_answer);
+  that type (qa.answer.short_answer);
 - retrieval: the top passage's retrieval score.
 
-The weights ship in `qa/answerability.json`; `bench/train_answerability.py` refits them on the
+The weights ship in `qa/evidence/answerability.json`; `bench/train_answerability.py` refits them on the
 dev halves of public benchmarks and prints held-out figures. The score goes into
 `Answer.verdict.score` (JSON, UI, the evaluation report's reliability plot)."""
 

@@ -1,5 +1,5 @@
 """The llm answerer: a short prompt with numbered sources, a local or served LLM (through
-qa.llm_adapter), then every generated sentence checked by qa.verify.
+qa.llm.adapter), then every generated sentence checked by qa.check.claims.
 
 Prompt size drives latency on CPU, so the model sees only the best sentences of the top
 passages (a few hundred tokens), never whole articles. A source is one passage's chosen
@@ -25,11 +25,11 @@ from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, stem, words
 
 from .injection import looks_like_instruction
-from .llm_adapter import ChatLLM, Message, get_llm
-from .quote import EmbeddingCache
-from .settings import Settings, VerifySettings
-from .types import ABSTAIN_TEXT, Answer
-from .verify import Checker, Source, split_claims
+from .adapter import ChatLLM, Message, get_llm
+from ..answer.quote import EmbeddingCache
+from ..settings import Settings, VerifySettings
+from ..types import ABSTAIN_TEXT, Answer
+from ..check.claims import Checker, Source, split_claims
 
 SYSTEM_PROMPT = (
     "You are a news assistant. Use the sources to answer, briefly and plainly. "
@@ -114,16 +114,16 @@ class LLMAnswerer:
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder=None, **kwargs) -> "LLMAnswerer":
-        """The LLM of `settings.llm`, built once per process (qa.llm_adapter.get_llm); the
+        """The LLM of `settings.llm`, built once per process (qa.llm.adapter.get_llm); the
         embedder defaults to the index's model; claims are checked with `settings.verify` and
-        also judged by speaker/number attribution (qa.verify_model, spaCy) unless `judge=None`
+        also judged by speaker/number attribution (qa.check.claim_judges, spaCy) unless `judge=None`
         is passed."""
         if embedder is None:
-            from .components import get_embedder
+            from ..components import get_embedder
 
             embedder = get_embedder(settings.index.embed_model)
         if "judge" not in kwargs:
-            from .verify_model import default_judge
+            from ..check.claim_judges import default_judge
 
             kwargs["judge"] = default_judge(settings.verify)
         kwargs.setdefault("verify", settings.verify)
@@ -133,7 +133,7 @@ class LLMAnswerer:
     def sources(self, question: str, passages: list[ScoredPassage], ranked=None) -> list[Source]:
         """The best sentences of the top passages, grouped per passage in document order.
         `ranked`: optional sentences already scored for the question (objects with doc_id,
-        start, end and passage, best first, e.g. qa.quote.Sentence); else scored here."""
+        start, end and passage, best first, e.g. qa.answer.quote.Sentence); else scored here."""
         top = passages[: self.max_passages]
         if ranked is not None:
             # the passages holding the best sentences, not only the best-retrieved passages:

@@ -2,7 +2,7 @@
 for what the question asks about ('met ... on Monday' vs 'received today, Friday, ...'),
 report each value with its sources instead of picking one.
 
-Mechanism (no corpus-specific rules), the date counterpart of `qa.conflicts`:
+Mechanism (no corpus-specific rules), the date counterpart of `qa.check.conflicts`:
 - only for questions that ask for a date: `answer_type == "date"` or weekday / month / year
   phrasing ('on which weekday', 'in what month', 'which year'); the phrasing decides which
   granularities are compared (a weekday question compares weekdays only);
@@ -17,7 +17,7 @@ Mechanism (no corpus-specific rules), the date counterpart of `qa.conflicts`:
   articles giving different values of the SAME granularity (a weekday is never compared
   with a full date). One article giving two dates is not a conflict between articles;
 - a dateline is not a claim: candidate sentences already start after one
-  (`qa.quote.skip_dateline`).
+  (`qa.answer.quote.skip_dateline`).
 False conflicts are worse than missed ones, so each rule errs on the side of no finding."""
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
-from . import nlp
+from .. import nlp
 from .conflicts import Finding, _term_match, story_of
-from .quote import Sentence, answer_type, content_terms
+from ..answer.quote import Sentence, answer_type, content_terms
 
 WEEKDAYS = tuple(d.capitalize() for d in nlp.WEEKDAYS)
 MONTH_NAMES = tuple(m.capitalize() for m in nlp.MONTHS)

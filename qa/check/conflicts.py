@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
-from .nlp import NUMBER_RUN_PATTERN, number_words_value
-from .quote import Sentence, answer_type, asked_quantity, content_terms
+from ..nlp import NUMBER_RUN_PATTERN, number_words_value
+from ..answer.quote import Sentence, answer_type, asked_quantity, content_terms
 
 _NUM = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d|:\d)(\s*(million|billion|thousand))?|"
@@ -56,7 +56,7 @@ def story_of(s: Sentence) -> str:
 @dataclass
 class Finding:
     """Values (normalised) -> the mentions giving them; at least two values, two articles.
-    Counts are keyed by float; dates (`qa.date_conflicts`) by their normalised text. Every
+    Counts are keyed by float; dates (`qa.check.date_conflicts`) by their normalised text. Every
     mention has `surface`, `sentence` and `doc_id`."""
 
     topic: str
@@ -152,7 +152,7 @@ def score_mention(m: Mention, qterms: list[str]) -> float:
 def find_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
                    max_sentences: int = 8, count_band: float = 0.6) -> list[Finding]:
     """Disagreements among the relevant sentences (score within `band` of the best): counts,
-    then dates (`qa.date_conflicts`)."""
+    then dates (`qa.check.date_conflicts`)."""
     from .date_conflicts import find_date_conflicts  # imports this module
 
     return count_conflicts(question, ranked, band, max_sentences, count_band) + \

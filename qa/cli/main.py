@@ -9,7 +9,7 @@ from typing import Callable
 
 import click
 
-from .settings import Settings
+from ..settings import Settings
 
 DEFAULT_CORPUS = "corpus"
 # Options of the `qa` group that people also type after the subcommand (`qa ask "q" --data-dir X`).
@@ -82,7 +82,7 @@ class Context:
     @property
     def index(self):
         if self._index is None:
-            from .components import build_index
+            from ..components import build_index
 
             self._index = build_index(self.settings)
         return self._index
@@ -275,7 +275,7 @@ def _load_plugins() -> None:
 
 
 def main() -> None:
-    from . import ask_cli  # noqa: F401  (registers `ask` and `chat`)
+    from . import ask  # noqa: F401  (registers `ask` and `chat`)
 
     _load_plugins()
     cli()

@@ -1,9 +1,9 @@
-"""THE adapter to LlamaIndex LLMs (chat memory's ChatMessage is used in qa.followup).
+"""THE adapter to LlamaIndex LLMs (chat memory's ChatMessage is used in qa.question.followup).
 
 - `build_llm(llm_settings)` -> `ChatLLM`: any OpenAI-compatible server (Ollama, vLLM,
   llama.cpp's server) through `llama_index.llms.openai_like.OpenAILike`. A local GGUF is
   served the same way: by llama.cpp's server in a supervised worker process
-  (qa.llm_worker), which renders the prompt with the GGUF's chat template. One code path for
+  (qa.llm.worker), which renders the prompt with the GGUF's chat template. One code path for
   local and remote models; a crash in the model kills the worker, never this process.
 - `get_llm(llm_settings)`: the same, built once per process per settings (models load once).
 - `ChatLLM.chat / stream_chat / complete / stream_complete` over our `Message` type.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .models import resolve_model_path
+from .weights import resolve_model_path
 
 ROLES = ("system", "user", "assistant")
 
@@ -65,14 +65,14 @@ class ChatLLM:
         self.llm = llm
         self.name = name
         self.server_url = server_url
-        self.worker = worker  # qa.llm_worker.LocalLLMServer when the model is ours to supervise
+        self.worker = worker  # qa.llm.worker.LocalLLMServer when the model is ours to supervise
         self.n_ctx, self.max_tokens = n_ctx, max_tokens
         self._lock = threading.Lock()
 
     def _fail(self, exc: Exception) -> LLMUnavailable:
         if self.worker is not None:
             time.sleep(0.2)  # a killed worker's exit status arrives just after its socket closes
-            from .llm_worker import describe_exit
+            from .worker import describe_exit
 
             s = self.worker.status()
             if s.state != "ready":
@@ -177,7 +177,7 @@ def _finish_reason(raw):
 def local_llm(model_path: str, *, max_tokens: int = 256, temperature: float = 0.0,
               n_ctx: int = 4096, n_threads: int = 2, wait: float = 180.0, backoff: float = 1.0,
               max_backoff: float = 30.0) -> ChatLLM:
-    """The GGUF served by llama.cpp's server in a supervised worker process (qa.llm_worker),
+    """The GGUF served by llama.cpp's server in a supervised worker process (qa.llm.worker),
     through the OpenAI-compatible client; waits up to `wait` s for the model to load."""
     import importlib.util
 
@@ -187,7 +187,7 @@ def local_llm(model_path: str, *, max_tokens: int = 256, temperature: float = 0.
     if not Path(model_path).is_file():
         raise LLMUnavailable(f"cannot load GGUF model {model_path}: no such file; check "
                              f"llm.model_path or run `python -m qa.models install`")
-    from .llm_worker import start_llama_server
+    from .worker import start_llama_server
 
     worker = start_llama_server(str(model_path), n_ctx=n_ctx, n_threads=n_threads, backoff=backoff,
                                 max_backoff=max_backoff, startup_timeout=wait)
