@@ -199,3 +199,19 @@ def test_ask_through_a_running_server(run, tmp_path, fake_embedder):
     # QA_SERVER that does not answer: a warning, then the local index answers
     res = CliRunner().invoke(cli, ["--data-dir", str(data), "ask", q, "--json"], env={"QA_SERVER": srv.base})
     assert res.exit_code == 0 and "answering locally" in res.stderr
+
+
+@pytest.mark.llm
+def test_llm_mode_on_a_dead_model_is_one_line_and_a_nonzero_exit(run, tmp_path, monkeypatch):
+    """The model's worker cannot start (a corrupt GGUF): `qa ask --mode llm` says so in one
+    line and exits 4; nothing the model process printed (a segfault, say) reaches the user."""
+    pytest.importorskip("llama_cpp")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 4096)
+    monkeypatch.setenv("QA_LLM_MODEL_PATH", str(broken))
+    res = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ask",
+                                   "Who accompanied Marzouq at the meetings?", "--mode", "llm"])
+    assert res.exit_code == 4, res.output
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: the local model broken.gguf did not start"), lines
+    assert "use --mode quote" in lines[0] and "Segmentation fault" not in res.output
