@@ -22,9 +22,9 @@ from .index_view import IndexView
 from .evidence.verdict import VerdictMaker
 from .query_memo import QueryMemo
 from .evidence.reading import PassageReader, Reading, ReaderSpanFinder, promote
-from .answer.quote import QuoteAnswerer, Sentence, SentenceScorer, idf_from_bm25
+from .answer.quote import QuoteAnswerer, SentenceScorer, idf_from_bm25
 from .settings import Settings
-from .types import ABSTAIN_TEXT, Answer, Verdict
+from .types import ABSTAIN_TEXT, Answer, Sentence, Verdict
 
 MODES = ("quote", "llm")
 

@@ -1,4 +1,5 @@
-"""Answer types: `Answer`, `Citation`, `Conflict`. `Answer.to_json()` is the `qa ask --json`
+"""Answer types: `Answer`, `Citation`, `Conflict`, and `Sentence` (a retrieved sentence, shared by
+every room that scores, quotes or checks sentences). `Answer.to_json()` is the `qa ask --json`
 object that the UI, the HTTP API and the evaluation suite rely on."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from index import ScoredPassage
+from index.text import words
 
 ABSTAIN_TEXT = "The articles don't say."
 
@@ -152,3 +154,34 @@ class Answer:
             "verdict": self.verdict.to_json() if self.verdict else None,
             "answer_span": self.answer_span.to_json() if self.answer_span else None,
         }
+
+
+@dataclass
+class Sentence:
+    """A sentence of a retrieved passage: `doc.text[start:end] == text`."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    passage: ScoredPassage
+    rank: int  # rank of the best passage containing it, from 0
+    sem: float = 0.0
+    lex: float = 0.0
+    cue: float = 0.0
+    score: float = 0.0
+    terms: set[str] = field(default_factory=set)
+    prev_start: int | None = None  # document offset of the sentence before it in its passage
+
+    def quoted(self) -> tuple[int, int, str]:
+        """(start, end, text) to quote: the sentence, plus the one before it when it opens
+        with a pronoun or demonstrative ('This marks ...', 'He said ...') whose referent
+        that sentence names. Always a contiguous span of the document."""
+        first = words(self.text[:40])[:1]
+        if self.prev_start is None or not first or first[0] not in ANAPHORS:
+            return self.start, self.end, self.text
+        p = self.passage
+        return self.prev_start, self.end, p.text[self.prev_start - p.start:self.end - p.start]
+
+
+ANAPHORS = frozenset("this that these those it he she they his her its their such".split())

@@ -9,9 +9,10 @@ from typing import Callable
 from index import DocRecord, ScoredPassage
 
 from .citing import compose, make_citation, published_line, published_note, with_copies
-from ..check.conflicts import Finding, find_conflicts
-from .quote import QuoteAnswerer, Sentence
-from ..types import Answer, Conflict, ConflictValue
+from ..check.conflicts import find_conflicts
+from ..check.findings import Finding
+from .quote import QuoteAnswerer
+from ..types import Answer, Conflict, ConflictValue, Sentence
 
 
 def cite_every_side(findings: list[Finding], groups: list[list[Sentence]]) -> list[list[Sentence]]:

@@ -8,7 +8,6 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
@@ -17,10 +16,10 @@ from corpus.dates import find_dates
 from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
-from .citing import compose, make_citation, published_note, source_label  # noqa: F401  (re-exported)
+from .citing import compose
 from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
 from ..settings import ScoringSettings
-from ..types import ABSTAIN_TEXT, Answer
+from ..types import ABSTAIN_TEXT, Answer, Sentence
 
 _NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)  # 'hundreds' counts as 'hundred'
 _MONTH_WORDS = frozenset(MONTHS + WEEKDAYS + ("today", "yesterday", "week", "month", "year"))
@@ -96,37 +95,6 @@ def answer_cue(kind: str | None, sentence: str, question: str, ents: tuple[Entit
     new = [e.label for e in (entities(sentence) if ents is None else ents)
            if e.label in NAME_LABELS and not set(words(e.text)) <= qwords]
     return 1.0 if set(new) & _TYPED_LABELS[kind] else 0.5 if new else 0.0
-
-
-@dataclass
-class Sentence:
-    """A sentence of a retrieved passage: `doc.text[start:end] == text`."""
-
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    passage: ScoredPassage
-    rank: int  # rank of the best passage containing it, from 0
-    sem: float = 0.0
-    lex: float = 0.0
-    cue: float = 0.0
-    score: float = 0.0
-    terms: set[str] = field(default_factory=set)
-    prev_start: int | None = None  # document offset of the sentence before it in its passage
-
-    def quoted(self) -> tuple[int, int, str]:
-        """(start, end, text) to quote: the sentence, plus the one before it when it opens
-        with a pronoun or demonstrative ('This marks ...', 'He said ...') whose referent
-        that sentence names. Always a contiguous span of the document."""
-        first = words(self.text[:40])[:1]
-        if self.prev_start is None or not first or first[0] not in ANAPHORS:
-            return self.start, self.end, self.text
-        p = self.passage
-        return self.prev_start, self.end, p.text[self.prev_start - p.start:self.end - p.start]
-
-
-ANAPHORS = frozenset("this that these those it he she they his her its their such".split())
 
 
 def skip_dateline(text: str, published: str | None) -> int:

@@ -29,8 +29,9 @@ from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
 from .. import nlp
-from .conflicts import Finding, _term_match, story_of
-from ..answer.quote import Sentence, answer_type, content_terms
+from .findings import Finding, story_of, term_match
+from ..answer.quote import answer_type, content_terms
+from ..types import Sentence
 
 WEEKDAYS = tuple(d.capitalize() for d in nlp.WEEKDAYS)
 MONTH_NAMES = tuple(m.capitalize() for m in nlp.MONTHS)
@@ -182,7 +183,7 @@ def score_date(m: DateMention, qterms: list[str]) -> float:
     """How well the words around the date match the question's terms (nearer counts more)."""
     score = 0.0
     for q in set(qterms):
-        dists = [d for d, c in m.context if _term_match(q, c)]
+        dists = [d for d, c in m.context if term_match(q, c)]
         if dists:
             score += 1.0 / (1.0 + 0.1 * min(dists))
     return score

@@ -13,8 +13,9 @@ from index.text import STOPWORDS, fold, stem, words
 
 from ..check.conflicts import counts, mentions
 from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, entities, inside, month_name, names
-from ..answer.quote import Sentence, answer_type, asked_quantity
+from ..answer.quote import answer_type, asked_quantity
 from ..settings import GateSettings
+from ..types import Sentence
 
 _TOKEN = re.compile(r"[\w’'\-]+")
 # Entities that can be the name asked for by 'the name of the X' (not NORP: 'the Russian envoy').

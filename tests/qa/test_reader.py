@@ -223,7 +223,7 @@ def test_training_contexts_cut_to_the_answer_sentences_keep_exact_offsets():
     # the training labels point at the answer's tokens
     from transformers import AutoTokenizer
 
-    from index.embedders import minilm_path
+    from index.model_files import minilm_path
 
     feats = tr.features(AutoTokenizer.from_pretrained(minilm_path()), out + exs[1:], 256, 96)
     f = feats[0]
