@@ -1,7 +1,8 @@
 """`Assistant`: one question in, one cited `Answer` out.
 
-question -> (follow-up rewrite) -> hybrid retrieval -> sentence scoring -> refusal gate
--> date intent -> quote answer (+ conflicts) or the LLM answerer -> Answer."""
+question -> (follow-up rewrite) -> hybrid retrieval -> sentence scoring -> refusal gate's
+checks -> the verdict (qa.evidence.verdict: answer or refuse) -> quote answer (+ conflicts) or
+the LLM answerer -> the verdict's final word on that answer -> Answer."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from .query_memo import QueryMemo
 from .evidence.reading import PassageReader, Reading, ReaderSpanFinder, promote
 from .answer.quote import QuoteAnswerer, SentenceScorer, idf_from_bm25
 from .settings import Settings
-from .types import ABSTAIN_TEXT, Answer, Sentence, Verdict
+from .types import Answer, Sentence, Verdict
 
 MODES = ("quote", "llm")
 
@@ -195,14 +196,18 @@ class Assistant:
             reading = self.reader.read(standalone, passages)
             ranked = promote(ranked, reading)
             timings["read"] = time.perf_counter() - t_read
-        verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages, reading)
+        verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages, reading,
+                                      empty_index=not passages and not self.index.records())
         timings["evidence"] = time.perf_counter() - t
         return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
                         timings, reading)
 
-    def _abstain(self, question: str, p: Prepared) -> Answer:
-        return Answer(question, ABSTAIN_TEXT, [], p.passages, abstained=True, mode=p.mode,
-                      standalone_question=p.standalone if p.standalone != question else None)
+    def _refusal(self, question: str, p: Prepared) -> Answer:
+        return self.verdicts.refusal(question, p.passages, p.mode, p.verdict,
+                                     p.standalone if p.standalone != question else None)
+
+    def _finish(self, ans: Answer, p: Prepared) -> Answer:
+        return self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type, p.reading, p.evidence)
 
     def ask(self, question: str, mode: str | None = None, k: int | None = None,
             filters: Filters | None = None, history: Iterable | None = None, as_of=None) -> Answer:
@@ -210,13 +215,13 @@ class Assistant:
         p = self.prepare(question, mode, k, filters, history, as_of)
         t = time.perf_counter()
         if not p.verdict.answerable:
-            ans = self._abstain(question, p)
+            ans = self._refusal(question, p)
         elif p.mode == "quote":
             ans = self.composer.quote_answer(question, p.standalone, p.passages, p.ranked)
         else:
             ans = self.llm().answer(p.standalone, p.passages, ranked=p.ranked)
             ans = self.composer.finish_llm(question, p.standalone, p.passages, p.ranked, ans)
-        self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type, p.reading)
+        self._finish(ans, p)
         p.timings["answer"] = time.perf_counter() - t
         ans.timings = {**p.timings, **ans.timings}
         ans.latency_s = time.perf_counter() - t0
@@ -230,10 +235,10 @@ class Assistant:
         p = self.prepare(question, mode, k, filters, history, as_of)
         if not p.verdict.answerable or p.mode == "quote":
             if not p.verdict.answerable:
-                ans = self._abstain(question, p)
+                ans = self._refusal(question, p)
             else:
                 ans = self.composer.quote_answer(question, p.standalone, p.passages, p.ranked)
-            self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type, p.reading)
+            self._finish(ans, p)
             ans.timings = {**p.timings, **ans.timings}
             ans.latency_s = time.perf_counter() - t0
             yield ans.text
@@ -242,7 +247,7 @@ class Assistant:
         for item in self.llm().stream(p.standalone, p.passages, ranked=p.ranked):
             if isinstance(item, Answer):
                 item = self.composer.finish_llm(question, p.standalone, p.passages, p.ranked, item)
-                self.verdicts.finish(item, p.verdict, p.standalone, p.answer_type, p.reading)
+                self._finish(item, p)
                 item.timings = {**p.timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
             yield item

@@ -107,13 +107,13 @@ class AnswerComposer:
                    ranked: list[Sentence], ans: Answer) -> Answer:
         """The LLM's answer with its conflicts, copies and source line; or, when it gave nothing
         supported, the quote answer (marked `fallback="quote"`)."""
-        if ans.abstained and self.fallback_to_quote and ranked:
+        if not ans.citations and self.fallback_to_quote and ranked:
             quoted = self.quote_answer(question, standalone, passages, ranked)
             quoted.mode, quoted.fallback = "llm", "quote"
             quoted.unsupported = ans.unsupported
             quoted.timings = dict(ans.timings)
             ans = quoted
-        elif not ans.abstained and ans.citations:
+        elif ans.citations:
             add_conflicts(ans, find_conflicts(standalone, ranked))
             ans.citations = with_copies(ans.citations, self.copies_of)
             ans.text = f"{ans.text}\n{published_line(ans.citations)}"  # the one source note

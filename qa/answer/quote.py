@@ -19,7 +19,7 @@ from index.text import STOPWORDS, fold, stem, words
 from .citing import compose
 from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
 from ..settings import ScoringSettings
-from ..types import ABSTAIN_TEXT, Answer, Sentence
+from ..types import Answer, Sentence
 
 _NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)  # 'hundreds' counts as 'hundred'
 _MONTH_WORDS = frozenset(MONTHS + WEEKDAYS + ("today", "yesterday", "week", "month", "year"))
@@ -338,8 +338,8 @@ class QuoteAnswerer:
                ranked: list[Sentence] | None = None) -> Answer:
         ranked = self.rank(question, passages) if ranked is None else ranked
         groups = self.select(ranked)
-        if not groups:
-            return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=self.mode)
+        if not groups:  # nothing to quote: no citations; the verdict (qa.evidence.verdict) refuses
+            return Answer(question, "", [], passages, mode=self.mode)
         text, citations, _ = compose(groups)
         return Answer(question, text, citations, passages, mode=self.mode)
 

@@ -75,8 +75,9 @@ def test_finish_llm_keeps_a_refusal_when_the_fallback_is_off(assistant_over):
     base = assistant_over(DOCS)
     composer = AnswerComposer(base.quote, lambda doc_id: [], fallback_to_quote=False)
     p = base.prepare("Who was the ship's captain questioned by police?")
-    refusal = Answer(p.question, "I cannot tell.", [], p.passages, abstained=True, mode="llm")
-    assert composer.finish_llm(p.question, p.standalone, p.passages, p.ranked, refusal).abstained
+    refusal = Answer(p.question, "", [], p.passages, mode="llm")  # the LLM gave nothing supported
+    kept = composer.finish_llm(p.question, p.standalone, p.passages, p.ranked, refusal)
+    assert kept.citations == [] and kept.fallback is None  # the verdict then refuses it (test_verdict.py)
     composer.fallback_to_quote = True
     ans = composer.finish_llm(p.question, p.standalone, p.passages, p.ranked, refusal)
     assert not ans.abstained and ans.fallback == "quote" and ans.mode == "llm"
