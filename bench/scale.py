@@ -175,7 +175,8 @@ def run_one(args) -> dict:
     """One size in this process: ingest into a fresh store, then time queries."""
     import pickle
 
-    from index import ChromaStore, NewsIndex, Retriever, SentenceChunker, ingest_documents
+    from index import ChromaStore, NewsIndex, SentenceChunker, ingest_documents
+    from qa.components import build_retriever
     from qa.settings import Settings
 
     with open(args.work / "plan.pkl", "rb") as fh:
@@ -204,7 +205,7 @@ def run_one(args) -> dict:
         "chunks_written": report.chunks_written,
         "writes": f"ingest_documents, batches of {s.batch_chunks} chunks",
     }
-    retriever = Retriever(index)
+    retriever = build_retriever(settings, index)  # the product's retrieval, from settings
     questions = dev_questions(bench_dir(args.bench_dir), args.queries)
     result["embed_query_p50_ms"] = embed_queries_apart(index, inner, questions)
     for mode in ("hybrid", "dense"):
@@ -219,7 +220,7 @@ def run_one(args) -> dict:
     try:
         from qa.assistant import Assistant
 
-        assistant = Assistant(settings, index, retriever)
+        assistant = Assistant.from_settings(settings, index, retriever=retriever)
         assistant.ask(questions[0], mode="quote")
         lat = []
         for q in questions[: max(5, args.queries // 3)]:

@@ -58,8 +58,9 @@ def run_stage(args) -> dict:
     chunks (the real base articles first, then generated ones), then measure it."""
     import pickle
 
-    from index import ChromaStore, NewsIndex, Retriever, SentenceChunker, ingest_documents, split_sentences
+    from index import ChromaStore, NewsIndex, SentenceChunker, ingest_documents, split_sentences
     from index.bm25_sqlite import SqliteBM25
+    from qa.components import build_retriever
     from qa.settings import Settings
     from scale_corpus import PREFIX, GeneratedEmbedder, generated_documents, sentence_vectors
 
@@ -126,13 +127,13 @@ def run_stage(args) -> dict:
     del vocab
     questions = dev_questions(bench_dir(args.bench_dir), args.queries)
     result["embed_query_p50_ms"] = embed_queries_apart(index, inner, questions)
-    retriever = Retriever(index)
+    retriever = build_retriever(settings, index)  # the product's retrieval, from settings
     for mode in ("hybrid", "dense", "bm25"):
         result[f"{mode}_p50_ms"], result[f"{mode}_p95_ms"] = _timed(lambda q: retriever.retrieve(q, 5, mode), questions)
     try:
         from qa.assistant import Assistant
 
-        assistant = Assistant(settings, index, retriever)
+        assistant = Assistant.from_settings(settings, index, retriever=retriever)
         result["quote_p50_ms"], result["quote_p95_ms"] = _timed(
             lambda q: assistant.ask(q, mode="quote"), questions[: max(5, args.queries // 3)])
     except Exception as exc:  # report, don't hide: retrieval figures still stand

@@ -63,11 +63,13 @@ def _passage(chunk: Chunk, meta: dict, score: float, scores: dict) -> ScoredPass
 class Retriever:
     """First-stage retrieval over a NewsIndex."""
 
-    def __init__(self, index: NewsIndex, *, candidates: int = 50, rrf_k: int = 60,
-                 dense_weight: float = 1.0, bm25_weight: float = 1.0, max_per_doc: int = 2,
-                 fusion: str = "rrf", reranker=None, query_embedder=None, collapse_copies: bool = True):
-        """`query_embedder`: embeds queries for dense search (default: the index's embedder;
-        a caller may pass a memo of it, so the index itself is never modified)."""
+    def __init__(self, index: NewsIndex, *, candidates: int, rrf_k: int, dense_weight: float,
+                 bm25_weight: float, max_per_doc: int, fusion: str, collapse_copies: bool,
+                 reranker=None, query_embedder=None):
+        """The tuned values have no defaults here: they come from settings (qa.settings.
+        RetrievalSettings, through qa.components.build_retriever). `query_embedder`: embeds
+        queries for dense search (default: the index's embedder; a caller may pass a memo of
+        it, so the index itself is never modified)."""
         if candidates < 1:
             raise ValueError(f"candidates must be >= 1, got {candidates}")
         if fusion not in FUSIONS:

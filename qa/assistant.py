@@ -15,6 +15,7 @@ from index import Filters, NewsIndex, Retriever, ScoredPassage
 
 from .question.analysis import analyse, merge_filters, without_windows
 from .answerer import Answerer
+from .components import build_index, build_retriever
 from .answer.composing import AnswerComposer
 from .question.dates import apply_intent, parse_intent, strip_intent
 from .evidence.gate import Evidence, EvidenceGate, metadata_text
@@ -54,10 +55,12 @@ class Prepared:
 
 
 class Assistant:
-    """Wires retrieval, sentence scoring, the refusal gate and the answerers. Every component
-    can be passed in (tests pass fakes); the rest are built from `settings`. `llm`: the llm
-    mode's `Answerer`, else an LLMAnswerer built on first use. The index is never modified:
-    the question is embedded once through a `QueryMemo` that retrieval and scoring share."""
+    """Wires retrieval, sentence scoring, the refusal gate's checks, the verdict and the
+    answerers. Build it with `Assistant.from_settings` (the one composition root: production,
+    tests and bench/ alike). Every component can be passed in (tests pass fakes); the rest
+    are built from `settings`, never from constructor defaults. `llm`: the llm mode's
+    `Answerer`, else an LLMAnswerer built on first use. The index is never modified: the
+    question is embedded once through a `QueryMemo` that retrieval and scoring share."""
 
     def __init__(self, settings: Settings, index: NewsIndex, retriever: Retriever | None = None,
                  gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None,
@@ -67,7 +70,7 @@ class Assistant:
         self.settings = settings
         self.index = index
         self.embedder = embedder or QueryMemo(index.embedder)
-        self.retriever = retriever or Retriever(index, query_embedder=self.embedder)
+        self.retriever = retriever or build_retriever(settings, index, query_embedder=self.embedder)
         self.scorer = quote.scorer if quote else SentenceScorer(self.embedder, idf_from_bm25(index), settings.scoring)
         self.quote = quote or QuoteAnswerer(self.scorer)
         self.gate = gate or EvidenceGate(settings.gate)
@@ -75,7 +78,7 @@ class Assistant:
         if self.scorer.vocab_source is None:
             self.scorer.vocab_source = self.view.corpus_vocab
         self.composer = composer or AnswerComposer(self.quote, self.view.copies_of,
-                                                   settings.llm.fallback_to_quote)
+                                                   settings.llm.fallback_to_quote, settings.conflicts)
         self.reader, finder = reader, None
         r = settings.reader
         if r.enabled or settings.judge.policy == "reader":
@@ -93,13 +96,14 @@ class Assistant:
         self._llm_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, index: NewsIndex | None = None) -> "Assistant":
-        from .components import build_index, build_retriever
-
+    def from_settings(cls, settings: Settings | None = None, index: NewsIndex | None = None,
+                      **parts) -> "Assistant":
+        """THE composition root: the Assistant of `settings` (default: `Settings()`) over `index`
+        (default: the index of `settings`). `parts` replace components by name (`llm=`,
+        `retriever=`, `verdicts=`, ...: tests pass fakes); everything else is built from
+        `settings`, the same way for the CLI, the server, the evaluation, bench/ and tests."""
         settings = settings or Settings()
-        index = index or build_index(settings)
-        memo = QueryMemo(index.embedder)
-        return cls(settings, index, build_retriever(settings, index, query_embedder=memo), embedder=memo)
+        return cls(settings, index or build_index(settings), **parts)
 
     # -- the LLM answerer, loaded on first use ------------------------------------------------
     def llm(self):

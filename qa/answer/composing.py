@@ -12,6 +12,7 @@ from .citing import compose, make_citation, published_line, published_note, with
 from ..check.conflicts import find_conflicts
 from ..check.findings import Finding
 from .quote import QuoteAnswerer
+from ..settings import ConflictSettings
 from ..types import Answer, Conflict, ConflictValue, Sentence
 
 
@@ -80,17 +81,18 @@ class AnswerComposer:
     quotes when the LLM gave nothing supported but the evidence was judged to answer."""
 
     def __init__(self, quote: QuoteAnswerer, copies_of: Callable[[str], list[DocRecord]],
-                 fallback_to_quote: bool = True):
+                 fallback_to_quote: bool = True, conflicts: ConflictSettings = ConflictSettings()):
         if not callable(copies_of):
             raise TypeError(f"copies_of must be callable, got {type(copies_of).__name__}")
         self.quote = quote
         self.copies_of = copies_of
         self.fallback_to_quote = fallback_to_quote
+        self.conflicts = conflicts
 
     def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
                      ranked: list[Sentence]) -> Answer:
         groups = self.quote.select(ranked)
-        findings = find_conflicts(standalone, ranked)
+        findings = find_conflicts(standalone, ranked, self.conflicts)
         groups = cite_every_side(findings, groups)
         text, citations, markers = compose(groups)
         citations = with_copies(citations, self.copies_of)
@@ -114,7 +116,7 @@ class AnswerComposer:
             quoted.timings = dict(ans.timings)
             ans = quoted
         elif ans.citations:
-            add_conflicts(ans, find_conflicts(standalone, ranked))
+            add_conflicts(ans, find_conflicts(standalone, ranked, self.conflicts))
             ans.citations = with_copies(ans.citations, self.copies_of)
             ans.text = f"{ans.text}\n{published_line(ans.citations)}"  # the one source note
         ans.question = question

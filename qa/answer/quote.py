@@ -181,11 +181,8 @@ class SentenceScorer:
     """Scores candidate sentences against a question."""
 
     def __init__(self, embedder, idf_source: Callable[[], Callable[[str], float]] | None = None,
-                 weights: ScoringSettings = ScoringSettings(), cue_depth: int = 12):
-        if cue_depth < 1:
-            raise ValueError(f"cue_depth (sentences whose order the NER cue must get right) must be >= 1, "
-                             f"got {cue_depth}")
-        self.cue_depth = cue_depth
+                 weights: ScoringSettings = ScoringSettings()):
+        self.cue_depth = weights.cue_depth
         self.embedder = embedder
         self.cache = EmbeddingCache(embedder)
         self.idf_source = idf_source or (lambda: (lambda term: 1.0))  # called once per question
@@ -273,17 +270,18 @@ def close_variants(word: str, vocab, cutoff: float = 0.8) -> set[str]:
     return set(difflib.get_close_matches(word, cands, n=5, cutoff=cutoff))
 
 
-def _near_duplicate(a: Sentence, b: Sentence) -> bool:
+def _near_duplicate(a: Sentence, b: Sentence, threshold: float) -> bool:
     if not a.terms or not b.terms:
         return False
-    return len(a.terms & b.terms) / len(a.terms | b.terms) >= 0.7
+    return len(a.terms & b.terms) / len(a.terms | b.terms) >= threshold
 
 
 _SCORING = ScoringSettings()
 
 
 def select_sentences(ranked: list[Sentence], max_sentences: int = _SCORING.max_sentences,
-                     rel: float = _SCORING.rel, follow: float = _SCORING.follow) -> list[list[Sentence]]:
+                     rel: float = _SCORING.rel, follow: float = _SCORING.follow,
+                     near_duplicate: float = _SCORING.near_duplicate) -> list[list[Sentence]]:
     """Groups of sentences to cite, best first, all from the best sentence's article: the
     best sentence; then the sentence that follows it in its passage when it scores at least
     `follow` of the best (an answer often comes right after the sentence that restates the
@@ -299,14 +297,14 @@ def select_sentences(ranked: list[Sentence], max_sentences: int = _SCORING.max_s
     groups: list[list[Sentence]] = [[top]]
     following = next((s for s in ranked if s.doc_id == top.doc_id and s.prev_start == top.start), None)
     if (following is not None and max_sentences > 1 and following.score >= follow * best
-            and not _near_duplicate(following, top)):
+            and not _near_duplicate(following, top, near_duplicate)):
         groups.append([following])
     for s in ranked[1:]:
         if s.score < rel * best:
             break
         if s is following:
             continue
-        dup = next((g for g in groups if any(_near_duplicate(s, t) for t in g)), None)
+        dup = next((g for g in groups if any(_near_duplicate(s, t, near_duplicate) for t in g)), None)
         if dup is not None:
             if all(t.passage.story != s.passage.story for t in dup):  # a copy is no corroboration
                 dup.append(s)
@@ -329,7 +327,7 @@ class QuoteAnswerer:
     def select(self, ranked: list[Sentence]) -> list[list[Sentence]]:
         """The groups of sentences to cite (select_sentences with this answerer's settings)."""
         s = self.settings
-        return select_sentences(ranked, s.max_sentences, s.rel, s.follow)
+        return select_sentences(ranked, s.max_sentences, s.rel, s.follow, s.near_duplicate)
 
     def rank(self, question: str, passages: list[ScoredPassage], focus: str | None = None) -> list[Sentence]:
         return self.scorer.score(question, candidate_sentences(passages), focus=focus)

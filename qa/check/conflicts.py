@@ -17,6 +17,7 @@ from index.text import STOPWORDS, fold, stem
 
 from ..nlp import NUMBER_RUN_PATTERN, number_words_value
 from ..answer.quote import answer_type, asked_quantity, content_terms
+from ..settings import ConflictSettings
 from ..types import Sentence
 from .date_conflicts import find_date_conflicts
 from .findings import Finding, story_of, term_match
@@ -129,16 +130,20 @@ def score_mention(m: Mention, qterms: list[str]) -> float:
     return score
 
 
-def find_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
-                   max_sentences: int = 8, count_band: float = 0.6) -> list[Finding]:
-    """Disagreements among the relevant sentences (score within `band` of the best): counts,
-    then dates (`qa.check.date_conflicts`)."""
-    return count_conflicts(question, ranked, band, max_sentences, count_band) + \
-        find_date_conflicts(question, ranked, band, max_sentences)
+_SETTINGS = ConflictSettings()
 
 
-def count_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
-                    max_sentences: int = 8, count_band: float = 0.6) -> list[Finding]:
+def find_conflicts(question: str, ranked: list[Sentence], settings: ConflictSettings = _SETTINGS) -> list[Finding]:
+    """Disagreements among the relevant sentences (score within `settings.band` of the best):
+    counts, then dates (`qa.check.date_conflicts`)."""
+    s = settings
+    return count_conflicts(question, ranked, s.band, s.max_sentences, s.count_band) + \
+        find_date_conflicts(question, ranked, s.band, s.max_sentences)
+
+
+def count_conflicts(question: str, ranked: list[Sentence], band: float = _SETTINGS.band,
+                    max_sentences: int = _SETTINGS.max_sentences,
+                    count_band: float = _SETTINGS.count_band) -> list[Finding]:
     """Different counts of the asked thing among the relevant sentences."""
     if not ranked:
         return []

@@ -31,7 +31,10 @@ from index.text import STOPWORDS, fold, stem
 from .. import nlp
 from .findings import Finding, story_of, term_match
 from ..answer.quote import answer_type, content_terms
+from ..settings import ConflictSettings
 from ..types import Sentence
+
+_SETTINGS = ConflictSettings()
 
 WEEKDAYS = tuple(d.capitalize() for d in nlp.WEEKDAYS)
 MONTH_NAMES = tuple(m.capitalize() for m in nlp.MONTHS)
@@ -197,8 +200,8 @@ def topic(question: str, unit: str) -> str:
     return f"{name} ({rest})" if rest and rest != question.strip().rstrip(" ?.!") else name
 
 
-def find_date_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
-                        max_sentences: int = 8, need: float = 1.8,
+def find_date_conflicts(question: str, ranked: list[Sentence], band: float = _SETTINGS.band,
+                        max_sentences: int = _SETTINGS.max_sentences, need: float = 1.8,
                         sem_margin: float = 0.1) -> list[Finding]:
     """Different dates for the asked thing from different articles, among the relevant
     sentences (score within `band` of the best, top `max_sentences`, and similarity to the

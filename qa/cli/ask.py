@@ -49,10 +49,8 @@ class LocalBackend(Backend):
     def assistant(self):
         if self._assistant is None:
             from ..assistant import Assistant
-            from ..components import build_retriever
 
-            self._assistant = Assistant(self.obj.settings, self.obj.index,
-                                        build_retriever(self.obj.settings, self.obj.index))
+            self._assistant = Assistant.from_settings(self.obj.settings, self.obj.index)
         return self._assistant
 
     def warm(self) -> None:

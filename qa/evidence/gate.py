@@ -196,7 +196,7 @@ class EvidenceGate:
         if not ranked:
             return Evidence(False, "nothing_retrieved", "nothing was retrieved")
         best_sem = max(x.sem for x in ranked)
-        best_lex = max(x.lex for x in ranked[:10])
+        best_lex = max(x.lex for x in ranked[:s.lex_depth])
         keys = key_terms(question)
         vocab = vocabulary_of(passage_texts)
         missing = [k for k in keys if not term_present(k, vocab, s.fuzzy)

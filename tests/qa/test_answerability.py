@@ -93,7 +93,7 @@ def test_assistant_refuses_below_min_score(assistant_over):
     base = assistant_over([doc])
     q = "When did the port of Odesa reopen?"
     assert not base.ask(q).abstained
-    strict = Assistant(base.settings, base.index, verdicts=VerdictMaker(model=_model(), min_score=0.99))
+    strict = Assistant.from_settings(base.settings, base.index, verdicts=VerdictMaker(model=_model(), min_score=0.99))
     ans = strict.ask(q)
     assert ans.abstained and ans.verdict.kind == "not_stated" and ans.verdict.score < 0.99
     assert ans.verdict.reason == "the articles discuss Odesa but never say when"
@@ -120,6 +120,6 @@ def test_judge_settings_reach_the_assistant(assistant_over):
     doc = Document(doc_id="a1", title="Port", outlet="Wire", published="2024-03-01",
                    text="The port of Odesa reopened on Monday after a week of repairs. Ships left at dawn.")
     base = assistant_over([doc])
-    strict = Assistant(Settings(judge={"policy": "score", "min_score": 1.0}), base.index)
+    strict = Assistant.from_settings(Settings(judge={"policy": "score", "min_score": 1.0}), base.index)
     ans = strict.ask("When did the port of Odesa reopen?")
     assert ans.abstained and ans.verdict.kind == "not_stated" and ans.verdict.score < 1.0

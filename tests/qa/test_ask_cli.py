@@ -169,7 +169,7 @@ def test_ask_through_a_running_server(run, tmp_path, fake_embedder):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
     from live_server import ThreadServer
 
-    from index import ChromaStore, NewsIndex, Retriever
+    from index import ChromaStore, NewsIndex
     from qa.assistant import Assistant
     from qa.settings import Settings
     from ui.server import create_app
@@ -179,7 +179,7 @@ def test_ask_through_a_running_server(run, tmp_path, fake_embedder):
     index = NewsIndex(ChromaStore(data, embed_model="minilm"), fake_embedder)
     q = "Who accompanied Marzouq at the meetings?"
     local = json.loads(run("ask", q, "--json").stdout)
-    with ThreadServer(create_app(settings, Assistant(settings, index, Retriever(index)))) as srv:
+    with ThreadServer(create_app(settings, Assistant.from_settings(settings, index))) as srv:
         res = CliRunner().invoke(cli, ["ask", q, "--json", "--server", srv.base,
                                        "--data-dir", str(tmp_path / "nowhere")], catch_exceptions=False)
         assert res.exit_code == 0, res.output

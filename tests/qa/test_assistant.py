@@ -193,7 +193,7 @@ class _RefusingLLM:
 
 
 def test_llm_refusal_of_an_answerable_question_falls_back_to_quotes(assistant):
-    assistant = Assistant(assistant.settings, assistant.index, llm=_RefusingLLM())
+    assistant = Assistant.from_settings(assistant.settings, assistant.index, llm=_RefusingLLM())
     q = "Who was the ship's captain questioned by police?"
     ans = assistant.ask(q, mode="llm")
     assert not ans.abstained and ans.mode == "llm" and ans.fallback == "quote"
@@ -203,7 +203,7 @@ def test_llm_refusal_of_an_answerable_question_falls_back_to_quotes(assistant):
     assert final.fallback == "quote" and final.text == ans.text
     assert final.to_json()["fallback"] == "quote"
     # with the fallback off, the model's refusal stands
-    strict = Assistant(assistant.settings.with_overrides({"llm.fallback_to_quote": False}), assistant.index,
+    strict = Assistant.from_settings(assistant.settings.with_overrides({"llm.fallback_to_quote": False}), assistant.index,
                        llm=_RefusingLLM())
     ans = strict.ask(q, mode="llm")
     assert ans.abstained and ans.fallback is None
@@ -226,7 +226,7 @@ class _CitingLLM:
 def test_llm_answer_has_one_published_note(assistant):
     """One source note per answer: a last 'Published:' line says when each cited article was
     published; no 'Sources:' block (the surfaces list the sources)."""
-    assistant = Assistant(assistant.settings, assistant.index, llm=_CitingLLM())
+    assistant = Assistant.from_settings(assistant.settings, assistant.index, llm=_CitingLLM())
     ans = assistant.ask("Who was the ship's captain questioned by police?", mode="llm")
     assert not ans.abstained and ans.fallback is None
     assert "Sources:" not in ans.text and "[1]" in ans.text
@@ -295,7 +295,7 @@ def test_the_index_is_not_modified_and_the_question_is_embedded_once(make_index)
     index = make_index(embedder=emb)
     for d in DOCS:
         index.write(d)
-    a = Assistant(Settings(), index)
+    a = Assistant.from_settings(Settings(), index)
     q = "Who was the ship's captain questioned by police?"
     assert not a.ask(q).abstained
     assert index.embedder is emb

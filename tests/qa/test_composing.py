@@ -62,7 +62,7 @@ def test_assistant_answers_through_the_injected_composer(assistant_over):
             return super().quote_answer(question, standalone, passages, ranked)
 
     composer = Composer(base.quote, lambda doc_id: [])
-    assistant = Assistant(base.settings, base.index, composer=composer)
+    assistant = Assistant.from_settings(base.settings, base.index, composer=composer)
     ans = assistant.ask("Who was the ship's captain questioned by police?")
     assert seen and seen[0][0].startswith("Who was the ship's captain")
     assert not ans.abstained and "Ivan Petrov" in ans.text

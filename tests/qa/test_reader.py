@@ -190,7 +190,7 @@ def test_real_assistant_with_the_reader_cites_its_span_exactly(tmp_path):
     cited = next(c for c in ans.citations if c.marker == span.marker)
     assert cited.doc_id == span.doc_id and cited.start <= span.start < span.end <= cited.end
     # over passages: the reader's margin is reported and its span's sentence is cited
-    wide = Assistant(Settings(data_dir=settings.data_dir, reader={"enabled": True, "scope": "passages"}), index)
+    wide = Assistant.from_settings(Settings(data_dir=settings.data_dir, reader={"enabled": True, "scope": "passages"}), index)
     ans = wide.ask("Who accompanied Marzouq at the meetings in Moscow?")
     assert "reader_margin" in ans.verdict.features and "read" in ans.timings
     if not ans.abstained and ans.answer_span.label == "READER":

@@ -81,7 +81,7 @@ def test_an_llm_answer_with_nothing_supported_is_refused_by_the_verdict(assistan
     base = assistant_over(DOCS)
     llm = LLMAnswerer(ChatLLM(ScriptedLLM(reply=ABSTAIN_TEXT, prompts=[]), "scripted"), fake_embedder)
     settings = base.settings.with_overrides({"llm": {"fallback_to_quote": False}})
-    a = Assistant(settings, base.index, llm=llm)
+    a = Assistant.from_settings(settings, base.index, llm=llm)
     ans = a.ask("Who was the ship's captain questioned by police?", mode="llm")
     assert ans.abstained and ans.text == ABSTAIN_TEXT and ans.citations == []
     assert (ans.verdict.answerable, ans.verdict.kind) == (False, "not_stated")
@@ -97,7 +97,7 @@ def test_every_kind_is_reachable_through_the_assistant(assistant_over, make_inde
     assert answered.verdict.kind == "answered" and REASON.match(answered.verdict.reason)
     off = a.ask("What did Zygmunt Wrobelski say about the Quetzaltenango budget?")
     assert off.abstained and (off.verdict.kind, off.verdict.reason) == ("off_topic", NO_ARTICLE)
-    empty = Assistant(Settings(), make_index(tmp_path / "empty")).ask("Who won?")
+    empty = Assistant.from_settings(Settings(), make_index(tmp_path / "empty")).ask("Who won?")
     assert empty.abstained and empty.verdict.kind == "no_index"
     assert {answered.verdict.kind, off.verdict.kind, empty.verdict.kind} <= set(VERDICT_KINDS)
 
