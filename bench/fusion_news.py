@@ -49,7 +49,7 @@ def sweep(index, settings, items: list[tuple[str, str | None, set[str]]], grid: 
     for name, mode, w in grid:
         r = settings.retrieval
         retriever = Retriever(index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=w, bm25_weight=1.0 - w,
-                              max_per_doc=r.max_per_doc, fusion=r.fusion)
+                              max_per_doc=r.max_per_doc, fusion=r.fusion, collapse_copies=r.collapse_copies)
         t0 = time.perf_counter()
         rec = {kk: 0.0 for kk in ks}
         for (q, filters), (_, _, gold) in zip(prepared, items):
@@ -97,7 +97,8 @@ def rerank_sweep(index, settings, items, w: float, depths, ce_weights, max_lengt
     r = settings.retrieval
     cap = Capture()
     retriever = Retriever(index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=w, bm25_weight=1.0 - w,
-                          max_per_doc=r.max_per_doc, fusion=r.fusion, reranker=cap)
+                          max_per_doc=r.max_per_doc, fusion=r.fusion, reranker=cap,
+                          collapse_copies=r.collapse_copies)
     fused = []
     for q, as_of, _ in items:
         retriever.retrieve(q, max(ks), "hybrid", merge_filters(None, analyse(q, as_of)))

@@ -15,10 +15,10 @@ Each size runs in its own subprocess (its own peak RSS) over a fresh embedded Ch
 
     nice -n 10 .venv/bin/python bench/scale.py --sizes 1000,10000,100000 --embedder minilm
 
-`--grow` instead grows ONE store through the sizes in resumable stages, with generated
-articles and vectors beyond the real base set (bench/scale_grow.py, bench/scale_corpus.py):
+bench/scale_grow.py instead grows ONE store through the sizes in resumable stages, with
+generated articles and vectors beyond the real base set (bench/scale_corpus.py):
 
-    nice -n 10 .venv/bin/python bench/scale.py --grow --sizes 100000,300000,1000000 \
+    nice -n 10 .venv/bin/python bench/scale_grow.py --sizes 100000,300000,1000000 \
         --embedder minilm-onnx --max-unique 2000 --work /tmp/scale-grow
 """
 
@@ -175,7 +175,8 @@ def run_one(args) -> dict:
     """One size in this process: ingest into a fresh store, then time queries."""
     import pickle
 
-    from index import ChromaStore, NewsIndex, Retriever, SentenceChunker, ingest_documents
+    from index import ChromaStore, NewsIndex, SentenceChunker, ingest_documents
+    from qa.components import build_retriever
     from qa.settings import Settings
 
     with open(args.work / "plan.pkl", "rb") as fh:
@@ -204,7 +205,7 @@ def run_one(args) -> dict:
         "chunks_written": report.chunks_written,
         "writes": f"ingest_documents, batches of {s.batch_chunks} chunks",
     }
-    retriever = Retriever(index)
+    retriever = build_retriever(settings, index)  # the product's retrieval, from settings
     questions = dev_questions(bench_dir(args.bench_dir), args.queries)
     result["embed_query_p50_ms"] = embed_queries_apart(index, inner, questions)
     for mode in ("hybrid", "dense"):
@@ -219,7 +220,7 @@ def run_one(args) -> dict:
     try:
         from qa.assistant import Assistant
 
-        assistant = Assistant(settings, index, retriever)
+        assistant = Assistant.from_settings(settings, index, retriever=retriever)
         assistant.ask(questions[0], mode="quote")
         lat = []
         for q in questions[: max(5, args.queries // 3)]:
@@ -252,7 +253,8 @@ def embed_base(args, texts: list[str]) -> float:
     return embed_s
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """The options of this benchmark (bench/scale_grow.py takes the same)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000", help="chunk counts, comma-separated")
     ap.add_argument("--embedder", default="minilm", help="minilm (default), any get_embedder spec, or fake")
@@ -261,23 +263,13 @@ def main() -> None:
     ap.add_argument("--max-unique", type=int, default=10000,
                     help="embed at most this many unique chunks; larger sizes repeat articles")
     ap.add_argument("--work", type=Path, help="scratch folder (default: a temp dir)")
-    ap.add_argument("--grow", action="store_true",
-                    help="one store grown through the sizes in stages (resumable), generated articles "
-                         "and vectors beyond the base set: the way to 1M chunks (bench/scale_grow.py)")
     ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    if args.one_size:
-        if args.grow:
-            from scale_grow import run_stage
+    return ap
 
-            print(json.dumps(run_stage(args)))
-        else:
-            print(json.dumps(run_one(args)))
-        return
 
-    import pickle
-
+def base_set(args):
+    """(sizes, base articles, their chunk count, chunker): the real articles until `max_unique`
+    chunks, in a scratch folder `args.work` (created)."""
     from index import SentenceChunker
     from qa.settings import Settings
 
@@ -291,19 +283,25 @@ def main() -> None:
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
     docs = load_articles(src)
     # The base set: articles until max_unique chunks; larger sizes repeat it with new ids
-    # (or, with --grow, add generated articles).
+    # (or, in bench/scale_grow.py, add generated articles).
     base, total = [], 0
     for d in docs:
         if total >= min(args.max_unique, max(sizes)):
             break
         base.append(d)
         total += len(chunker.chunk(d))
-    if args.grow:
-        from scale_grow import grow
+    return sizes, base, total, chunker
 
-        grow(args, sizes, base, total, chunker)
-        print(f"scratch: {args.work} (delete it when done)")
+
+def main() -> None:
+    args = parser().parse_args()
+    if args.one_size:
+        print(json.dumps(run_one(args)))
         return
+
+    import pickle
+
+    sizes, base, total, chunker = base_set(args)
     plans, base_chunks = plan(base, chunker, sizes)
     with open(args.work / "plan.pkl", "wb") as fh:
         pickle.dump({k: v[0] for k, v in plans.items()}, fh)

@@ -1,4 +1,4 @@
-"""`bench/scale.py --grow`: one store grown in stages toward 1M chunks, measured at each.
+"""`bench/scale_grow.py` (options as bench/scale.py): one store grown in stages toward 1M chunks, measured at each.
 
 Each stage runs in its own process (its own peak RSS): it opens the store, adds documents
 until the store holds the stage's chunk count (the real base articles first, then generated
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scale import bench_dir, dev_questions, dir_size, embed_base, embed_queries_apart, make_embedder, percentile
+from scale import (base_set, bench_dir, dev_questions, dir_size, embed_base, embed_queries_apart, make_embedder, parser,
+                   percentile)
 
 
 class MemoChunker:
@@ -57,8 +58,9 @@ def run_stage(args) -> dict:
     chunks (the real base articles first, then generated ones), then measure it."""
     import pickle
 
-    from index import ChromaStore, NewsIndex, Retriever, SentenceChunker, ingest_documents, split_sentences
+    from index import ChromaStore, NewsIndex, SentenceChunker, ingest_documents, split_sentences
     from index.bm25_sqlite import SqliteBM25
+    from qa.components import build_retriever
     from qa.settings import Settings
     from scale_corpus import PREFIX, GeneratedEmbedder, generated_documents, sentence_vectors
 
@@ -125,13 +127,13 @@ def run_stage(args) -> dict:
     del vocab
     questions = dev_questions(bench_dir(args.bench_dir), args.queries)
     result["embed_query_p50_ms"] = embed_queries_apart(index, inner, questions)
-    retriever = Retriever(index)
+    retriever = build_retriever(settings, index)  # the product's retrieval, from settings
     for mode in ("hybrid", "dense", "bm25"):
         result[f"{mode}_p50_ms"], result[f"{mode}_p95_ms"] = _timed(lambda q: retriever.retrieve(q, 5, mode), questions)
     try:
         from qa.assistant import Assistant
 
-        assistant = Assistant(settings, index, retriever)
+        assistant = Assistant.from_settings(settings, index, retriever=retriever)
         result["quote_p50_ms"], result["quote_p95_ms"] = _timed(
             lambda q: assistant.ask(q, mode="quote"), questions[: max(5, args.queries // 3)])
     except Exception as exc:  # report, don't hide: retrieval figures still stand
@@ -164,7 +166,7 @@ def grow(args, sizes: list[int], base, total: int, chunker) -> None:
             print(f"stage {size}: done before: {json.dumps(row)}", flush=True)
         else:
             proc = subprocess.run(
-                [sys.executable, str(Path(__file__).with_name("scale.py")), "--grow", "--one-size", str(size), "--embedder", args.embedder,
+                [sys.executable, str(Path(__file__)), "--one-size", str(size), "--embedder", args.embedder,
                  "--queries", str(args.queries), "--work", str(args.work)]
                 + (["--bench-dir", args.bench_dir] if args.bench_dir else []),
                 capture_output=True, text=True)
@@ -185,3 +187,17 @@ def grow(args, sizes: list[int], base, total: int, chunker) -> None:
               f"{r['hybrid_p50_ms']:>7}/{r['hybrid_p95_ms']:<7} {r['dense_p50_ms']:>6}/{r['dense_p95_ms']:<7} "
               f"{r['bm25_p50_ms']:>6}/{r['bm25_p95_ms']:<6} {r.get('quote_p50_ms', 'n/a'):>6}/"
               f"{r.get('quote_p95_ms', 'n/a'):<7} {r['rss_after_mb']:>7}/{r['peak_rss_mb']}")
+
+
+def main() -> None:
+    args = parser().parse_args()
+    if args.one_size:
+        print(json.dumps(run_stage(args)))
+        return
+    sizes, base, total, chunker = base_set(args)
+    grow(args, sizes, base, total, chunker)
+    print(f"scratch: {args.work} (delete it when done)")
+
+
+if __name__ == "__main__":
+    main()

@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 from evaluation import metrics as M  # noqa: E402
 from evaluation.beir import bench_dir  # noqa: E402
 from evaluation.squad import split_of  # noqa: E402
-from index.embedders import minilm_path  # noqa: E402
+from index.model_files import minilm_path  # noqa: E402
 from qa.evidence.reader import top_spans  # noqa: E402
 
 

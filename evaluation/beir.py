@@ -266,7 +266,6 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
     second stage switched on (passage/sentence vectors cached on disk, so re-runs embed
     nothing twice)."""
 
-    from index import Retriever
     from index.rerank import RERANKERS
     from qa.components import build_reranker, build_retriever, get_embedder
     from qa.settings import Settings
@@ -275,7 +274,9 @@ def build_variants(index: NewsIndex, names: list[str] | tuple[str, ...] = VARIAN
     if unknown:
         raise ValueError(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
     settings = settings or Settings()
-    plain = Retriever(index)
+    # dense, bm25 and hybrid-rrf: reciprocal-rank fusion with equal weights, the variant's definition
+    plain = build_retriever(settings.with_overrides({"retrieval.fusion": "rrf", "retrieval.dense_weight": 1.0,
+                                                     "retrieval.bm25_weight": 1.0}), index)
     out: dict[str, Callable[[str], list[ScoredPassage]]] = {}
     for name in names:
         if name in ("dense", "bm25"):

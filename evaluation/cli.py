@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from qa.cli.main import DEFAULT_CORPUS, Context, _store_errors, cli, echo_json, fail
+from qa.cli.group import DEFAULT_CORPUS, Context, cli, echo_json, fail, store_errors
 
 
 def _modes(mode: str) -> list[str]:
@@ -123,7 +123,7 @@ def _finish(report: dict, out: str | None, as_json: bool) -> None:
               help="--suite: re-run the baseline's sample; exit 1 when a metric regressed beyond its CI.")
 @click.option("--reason", default="", help="--write-baseline: why the baseline changed (stored in it).")
 @click.pass_obj
-@_store_errors
+@store_errors
 def eval_cmd(obj: Context, gold, beir, squad, ablate, mode, split, limit, k, variants, corpus_dir,
              as_json, out, no_progress, suite, configs, quick, benchmarks, bench_dir, cache_dir, rtqa_index,
              write_baseline, check_baseline, reason) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .metrics import RETRIEVAL_KS
+from .tables import fmt, table
 
 SUMMARY_COLUMNS = (
     ("accuracy", "accuracy"), ("answer_accuracy", "answer acc"), ("contains", "contains"),
@@ -25,23 +26,6 @@ SUMMARY_COLUMNS = (
 RETRIEVAL_COLUMNS = tuple((f"{m}@{k}", f"{m}@{k}") for m in ("hit", "recall") for k in RETRIEVAL_KS) + (
     ("mrr", "MRR"), ("ndcg@10", "nDCG@10"),
 )
-
-
-def fmt(v: Any, digits: int = 3) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:.{digits}f}"
-    return str(v)
-
-
-def table(header: list[str], rows: list[list[Any]]) -> str:
-    """A GitHub-flavoured Markdown table."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(fmt(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def _latency_row(lat: dict) -> list[Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .report import table
+from .tables import table
 
 TYPE_COLUMNS = ("accuracy", "refusal", "false_refusal", "fallback", "citation_precision")
 

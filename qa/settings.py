@@ -117,6 +117,9 @@ class GateSettings(Section):
     # How deep in the ranked sentences each slot check looks.
     top_for_count: int = Field(6, ge=1)  # 'how many', 'name of'
     top_for_date: int = Field(8, ge=1)  # 'when'
+    # The best term coverage is read over the top sentences only. Typed inline since the first
+    # Assistant (5aae6dd); not re-measured since, moved here unchanged (issue 24).
+    lex_depth: int = Field(10, ge=1)
 
 
 class ScoringSettings(Section):
@@ -133,6 +136,27 @@ class ScoringSettings(Section):
     max_sentences: int = Field(3, ge=1)  # sentence groups cited in a quote answer
     rel: float = Field(0.85, gt=0, le=1)  # a further sentence scores at least this share of the best
     follow: float = Field(0.4, ge=0)  # the sentence after the best: at least this share of the best
+    # Two sentences whose stemmed terms overlap this much (Jaccard) are one: a copy joins its
+    # group instead of being cited again. Typed inline since the first Assistant (5aae6dd); not
+    # re-measured since, moved here unchanged (issue 24).
+    near_duplicate: float = Field(0.7, gt=0, le=1)
+    # The NER answer-type cue is computed only for the sentences that can still reach this rank
+    # with it (spaCy is the costly part of scoring). Chosen in ab81f0d as deep as the cue can
+    # change the best 12; moved here unchanged (issue 24).
+    cue_depth: int = Field(12, ge=1)
+
+
+class ConflictSettings(Section):
+    """Disagreeing figures and dates among the relevant sentences (qa.check.conflicts)."""
+
+    # Relevant: a sentence scoring at least `band` of the best, among the first `max_sentences`.
+    # Typed inline since the first Assistant (5aae6dd; dates added in 448c71e); moved here
+    # unchanged (issue 24), not re-measured.
+    band: float = Field(0.75, gt=0, le=1)
+    max_sentences: int = Field(8, ge=1)
+    # 'How many' questions look further down (the count must still match the question's
+    # words): 9dc95f8, on the seed questions; moved here unchanged.
+    count_band: float = Field(0.6, gt=0, le=1)
 
 
 class VerifySettings(Section):
@@ -227,6 +251,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     gate: GateSettings = Field(default_factory=GateSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    conflicts: ConflictSettings = Field(default_factory=ConflictSettings)
     verify: VerifySettings = Field(default_factory=VerifySettings)
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     reader: ReaderSettings = Field(default_factory=ReaderSettings)

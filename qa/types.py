@@ -1,4 +1,5 @@
-"""Answer types: `Answer`, `Citation`, `Conflict`. `Answer.to_json()` is the `qa ask --json`
+"""Answer types: `Answer`, `Citation`, `Conflict`, and `Sentence` (a retrieved sentence, shared by
+every room that scores, quotes or checks sentences). `Answer.to_json()` is the `qa ask --json`
 object that the UI, the HTTP API and the evaluation suite rely on."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from index import ScoredPassage
+from index.text import words
 
 ABSTAIN_TEXT = "The articles don't say."
 
@@ -69,24 +71,39 @@ class Conflict:
         }
 
 
+# What a verdict can say (`Verdict.kind`). "answered": the answer cites the articles;
+# "conflict": it does, and they disagree; "not_stated": the articles are about the question
+# but none says what it asks; "off_topic": no article is about it; "no_index": nothing is
+# indexed yet. qa.evidence.verdict is the one module that builds a Verdict.
+VERDICT_KINDS = ("answered", "conflict", "not_stated", "off_topic", "no_index")
+ANSWERED_KINDS = ("answered", "conflict")
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """Why the assistant answered or refused. `reason` is the refusal gate's words ("the
-    articles never mention X", "supported"); `score` is the calibrated answerability score in
-    [0, 1] (qa.evidence.answerability: the estimated probability that the retrieved passages answer the
-    question), None when no model is installed; `features` are the scorer's inputs."""
+    """Why the assistant answered or refused. `kind`: one of VERDICT_KINDS; `reason`: the same
+    in plain words for the reader, from a small closed set of templates (qa.evidence.verdict:
+    "answered from 2 articles", "the articles discuss X but never say Y", "no article about
+    this", "sources disagree"); no numbers or jargon there: they are in `score` (the calibrated
+    answerability score in [0, 1], qa.evidence.answerability; None when no model is installed)
+    and `features` (the scorer's inputs and the gate's measurements)."""
 
     answerable: bool
+    kind: str
     reason: str
     score: float | None = None
     features: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.kind not in VERDICT_KINDS:
+            raise ValueError(f"verdict kind must be one of {', '.join(VERDICT_KINDS)}, got {self.kind!r}")
+        if self.answerable != (self.kind in ANSWERED_KINDS):
+            raise ValueError(f"verdict kind {self.kind!r} contradicts answerable={self.answerable}")
         if self.score is not None and not 0.0 <= self.score <= 1.0:
             raise ValueError(f"verdict score must be within [0, 1], got {self.score}")
 
     def to_json(self) -> dict:
-        return {"answerable": self.answerable, "reason": self.reason,
+        return {"answerable": self.answerable, "kind": self.kind, "reason": self.reason,
                 "score": None if self.score is None else round(float(self.score), 4),
                 "features": {k: round(float(v), 4) for k, v in self.features.items()}}
 
@@ -156,3 +173,34 @@ class Answer:
             "verdict": self.verdict.to_json() if self.verdict else None,
             "answer_span": self.answer_span.to_json() if self.answer_span else None,
         }
+
+
+@dataclass
+class Sentence:
+    """A sentence of a retrieved passage: `doc.text[start:end] == text`."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    passage: ScoredPassage
+    rank: int  # rank of the best passage containing it, from 0
+    sem: float = 0.0
+    lex: float = 0.0
+    cue: float = 0.0
+    score: float = 0.0
+    terms: set[str] = field(default_factory=set)
+    prev_start: int | None = None  # document offset of the sentence before it in its passage
+
+    def quoted(self) -> tuple[int, int, str]:
+        """(start, end, text) to quote: the sentence, plus the one before it when it opens
+        with a pronoun or demonstrative ('This marks ...', 'He said ...') whose referent
+        that sentence names. Always a contiguous span of the document."""
+        first = words(self.text[:40])[:1]
+        if self.prev_start is None or not first or first[0] not in ANAPHORS:
+            return self.start, self.end, self.text
+        p = self.passage
+        return self.prev_start, self.end, p.text[self.prev_start - p.start:self.end - p.start]
+
+
+ANAPHORS = frozenset("this that these those it he she they his her its their such".split())

@@ -70,7 +70,7 @@ def assistant_over(make_index):
         index = make_index()
         for d in docs:
             index.write(d)
-        return Assistant(Settings(), index)
+        return Assistant.from_settings(Settings(), index)
 
     return make
 

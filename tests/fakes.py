@@ -30,3 +30,17 @@ class FakeEmbedder:
 
     def embed_query(self, text):
         return self._vec(text)
+
+
+# The knobs `index.Retriever` had as constructor defaults before issue 24 moved every tuned value
+# into settings: reciprocal-rank fusion, equal weights. The index layer's own tests pin them, so
+# that what they check does not move when the product's settings do.
+RRF_EQUAL = dict(candidates=50, rrf_k=60, dense_weight=1.0, bm25_weight=1.0, max_per_doc=2, fusion="rrf",
+                 collapse_copies=True)
+
+
+def plain_retriever(index, **overrides):
+    """An `index.Retriever` with RRF_EQUAL, `overrides` on top (unit tests of the index layer)."""
+    from index import Retriever
+
+    return Retriever(index, **{**RRF_EQUAL, **overrides})

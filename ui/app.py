@@ -20,7 +20,8 @@ from qa.question.memory import ChatMemory
 from qa.types import Answer
 
 from .assets import CHAT_JS, VIEWER_PLACEHOLDER
-from .render import Turn, chat_html, esc
+from .chips import esc
+from .render import Turn, chat_html
 from .service import BadRequest, Conflict, NewsService, Unavailable
 from .uploads import BULK_SUFFIXES, UPLOAD_SUFFIXES
 

@@ -3,24 +3,22 @@ articles, conflicts, and the source viewer.
 
 Everything that comes from a document, a question or a model goes through `esc` (html.escape),
 so no markup or script from an article ever reaches the page as markup. The only tags here are
-the ones written in this module and ui/render_sources.py.
+the ones written in this module, ui/chips.py and ui/render_sources.py.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
 from corpus import Document
-from qa.labels import display_date, headline, source_label
+from qa.labels import display_date, headline
 from qa.types import Answer, Citation
 
+from .chips import chip, esc
+from .render_sources import conflicts_html, sources_html, timeline_html
+
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-
-
-def esc(value) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 @dataclass
@@ -44,21 +42,6 @@ def answer_extras(answer: Answer) -> tuple[dict | None, dict | None]:
     span, verdict = j.get("answer_span"), j.get("verdict")
     ok_span = isinstance(span, dict) and isinstance(span.get("start"), int) and isinstance(span.get("end"), int)
     return (span if ok_span else None), (verdict if isinstance(verdict, dict) else None)
-
-
-def cite_label(c: Citation, headlines: dict[str, str]) -> str:
-    return source_label(c.outlet, c.published, headlines.get(c.doc_id) or c.title, doc_id=c.doc_id)
-
-
-def cite_attrs(c: Citation, headlines: dict[str, str] | None = None) -> str:
-    """data-* attributes a chip or card carries: what the viewer opens and the hover preview shows."""
-    return (f'data-cite="{c.marker}" data-doc="{esc(c.doc_id)}" data-start="{c.start}" '
-            f'data-end="{c.end}" data-quote="{esc(c.quote)}" data-label="{esc(cite_label(c, headlines or {}))}"')
-
-
-def chip(c: Citation, headlines: dict[str, str], extra_class: str = "") -> str:
-    return (f'<a href="#" class="qa-cite qa-chip{extra_class}" role="button" {cite_attrs(c, headlines)} '
-            f'aria-label="Source {c.marker}: {esc(cite_label(c, headlines))}">{c.marker}</a>')
 
 
 def _markers_to_chips(escaped: str, citations: dict[int, Citation], headlines: dict[str, str]) -> str:
@@ -112,8 +95,6 @@ def _timings_attr(ans: Answer) -> str:
 
 
 def turn_html(turn: Turn, index: int) -> str:
-    from .render_sources import conflicts_html, sources_html, timeline_html
-
     parts = [f'<div class="qa-turn" data-turn="{index}">',
              f'<div class="qa-q"><span class="qa-who">You</span><span class="qa-q-text">{esc(turn.question)}</span></div>']
     ans = turn.answer

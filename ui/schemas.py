@@ -77,8 +77,10 @@ class PassageOut(_Sourced):
 
 class Verdict(_Open):
     answerable: bool
+    kind: str | None = Field(None, description="answered, conflict, not_stated, off_topic or no_index")
+    reason: str | None = Field(None, description="the same in plain words, e.g. 'answered from 2 articles'")
     score: float | None = None
-    reason: str | None = None
+    features: dict[str, float] = Field(default_factory=dict, description="the numbers behind the verdict")
 
 
 class AskResponse(_Open):

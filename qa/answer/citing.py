@@ -4,15 +4,12 @@ each quoted span `[n]`; `make_citation` keeps `doc.text[start:end] == quote`."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 from urllib.parse import urlparse
 
 from index import DocRecord, ScoredPassage
 
-from ..types import Citation
-
-if TYPE_CHECKING:  # pragma: no cover - for annotations only
-    from .quote import Sentence
+from ..types import Citation, Sentence
 
 
 def source_label(outlet: str | None, title: str | None, doc_id: str, published: str | None) -> str:

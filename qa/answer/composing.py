@@ -9,9 +9,11 @@ from typing import Callable
 from index import DocRecord, ScoredPassage
 
 from .citing import compose, make_citation, published_line, published_note, with_copies
-from ..check.conflicts import Finding, find_conflicts
-from .quote import QuoteAnswerer, Sentence
-from ..types import Answer, Conflict, ConflictValue
+from ..check.conflicts import find_conflicts
+from ..check.findings import Finding
+from .quote import QuoteAnswerer
+from ..settings import ConflictSettings
+from ..types import Answer, Conflict, ConflictValue, Sentence
 
 
 def cite_every_side(findings: list[Finding], groups: list[list[Sentence]]) -> list[list[Sentence]]:
@@ -79,17 +81,18 @@ class AnswerComposer:
     quotes when the LLM gave nothing supported but the evidence was judged to answer."""
 
     def __init__(self, quote: QuoteAnswerer, copies_of: Callable[[str], list[DocRecord]],
-                 fallback_to_quote: bool = True):
+                 fallback_to_quote: bool = True, conflicts: ConflictSettings = ConflictSettings()):
         if not callable(copies_of):
             raise TypeError(f"copies_of must be callable, got {type(copies_of).__name__}")
         self.quote = quote
         self.copies_of = copies_of
         self.fallback_to_quote = fallback_to_quote
+        self.conflicts = conflicts
 
     def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
                      ranked: list[Sentence]) -> Answer:
         groups = self.quote.select(ranked)
-        findings = find_conflicts(standalone, ranked)
+        findings = find_conflicts(standalone, ranked, self.conflicts)
         groups = cite_every_side(findings, groups)
         text, citations, markers = compose(groups)
         citations = with_copies(citations, self.copies_of)
@@ -106,15 +109,15 @@ class AnswerComposer:
                    ranked: list[Sentence], ans: Answer) -> Answer:
         """The LLM's answer with its conflicts, copies and source line; or, when it gave nothing
         supported, the quote answer (marked `fallback="quote"`)."""
-        if ans.abstained and self.fallback_to_quote and ranked:
+        if not ans.citations and self.fallback_to_quote and ranked:
             quoted = self.quote_answer(question, standalone, passages, ranked)
             quoted.mode, quoted.fallback = "llm", "quote"
             quoted.fallback_reason = ans.fallback_reason or "the model gave no supported answer"
             quoted.unsupported = ans.unsupported
             quoted.timings = dict(ans.timings)
             ans = quoted
-        elif not ans.abstained and ans.citations:
-            add_conflicts(ans, find_conflicts(standalone, ranked))
+        elif ans.citations:
+            add_conflicts(ans, find_conflicts(standalone, ranked, self.conflicts))
             ans.citations = with_copies(ans.citations, self.copies_of)
             ans.text = f"{ans.text}\n{published_line(ans.citations)}"  # the one source note
         ans.question = question

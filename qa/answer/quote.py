@@ -8,7 +8,6 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
@@ -17,10 +16,10 @@ from corpus.dates import find_dates
 from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
-from .citing import compose, make_citation, published_note, source_label  # noqa: F401  (re-exported)
+from .citing import compose
 from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
 from ..settings import ScoringSettings
-from ..types import ABSTAIN_TEXT, Answer
+from ..types import Answer, Sentence
 
 _NUMBER_STEMS = frozenset(stem(w) for w in NUMBER_WORDS)  # 'hundreds' counts as 'hundred'
 _MONTH_WORDS = frozenset(MONTHS + WEEKDAYS + ("today", "yesterday", "week", "month", "year"))
@@ -96,37 +95,6 @@ def answer_cue(kind: str | None, sentence: str, question: str, ents: tuple[Entit
     new = [e.label for e in (entities(sentence) if ents is None else ents)
            if e.label in NAME_LABELS and not set(words(e.text)) <= qwords]
     return 1.0 if set(new) & _TYPED_LABELS[kind] else 0.5 if new else 0.0
-
-
-@dataclass
-class Sentence:
-    """A sentence of a retrieved passage: `doc.text[start:end] == text`."""
-
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    passage: ScoredPassage
-    rank: int  # rank of the best passage containing it, from 0
-    sem: float = 0.0
-    lex: float = 0.0
-    cue: float = 0.0
-    score: float = 0.0
-    terms: set[str] = field(default_factory=set)
-    prev_start: int | None = None  # document offset of the sentence before it in its passage
-
-    def quoted(self) -> tuple[int, int, str]:
-        """(start, end, text) to quote: the sentence, plus the one before it when it opens
-        with a pronoun or demonstrative ('This marks ...', 'He said ...') whose referent
-        that sentence names. Always a contiguous span of the document."""
-        first = words(self.text[:40])[:1]
-        if self.prev_start is None or not first or first[0] not in ANAPHORS:
-            return self.start, self.end, self.text
-        p = self.passage
-        return self.prev_start, self.end, p.text[self.prev_start - p.start:self.end - p.start]
-
-
-ANAPHORS = frozenset("this that these those it he she they his her its their such".split())
 
 
 def skip_dateline(text: str, published: str | None) -> int:
@@ -213,11 +181,8 @@ class SentenceScorer:
     """Scores candidate sentences against a question."""
 
     def __init__(self, embedder, idf_source: Callable[[], Callable[[str], float]] | None = None,
-                 weights: ScoringSettings = ScoringSettings(), cue_depth: int = 12):
-        if cue_depth < 1:
-            raise ValueError(f"cue_depth (sentences whose order the NER cue must get right) must be >= 1, "
-                             f"got {cue_depth}")
-        self.cue_depth = cue_depth
+                 weights: ScoringSettings = ScoringSettings()):
+        self.cue_depth = weights.cue_depth
         self.embedder = embedder
         self.cache = EmbeddingCache(embedder)
         self.idf_source = idf_source or (lambda: (lambda term: 1.0))  # called once per question
@@ -305,17 +270,18 @@ def close_variants(word: str, vocab, cutoff: float = 0.8) -> set[str]:
     return set(difflib.get_close_matches(word, cands, n=5, cutoff=cutoff))
 
 
-def _near_duplicate(a: Sentence, b: Sentence) -> bool:
+def _near_duplicate(a: Sentence, b: Sentence, threshold: float) -> bool:
     if not a.terms or not b.terms:
         return False
-    return len(a.terms & b.terms) / len(a.terms | b.terms) >= 0.7
+    return len(a.terms & b.terms) / len(a.terms | b.terms) >= threshold
 
 
 _SCORING = ScoringSettings()
 
 
 def select_sentences(ranked: list[Sentence], max_sentences: int = _SCORING.max_sentences,
-                     rel: float = _SCORING.rel, follow: float = _SCORING.follow) -> list[list[Sentence]]:
+                     rel: float = _SCORING.rel, follow: float = _SCORING.follow,
+                     near_duplicate: float = _SCORING.near_duplicate) -> list[list[Sentence]]:
     """Groups of sentences to cite, best first, all from the best sentence's article: the
     best sentence; then the sentence that follows it in its passage when it scores at least
     `follow` of the best (an answer often comes right after the sentence that restates the
@@ -331,14 +297,14 @@ def select_sentences(ranked: list[Sentence], max_sentences: int = _SCORING.max_s
     groups: list[list[Sentence]] = [[top]]
     following = next((s for s in ranked if s.doc_id == top.doc_id and s.prev_start == top.start), None)
     if (following is not None and max_sentences > 1 and following.score >= follow * best
-            and not _near_duplicate(following, top)):
+            and not _near_duplicate(following, top, near_duplicate)):
         groups.append([following])
     for s in ranked[1:]:
         if s.score < rel * best:
             break
         if s is following:
             continue
-        dup = next((g for g in groups if any(_near_duplicate(s, t) for t in g)), None)
+        dup = next((g for g in groups if any(_near_duplicate(s, t, near_duplicate) for t in g)), None)
         if dup is not None:
             if all(t.passage.story != s.passage.story for t in dup):  # a copy is no corroboration
                 dup.append(s)
@@ -361,7 +327,7 @@ class QuoteAnswerer:
     def select(self, ranked: list[Sentence]) -> list[list[Sentence]]:
         """The groups of sentences to cite (select_sentences with this answerer's settings)."""
         s = self.settings
-        return select_sentences(ranked, s.max_sentences, s.rel, s.follow)
+        return select_sentences(ranked, s.max_sentences, s.rel, s.follow, s.near_duplicate)
 
     def rank(self, question: str, passages: list[ScoredPassage], focus: str | None = None) -> list[Sentence]:
         return self.scorer.score(question, candidate_sentences(passages), focus=focus)
@@ -370,8 +336,8 @@ class QuoteAnswerer:
                ranked: list[Sentence] | None = None) -> Answer:
         ranked = self.rank(question, passages) if ranked is None else ranked
         groups = self.select(ranked)
-        if not groups:
-            return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=self.mode)
+        if not groups:  # nothing to quote: no citations; the verdict (qa.evidence.verdict) refuses
+            return Answer(question, "", [], passages, mode=self.mode)
         text, citations, _ = compose(groups)
         return Answer(question, text, citations, passages, mode=self.mode)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from index import wheel_models
 from index.cross_encoder import MODEL as RERANKER_DIR
 from index.cross_encoder import OnnxCrossEncoder, PairScorer, shared_cross_encoder
-from index.embedders import ModelNotInstalled
+from index.model_files import ModelNotInstalled
 
 from ..nlp import ModelMissing, number_value, spacy_pipeline
 from ..settings import VerifySettings

@@ -10,13 +10,17 @@ compare the values of those mentions across articles."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
 from ..nlp import NUMBER_RUN_PATTERN, number_words_value
-from ..answer.quote import Sentence, answer_type, asked_quantity, content_terms
+from ..answer.quote import answer_type, asked_quantity, content_terms
+from ..settings import ConflictSettings
+from ..types import Sentence
+from .date_conflicts import find_date_conflicts
+from .findings import Finding, story_of, term_match
 
 _NUM = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d|:\d)(\s*(million|billion|thousand))?|"
@@ -45,22 +49,6 @@ class Mention:
     @property
     def story(self) -> str:
         return story_of(self.sentence)
-
-
-def story_of(s: Sentence) -> str:
-    """The story a sentence's article tells: syndicated copies of one story (one duplicate
-    cluster, `ScoredPassage.story`) are one source, never two that agree or disagree."""
-    return getattr(s.passage, "story", None) or s.doc_id
-
-
-@dataclass
-class Finding:
-    """Values (normalised) -> the mentions giving them; at least two values, two articles.
-    Counts are keyed by float; dates (`qa.check.date_conflicts`) by their normalised text. Every
-    mention has `surface`, `sentence` and `doc_id`."""
-
-    topic: str
-    values: dict = field(default_factory=dict)
 
 
 def _value(m: re.Match) -> float | None:
@@ -116,13 +104,6 @@ def mentions(s: Sentence) -> list[Mention]:
     return found
 
 
-def _term_match(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    n = min(len(a), len(b))
-    return n >= 5 and a[:5] == b[:5] and (a.startswith(b) or b.startswith(a))
-
-
 _UNITS = frozenset(stem(u) for u in
                    "second seconds minute minutes hour hours day days night nights week weeks month "
                    "months year years decade decades percent".split())
@@ -132,7 +113,7 @@ def counts(m: Mention, head: str, within: int = 6) -> bool:
     """Does the mention count `head` (a stemmed noun)? Looks at the first content words after
     it, up to a unit: in '42 days ... captives' the number counts days, not captives."""
     for c in m.context[:within]:
-        if _term_match(head, c):
+        if term_match(head, c):
             return True
         if c in _UNITS:
             return False
@@ -143,24 +124,26 @@ def score_mention(m: Mention, qterms: list[str]) -> float:
     score = 0.0
     for q in set(qterms):
         for dist, c in enumerate(m.context):
-            if _term_match(q, c):
+            if term_match(q, c):
                 score += 1.0 / (1.0 + 0.1 * dist)
                 break
     return score
 
 
-def find_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
-                   max_sentences: int = 8, count_band: float = 0.6) -> list[Finding]:
-    """Disagreements among the relevant sentences (score within `band` of the best): counts,
-    then dates (`qa.check.date_conflicts`)."""
-    from .date_conflicts import find_date_conflicts  # imports this module
-
-    return count_conflicts(question, ranked, band, max_sentences, count_band) + \
-        find_date_conflicts(question, ranked, band, max_sentences)
+_SETTINGS = ConflictSettings()
 
 
-def count_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
-                    max_sentences: int = 8, count_band: float = 0.6) -> list[Finding]:
+def find_conflicts(question: str, ranked: list[Sentence], settings: ConflictSettings = _SETTINGS) -> list[Finding]:
+    """Disagreements among the relevant sentences (score within `settings.band` of the best):
+    counts, then dates (`qa.check.date_conflicts`)."""
+    s = settings
+    return count_conflicts(question, ranked, s.band, s.max_sentences, s.count_band) + \
+        find_date_conflicts(question, ranked, s.band, s.max_sentences)
+
+
+def count_conflicts(question: str, ranked: list[Sentence], band: float = _SETTINGS.band,
+                    max_sentences: int = _SETTINGS.max_sentences,
+                    count_band: float = _SETTINGS.count_band) -> list[Finding]:
     """Different counts of the asked thing among the relevant sentences."""
     if not ranked:
         return []
@@ -194,7 +177,7 @@ def count_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
         return []  # one article (or copies of one story) giving two figures is no conflict between sources
     def fit(m: Mention) -> tuple:
         terms = [stem(fold(w)) for w in m.phrase.split()]
-        return (-sum(any(_term_match(q, t) for t in terms) for q in set(qterms)), len(m.phrase))
+        return (-sum(any(term_match(q, t) for t in terms) for q in set(qterms)), len(m.phrase))
 
     phrased = [m for m in chosen if m.phrase]
     topic = f"number of {min(phrased, key=fit).phrase}" if phrased else "figure asked about"

@@ -29,8 +29,12 @@ from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
 from .. import nlp
-from .conflicts import Finding, _term_match, story_of
-from ..answer.quote import Sentence, answer_type, content_terms
+from .findings import Finding, story_of, term_match
+from ..answer.quote import answer_type, content_terms
+from ..settings import ConflictSettings
+from ..types import Sentence
+
+_SETTINGS = ConflictSettings()
 
 WEEKDAYS = tuple(d.capitalize() for d in nlp.WEEKDAYS)
 MONTH_NAMES = tuple(m.capitalize() for m in nlp.MONTHS)
@@ -182,7 +186,7 @@ def score_date(m: DateMention, qterms: list[str]) -> float:
     """How well the words around the date match the question's terms (nearer counts more)."""
     score = 0.0
     for q in set(qterms):
-        dists = [d for d, c in m.context if _term_match(q, c)]
+        dists = [d for d, c in m.context if term_match(q, c)]
         if dists:
             score += 1.0 / (1.0 + 0.1 * min(dists))
     return score
@@ -196,8 +200,8 @@ def topic(question: str, unit: str) -> str:
     return f"{name} ({rest})" if rest and rest != question.strip().rstrip(" ?.!") else name
 
 
-def find_date_conflicts(question: str, ranked: list[Sentence], band: float = 0.75,
-                        max_sentences: int = 8, need: float = 1.8,
+def find_date_conflicts(question: str, ranked: list[Sentence], band: float = _SETTINGS.band,
+                        max_sentences: int = _SETTINGS.max_sentences, need: float = 1.8,
                         sem_margin: float = 0.1) -> list[Finding]:
     """Different dates for the asked thing from different articles, among the relevant
     sentences (score within `band` of the best, top `max_sentences`, and similarity to the

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .main import Context, _store_errors, cli, echo_json, fail
+from .group import Context, cli, echo_json, fail, store_errors
 
 EXIT_NO_INDEX = 3
 EXIT_LLM = 4
@@ -49,10 +49,8 @@ class LocalBackend(Backend):
     def assistant(self):
         if self._assistant is None:
             from ..assistant import Assistant
-            from ..components import build_retriever
 
-            self._assistant = Assistant(self.obj.settings, self.obj.index,
-                                        build_retriever(self.obj.settings, self.obj.index))
+            self._assistant = Assistant.from_settings(self.obj.settings, self.obj.index)
         return self._assistant
 
     def warm(self) -> None:
@@ -289,7 +287,7 @@ _LOCAL = click.option("--local", is_flag=True, help="Answer in this process even
 @_SERVER
 @_LOCAL
 @click.pass_obj
-@_store_errors
+@store_errors
 def ask(obj: Context, question, as_json, batch, as_of, mode, k, server, local) -> None:
     """Answer QUESTION with cited sentences; without one, ask interactively until an empty line."""
     as_of = _as_of(as_of)
@@ -314,7 +312,7 @@ def ask(obj: Context, question, as_json, batch, as_of, mode, k, server, local) -
 @_SERVER
 @_LOCAL
 @click.pass_obj
-@_store_errors
+@store_errors
 def chat(obj: Context, as_json, mode, k, server, local) -> None:
     """A conversation: follow-ups ('and who accompanied him?') use the earlier turns.
     Type /reset to start over, an empty line to quit."""

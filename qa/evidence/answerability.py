@@ -32,7 +32,7 @@ def evidence_features(evidence, ranked: Sequence, passages: Sequence, typed: boo
     sems = sorted((float(x.sem) for x in ranked), reverse=True)
     margin = sems[0] - sems[min(4, len(sems) - 1)] if sems else 0.0
     return {
-        "gate": float(bool(evidence.answerable)),
+        "gate": float(bool(evidence.passed)),
         "best_sem": float(evidence.best_sem),
         "best_lex": float(evidence.best_lex),
         "sem_margin": float(margin),

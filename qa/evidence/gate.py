@@ -1,5 +1,6 @@
-"""The refusal gate: decide, before any answerer runs, whether the retrieved evidence can
-answer the question. Two signals: the question's key terms (names, numbers, years) must
+"""The refusal gate's checks, run before any answerer: whether the retrieved evidence passes
+them, and which check failed. It decides nothing: its `Evidence` goes to the verdict
+(qa.evidence.verdict), the one place that decides to answer or refuse. Two signals: the question's key terms (names, numbers, years) must
 occur in the retrieved text, and the best sentence must be close enough in meaning and
 words. Thresholds are calibrated on questions with and without answers in the articles."""
 
@@ -13,26 +14,41 @@ from index.text import STOPWORDS, fold, stem, words
 
 from ..check.conflicts import counts, mentions
 from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, entities, inside, month_name, names
-from ..answer.quote import Sentence, answer_type, asked_quantity
+from ..answer.quote import answer_type, asked_quantity
 from ..settings import GateSettings
+from ..types import Sentence
 
 _TOKEN = re.compile(r"[\w’'\-]+")
 # Entities that can be the name asked for by 'the name of the X' (not NORP: 'the Russian envoy').
 _NAMING = NAME_LABELS - {"NORP", "LANGUAGE"}
 
 
+# Which check failed (Evidence.check): one of these, or "" when all passed.
+CHECKS = ("nothing_retrieved", "missing_terms", "far", "no_name", "no_dated_names", "no_count")
+
+
 @dataclass
 class Evidence:
-    answerable: bool
-    reason: str
+    """What the gate found. `passed`: every check passed; else `check` names the one that
+    failed (CHECKS) and `detail` says how, in the gate's own terms (for logs and tests: the
+    reader sees the verdict's plain words instead)."""
+
+    passed: bool
+    check: str = ""
+    detail: str = ""
     best_sem: float = 0.0
     best_lex: float = 0.0
     key_terms: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    named: str | None = None  # the noun whose name is asked ('the name of the captain')
 
-    def to_json(self) -> dict:
-        return {"answerable": self.answerable, "reason": self.reason, "best_sem": round(self.best_sem, 4),
-                "best_lex": round(self.best_lex, 4), "key_terms": self.key_terms, "missing": self.missing}
+    def __post_init__(self) -> None:
+        if self.check not in ("", *CHECKS):
+            raise ValueError(f"unknown gate check {self.check!r}; one of {', '.join(CHECKS)}")
+
+    def failed(self, check: str, detail: str) -> "Evidence":
+        self.passed, self.check, self.detail = False, check, detail
+        return self
 
 
 def key_terms(question: str) -> list[str]:
@@ -178,29 +194,28 @@ class EvidenceGate:
         (only not retrieved) is not taken as missing."""
         s = self.settings
         if not ranked:
-            return Evidence(False, "nothing was retrieved")
+            return Evidence(False, "nothing_retrieved", "nothing was retrieved")
         best_sem = max(x.sem for x in ranked)
-        best_lex = max(x.lex for x in ranked[:10])
+        best_lex = max(x.lex for x in ranked[:s.lex_depth])
         keys = key_terms(question)
         vocab = vocabulary_of(passage_texts)
         missing = [k for k in keys if not term_present(k, vocab, s.fuzzy)
                    and not (corpus_vocab and _in_corpus(k, corpus_vocab))]
-        ev = Evidence(True, "", best_sem, best_lex, keys, missing)
+        ev = Evidence(True, "", "supported", best_sem, best_lex, keys, missing)
         if len(missing) > s.max_missing_keys:
-            ev.answerable, ev.reason = False, f"the articles never mention {', '.join(missing)}"
-        elif best_sem < s.min_sem or (best_sem < s.strong_sem and best_lex < s.min_lex):
-            ev.answerable, ev.reason = False, (
-                f"no sentence is close to the question (cosine {best_sem:.2f}, term coverage {best_lex:.2f})")
-        elif (named := asked_name_of(question)) and not any(
+            return ev.failed("missing_terms", f"the articles never mention {', '.join(missing)}")
+        if best_sem < s.min_sem or (best_sem < s.strong_sem and best_lex < s.min_lex):
+            return ev.failed("far", f"no sentence is close to the question (cosine {best_sem:.2f}, "
+                                    f"term coverage {best_lex:.2f})")
+        if (named := asked_name_of(question)) and not any(
                 names_near(x.text, named, question) for x in ranked[:s.top_for_count]):
-            ev.answerable, ev.reason = False, f"no relevant sentence names the {named}"
-        elif s.require_dated_names and answer_type(question) == "date" and not self._dated_with_names(
+            ev.named = named
+            return ev.failed("no_name", f"no relevant sentence names the {named}")
+        if s.require_dated_names and answer_type(question) == "date" and not self._dated_with_names(
                 keys, ranked):
-            ev.answerable, ev.reason = False, "no relevant sentence gives a date together with " + (
-                ", ".join(name_terms(keys)) or "the question's subject")
-        elif (head := asked_quantity(question)) and not any(
+            return ev.failed("no_dated_names", "no relevant sentence gives a date together with "
+                             + (", ".join(name_terms(keys)) or "the question's subject"))
+        if (head := asked_quantity(question)) and not any(
                 counts(m, head) for x in ranked[:s.top_for_count] for m in mentions(x)):
-            ev.answerable, ev.reason = False, f"no relevant sentence gives a number of '{head}'"
-        else:
-            ev.reason = "supported"
+            return ev.failed("no_count", f"no relevant sentence gives a number of '{head}'")
         return ev

@@ -1,28 +1,107 @@
-"""The verdict an answer carries: the refusal gate's decision and reason, the calibrated
-answerability score (qa.evidence.answerability), and the short answer span (qa.answer.short_answer).
+"""THE place that decides whether to answer or refuse, and says why in plain words.
 
-Who decides (`policy`):
-- "gate" (default): the refusal gate; with `min_score` set, a question the gate lets through is
+Every other part hands it evidence and obeys: the refusal gate's findings (qa.evidence.gate),
+the answerability score (qa.evidence.answerability), the extractive reader's reading
+(qa.evidence.reading), and finally the answer an answerer built (quote or llm). An answerer
+never refuses on its own: one that finds nothing to cite returns an answer without
+citations, and `finish` turns it into the refusal.
+
+Who decides before answering (`policy`):
+- "gate" (default): the gate's checks; with `min_score` set, a question that passes them is
   still refused when its score is below it.
-- "reader": the extractive reader (qa.evidence.reader, trained on SQuAD 2.0): answer when its best span
-  beats its no-answer score by more than its fitted threshold (qa.evidence.reading.Reading.answers).
-- "score": the learned score alone (the gate's decision is one of its features): answer when
+- "reader": the extractive reader (qa.evidence.reader, trained on SQuAD 2.0): answer when its
+  best span beats its no-answer score by more than its fitted threshold.
+- "score": the learned score alone (the gate's result is one of its features): answer when
   score >= `min_score`. With min_score 0 nothing is refused, which is how the evaluation gets
   the answer to every question and can then choose a threshold offline.
-The verdict's reason says which rule refused."""
+
+The verdict's `kind` is one of qa.types.VERDICT_KINDS and its `reason` one of four templates
+(below). Numbers (score, cosine, term coverage, reader margin) go into `features`."""
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
-from .answerability import AnswerabilityModel, evidence_features
+from index import ScoredPassage
+from index.text import fold, stem
+
 from ..answer.citing import make_citation
-from .reading import Reading
 from ..answer.short_answer import LABEL_FIRST, ShortAnswerFinder
-from ..types import Answer, AnswerSpan, Verdict
+from ..types import ABSTAIN_TEXT, Answer, AnswerSpan, Verdict
+from .answerability import AnswerabilityModel, evidence_features
+from .gate import Evidence, name_terms
+from .reading import Reading
 
 _UNSET = object()
 POLICIES = ("gate", "score", "reader")
+# The gate's checks that say no article is about the question (the others: articles are, but
+# none says what it asks).
+OFF_TOPIC_CHECKS = ("nothing_retrieved", "missing_terms", "far")
+
+# The reasons, a closed set of templates.
+NO_ARTICLE = "no article about this"
+DISAGREE = "sources disagree"
+
+
+def answered_from(n: int) -> str:
+    return f"answered from {n} article" + ("" if n == 1 else "s")
+
+
+def not_stated(subject: str, asked: str) -> str:
+    return f"the articles discuss {subject} but never say {asked}"
+
+
+# What a question asks, by its answer type (qa.question.analysis), in words for `not_stated`.
+_ASKED = {"person": "who", "date": "when", "place": "where", "reason": "why", "manner": "how",
+          "yesno": "whether it is so"}
+_WORD = re.compile(r"[^\W\d_][\w’'\-]*")
+
+
+def _surface(question: str, stemmed: str | None) -> str | None:
+    """The question's own word for a stemmed term ('captain' for 'captain')."""
+    if not stemmed:
+        return None
+    for m in _WORD.finditer(question):
+        if stem(fold(m.group(0))) == stemmed:
+            return m.group(0).lower()
+    return None
+
+
+def subject(question: str, evidence: Evidence | None) -> str:
+    """The names of the question that the articles do mention, as the question writes them
+    ('Hamas and Moscow'); only words, never markup. 'this subject' when there are none."""
+    keys = set(name_terms(evidence.key_terms)) - set(evidence.missing) if evidence else set()
+    phrases: list[list[str]] = []
+    last_end = None
+    for m in _WORD.finditer(question):
+        word = re.sub(r"[’']s$", "", m.group(0))
+        if fold(m.group(0)) not in keys and fold(word) not in keys:
+            last_end = None
+            continue
+        if last_end is not None and question[last_end:m.start()].isspace():
+            phrases[-1].append(word)
+        else:
+            phrases.append([word])
+        last_end = m.end()
+    names = list(dict.fromkeys(" ".join(p) for p in phrases))[:3]
+    if not names:
+        return "this subject"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def asked(question: str, answer_type: str | None, evidence: Evidence | None) -> str:
+    """What the question asks, in words: 'when', 'the captain's name', 'how many ships'."""
+    check = evidence.check if evidence else ""
+    if check == "no_name":
+        word = _surface(question, evidence.named)
+        return f"the {word}'s name" if word else "the name asked for"
+    if check == "no_dated_names":
+        return "when"
+    m = re.search(r"\bhow\s+(many|much|long|old|far|often)\b", question, re.I)
+    if check == "no_count" or answer_type == "quantity":
+        return f"how {m.group(1).lower()}" if m else "how many"
+    return _ASKED.get(answer_type or "", "what was asked")
 
 
 class VerdictMaker:
@@ -48,10 +127,10 @@ class VerdictMaker:
             self._model = AnswerabilityModel.load()
         return self._model  # type: ignore[return-value]
 
-    def judge(self, question: str, answer_type: str | None, evidence, ranked: Sequence,
-              passages: Sequence, reading: Reading | None = None) -> Verdict:
+    def judge(self, question: str, answer_type: str | None, evidence: Evidence, ranked: Sequence,
+              passages: Sequence, reading: Reading | None = None, *, empty_index: bool = False) -> Verdict:
         """The verdict before answering, from the gate's `evidence` and the ranked sentences
-        (and, under policy "reader", the reader's `reading`)."""
+        (and, under policy "reader", the reader's `reading`). `empty_index`: nothing is indexed."""
         typed = answer_type in LABEL_FIRST
         top = [make_citation(i + 1, s, (s.start, s.end, s.text)) for i, s in enumerate(ranked[:2])]
         type_found = typed and self.finder.find(question, answer_type, top) is not None
@@ -61,38 +140,52 @@ class VerdictMaker:
         model = self.model
         score = model.score(feats) if model is not None else None
         if self.policy == "reader":
-            return self._read_verdict(reading, feats, score)
-        gate_ok, reason = bool(evidence.answerable), evidence.reason or ""
-        if self.policy == "score" and score is None:
-            raise ValueError("policy 'score' needs an answerability model; none is installed "
-                             "(qa/evidence/answerability.json); retrain it with bench/train_answerability.py")
-        floor_ok = score is None or self.min_score is None or score >= self.min_score
-        answerable = floor_ok if self.policy == "score" else gate_ok and floor_ok
-        if not floor_ok:
-            reason = f"answerability score {score:.2f} is below {self.min_score:.2f}" + (
-                f"; the gate said: {evidence.reason}" if not gate_ok else "")
-        elif answerable and not gate_ok:
-            reason = f"answerability score {score:.2f} >= {self.min_score:.2f}, over the gate's objection: {reason}"
-        return Verdict(answerable, reason, score, feats)
+            answerable = reading is not None and reading.answers
+        else:
+            if self.policy == "score" and score is None:
+                raise ValueError("policy 'score' needs an answerability model; none is installed "
+                                 "(qa/evidence/answerability.json); retrain it with bench/train_answerability.py")
+            floor_ok = score is None or self.min_score is None or score >= self.min_score
+            answerable = floor_ok if self.policy == "score" else evidence.passed and floor_ok
+        if answerable:
+            return Verdict(True, "answered", answered_from(len({p.doc_id for p in passages})), score, feats)
+        return self._refused(question, answer_type, evidence, score, feats, empty_index)
 
     @staticmethod
-    def _read_verdict(reading: Reading | None, feats: dict[str, float], score: float | None) -> Verdict:
-        if reading is None:
-            return Verdict(False, "the reader found no passage to read", score, feats)
-        if reading.answers:
-            return Verdict(True, f"the reader found an answer (margin {reading.margin:.2f} > {reading.threshold:.2f})",
-                           score, feats)
-        return Verdict(False, f"the reader finds no answer in the passages (margin {reading.margin:.2f} "
-                              f"<= {reading.threshold:.2f})", score, feats)
+    def _refused(question: str, answer_type: str | None, evidence: Evidence | None, score: float | None,
+                 feats: dict[str, float], empty_index: bool = False) -> Verdict:
+        if empty_index:
+            return Verdict(False, "no_index", NO_ARTICLE, score, feats)
+        if evidence is not None and evidence.check in OFF_TOPIC_CHECKS:
+            return Verdict(False, "off_topic", NO_ARTICLE, score, feats)
+        return Verdict(False, "not_stated", not_stated(subject(question, evidence), asked(question, answer_type, evidence)),
+                       score, feats)
+
+    def refusal(self, question: str, passages: list[ScoredPassage], mode: str, verdict: Verdict,
+                standalone: str | None = None) -> Answer:
+        """The answer to a question the verdict refused before answering."""
+        return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=mode,
+                      standalone_question=standalone, verdict=verdict)
 
     def finish(self, ans: Answer, verdict: Verdict, question: str, answer_type: str | None,
-               reading: Reading | None = None) -> Answer:
-        """Attach the verdict and, to an answer with citations, its short answer span: the
-        reader's span when a cited sentence holds it, else the NER finder's."""
-        ans.verdict = verdict
-        if not ans.abstained and ans.citations:
-            ans.answer_span = reader_span(ans.citations, reading) or self.finder.find(question, answer_type,
-                                                                                      ans.citations)
+               reading: Reading | None = None, evidence: Evidence | None = None) -> Answer:
+        """The final verdict on the answer an answerer built: a refusal stays one; an answer
+        with nothing cited becomes a refusal (the articles are about the question, but none
+        says it); an answer with citations is "answered" (or "conflict" when its sources
+        disagree) and gets its short answer span: the reader's span when a cited sentence
+        holds it, else the NER finder's."""
+        if not verdict.answerable:
+            ans.verdict = verdict
+            return ans
+        if ans.abstained or not ans.citations:
+            ans.text, ans.abstained = ABSTAIN_TEXT, True
+            ans.verdict = self._refused(question, answer_type, evidence, verdict.score, verdict.features)
+            return ans
+        kind, reason = ("conflict", DISAGREE) if ans.conflicts else (
+            "answered", answered_from(len({c.doc_id for c in ans.citations})))
+        ans.verdict = Verdict(True, kind, reason, verdict.score, verdict.features)
+        ans.answer_span = reader_span(ans.citations, reading) or self.finder.find(question, answer_type,
+                                                                                  ans.citations)
         return ans
 
 
@@ -105,4 +198,4 @@ def reader_span(citations: Sequence, reading: Reading | None) -> AnswerSpan | No
     return None
 
 
-__all__ = ["VerdictMaker"]
+__all__ = ["DISAGREE", "NO_ARTICLE", "POLICIES", "VerdictMaker", "answered_from", "not_stated"]

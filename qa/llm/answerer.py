@@ -210,9 +210,7 @@ class LLMAnswerer:
         sources = self.sources(question, passages, ranked)
         timings = {"sources": time.perf_counter() - t0}
         if not sources:
-            ans = self._abstain(question, passages, timings, t0)
-            yield ans.text
-            yield ans
+            yield self._unanswered(question, passages, timings, t0)
             return
         t = time.perf_counter()
         parts: list[str] = []
@@ -231,7 +229,7 @@ class LLMAnswerer:
         claims = [c for c, _ in split_claims(text)]
         kept = [c for c in claims if not is_refusal(c) and not is_meta(c)]
         if not kept:
-            ans = self._abstain(question, passages, timings, t0)
+            ans = self._unanswered(question, passages, timings, t0)
             ans.fallback_reason = ("the model answered that the sources do not say" if claims
                                    else "the model gave no answer")
             return ans
@@ -241,7 +239,7 @@ class LLMAnswerer:
         v = self.checker.verify(text, sources, question)
         timings["verify"] = time.perf_counter() - t
         if not v.citations:
-            ans = self._abstain(question, passages, timings, t0)
+            ans = self._unanswered(question, passages, timings, t0)
             ans.unsupported = v.unsupported
             n = len(v.unsupported) or len(kept)
             ans.fallback_reason = (f"none of the model's {n} sentence{'s' if n != 1 else ''} was supported "
@@ -251,8 +249,11 @@ class LLMAnswerer:
                       unsupported=v.unsupported, latency_s=time.perf_counter() - t0,
                       timings=timings)
 
-    def _abstain(self, question, passages, timings, t0) -> Answer:
-        return Answer(question, ABSTAIN_TEXT, [], passages, abstained=True, mode=self.mode,
+    def _unanswered(self, question, passages, timings, t0) -> Answer:
+        """The model gave nothing the sources support: an answer with no text and no citations.
+        Whether that becomes a quote answer or a refusal is decided downstream (qa.answer.composing,
+        qa.evidence.verdict), not here."""
+        return Answer(question, "", [], passages, mode=self.mode,
                       latency_s=time.perf_counter() - t0, timings=timings)
 
     # -- follow-ups --------------------------------------------------------------------------

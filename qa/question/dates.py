@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from corpus.dates import find_dates
 
 from .analysis import QuestionAnalysis, analyse
-from ..answer.quote import Sentence
+from ..types import Sentence
 
 _LATEST = re.compile(r"\b(most recent(ly)?|latest|newest|the last|last time|recently)\b", re.I)
 _EARLIEST = re.compile(r"\b(first|earliest|oldest|initial(ly)?|original(ly)?)\b", re.I)

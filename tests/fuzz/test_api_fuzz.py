@@ -57,7 +57,7 @@ def client(tmp_path, make_index):
     data = tmp_path / "data"
     settings = Settings(data_dir=str(data))
     index = make_index(data)
-    service = NewsService(settings, assistant=Assistant(settings, index))
+    service = NewsService(settings, assistant=Assistant.from_settings(settings, index))
     with TestClient(create_api(service), raise_server_exceptions=False) as c:
         c.data_dir = data
         c.index = index

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from index.bge_embedder import QUERY_INSTRUCTION, BgeSmallEmbedder, bge_dir
-from index.embedders import ModelNotInstalled, make_embedder
+from index.embedders import make_embedder
+from index.model_files import ModelNotInstalled
 
 pytestmark = pytest.mark.slow
 

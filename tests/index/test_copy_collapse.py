@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from corpus import Document
-from index import Filters, Retriever, ingest_documents
+from index import Filters, ingest_documents
+
+from fakes import plain_retriever
 from index.syndication import CopyCollapser, containment
 
 from test_duplicates import STORY  # a wire story long enough to cluster
@@ -37,7 +39,7 @@ def _check(index, passages):
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
 def test_copies_collapse_onto_the_earliest(index, mode):
-    found = Retriever(index).retrieve(QUERY, 5, mode)
+    found = plain_retriever(index).retrieve(QUERY, 5, mode)
     assert "copy" not in {p.doc_id for p in found}
     assert "head" in {p.doc_id for p in found}
     assert len({p.chunk.chunk_id for p in found}) == len(found)  # no chunk twice
@@ -45,13 +47,13 @@ def test_copies_collapse_onto_the_earliest(index, mode):
 
 
 def test_without_collapse_both_copies_are_retrieved(index):
-    found = Retriever(index, collapse_copies=False).retrieve(QUERY, 5, "bm25")
+    found = plain_retriever(index, collapse_copies=False).retrieve(QUERY, 5, "bm25")
     assert {"copy", "head"} <= {p.doc_id for p in found}
     assert {p.story for p in found if p.doc_id in ("copy", "head")} == {"head"}  # still one story
 
 
 def test_a_copy_the_filters_select_stays_as_the_same_story(index):
-    found = Retriever(index).retrieve(QUERY, 5, "hybrid", Filters(outlets=("Daily B",)))
+    found = plain_retriever(index).retrieve(QUERY, 5, "hybrid", Filters(outlets=("Daily B",)))
     copies = [p for p in found if p.doc_id == "copy"]
     assert copies and all(p.dup_of == "head" and p.story == "head" for p in copies)
     assert all(p.story == p.doc_id for p in found if p.doc_id == "other")

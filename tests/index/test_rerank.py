@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from corpus import Document
-from index import Chunk, Retriever, ScoredPassage
+from index import Chunk, ScoredPassage
+
+from fakes import plain_retriever
 from index.rerank import CachedEmbedder, EmbeddingCache, EmbeddingReranker
 from index.retrieval import convex
 
@@ -91,16 +93,16 @@ def test_retriever_hook_runs_on_hybrid_only(make_index):
         for i, w in enumerate(["harbour", "harbour strike", "harbour strike vote"])
     ]
     ingest_documents(index, docs)
-    plain = Retriever(index).retrieve("harbour strike vote", 3, "hybrid")
-    hooked = Retriever(index, reranker=_Reverse()).retrieve("harbour strike vote", 3, "hybrid")
+    plain = plain_retriever(index).retrieve("harbour strike vote", 3, "hybrid")
+    hooked = plain_retriever(index, reranker=_Reverse()).retrieve("harbour strike vote", 3, "hybrid")
     assert _Reverse.calls == 1
     assert [p.doc_id for p in hooked] == list(reversed([p.doc_id for p in plain]))
-    Retriever(index, reranker=_Reverse()).retrieve("harbour strike vote", 3, "bm25")
+    plain_retriever(index, reranker=_Reverse()).retrieve("harbour strike vote", 3, "bm25")
     assert _Reverse.calls == 1
-    conv = Retriever(index, fusion="convex").retrieve("harbour strike vote", 3, "hybrid")
+    conv = plain_retriever(index, fusion="convex").retrieve("harbour strike vote", 3, "hybrid")
     assert conv[0].doc_id == "doc2" and "convex" in conv[0].scores
     with pytest.raises(ValueError, match="unknown fusion 'max'"):
-        Retriever(index, fusion="max")
+        plain_retriever(index, fusion="max")
 
 
 @pytest.mark.slow

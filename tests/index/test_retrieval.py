@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from corpus import Document, load_paths
-from index import Filters, Retriever, ScoredPassage, diversify, ingest_documents, rrf
+from index import Filters, ScoredPassage, diversify, ingest_documents, rrf
+
+from fakes import plain_retriever
 from index.types import Chunk
 
 DOCS = [
@@ -26,7 +28,7 @@ QUERY = "storm coast power"
 def retriever(make_index):
     index = make_index()
     ingest_documents(index, DOCS)
-    return Retriever(index, candidates=20, max_per_doc=10)
+    return plain_retriever(index, candidates=20, max_per_doc=10)
 
 
 FILTER_CASES = [
@@ -97,7 +99,7 @@ def test_uncommitted_chunks_are_invisible(make_index, fake_embedder):
         documents=[c.text for c in chunks],
         metadatas=[{"doc_id": "ghost", "start": c.start, "end": c.end, "doc_hash": ghost.content_hash} for c in chunks],
     )
-    r = Retriever(index)
+    r = plain_retriever(index)
     for mode in ("dense", "bm25", "hybrid"):
         assert {p.doc_id for p in r.retrieve(QUERY, 10, mode)} == {"a1"}
 
@@ -110,7 +112,7 @@ def test_retrieve_rejects_bad_requests(retriever):
     with pytest.raises(ValueError, match="empty"):
         retriever.retrieve("   ", 3)
     with pytest.raises(ValueError, match="candidates"):
-        Retriever(retriever.index, candidates=0)
+        plain_retriever(retriever.index, candidates=0)
 
 
 def test_rrf_hand_computed():
@@ -148,7 +150,7 @@ def test_hybrid_applies_max_per_doc(make_index):
     long_doc = Document("long", None, None, None, " ".join(
         f"Storm coast power item {i}." for i in range(30)))
     ingest_documents(index, [long_doc, *DOCS])
-    passages = Retriever(index, max_per_doc=1).retrieve(QUERY, 4, "hybrid")
+    passages = plain_retriever(index, max_per_doc=1).retrieve(QUERY, 4, "hybrid")
     assert len({p.doc_id for p in passages}) == 4
 
 
@@ -183,7 +185,7 @@ def test_real_round_trip_offsets_and_top_hit(real_index, mode):
     holders = [d for d in docs.values() if sentence in d.text]
     assert len(holders) == 1, "the corpus changed; pick another sentence"
     question = "Who led the Hamas group that held talks with Russia's deputy foreign minister?"
-    passages = Retriever(index).retrieve(question, 3, mode)
+    passages = plain_retriever(index).retrieve(question, 3, mode)
     assert len(passages) == 3
     for p in passages:
         assert docs[p.doc_id].text[p.start:p.end] == p.text

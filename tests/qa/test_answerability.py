@@ -6,8 +6,9 @@ from types import SimpleNamespace as NS
 import pytest
 
 from qa.evidence.answerability import DEFAULT_PATH, FEATURES, AnswerabilityModel, evidence_features
+from qa.evidence.gate import Evidence
 from qa.evidence.verdict import VerdictMaker
-from qa.types import Answer, Verdict
+from qa.types import Verdict
 
 
 def _model(coef=None):
@@ -47,31 +48,38 @@ def test_the_shipped_model_loads_and_says_what_it_was_trained_on():
 
 
 def test_features_from_the_evidence():
-    ev = NS(answerable=True, best_sem=0.7, best_lex=0.5, missing=["x"], reason="supported")
+    ev = NS(passed=True, best_sem=0.7, best_lex=0.5, missing=["x"])
     ranked = [NS(sem=s) for s in (0.7, 0.6, 0.5, 0.4, 0.2, 0.1)]
     f = evidence_features(ev, ranked, [NS(score=0.9)], typed=True, type_found=False)
     assert f == {"gate": 1.0, "best_sem": 0.7, "best_lex": 0.5, "sem_margin": pytest.approx(0.5), "missing": 1.0,
                  "typed": 1.0, "type_found": 0.0, "retrieval": 0.9}
 
 
-def test_verdict_carries_reason_and_score_into_the_json():
-    ev = NS(answerable=False, best_sem=0.1, best_lex=0.0, missing=["zorg"], reason="the articles never mention zorg")
-    ans = Answer("q?", "The articles don't say.", abstained=True)
+def test_verdict_carries_kind_reason_and_score_into_the_json():
+    ev = Evidence(False, "missing_terms", "the articles never mention zorg", 0.1, 0.0, ["zorg"], ["zorg"])
     vm = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None))
-    vm.finish(ans, vm.judge("q?", None, ev, [], []), "q?", None)
+    verdict = vm.judge("Who is Zorg?", "person", ev, [], [])
+    ans = vm.finish(vm.refusal("Who is Zorg?", [], "quote", verdict), verdict, "Who is Zorg?", "person")
     j = ans.to_json()["verdict"]
-    assert j["answerable"] is False and j["reason"] == "the articles never mention zorg"
-    assert 0.0 < j["score"] < 0.5 and j["features"]["missing"] == 1.0
+    assert list(j) == ["answerable", "kind", "reason", "score", "features"]
+    assert (j["answerable"], j["kind"], j["reason"]) == (False, "off_topic", "no article about this")
+    assert ans.abstained and 0.0 < j["score"] < 0.5 and j["features"]["missing"] == 1.0
     with pytest.raises(ValueError, match="within"):
-        Verdict(True, "x", 1.5)
+        Verdict(True, "answered", "x", 1.5)
+    with pytest.raises(ValueError, match="contradicts"):
+        Verdict(True, "off_topic", "no article about this")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Verdict(False, "maybe", "x")
 
 
 def test_min_score_refuses_what_the_gate_let_through_and_says_why():
-    ev = NS(answerable=True, best_sem=0.3, best_lex=0.2, missing=[], reason="supported")
-    low = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None), min_score=0.99).judge("q?", None, ev, [], [])
-    assert not low.answerable and "below 0.99" in low.reason
-    kept = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None)).judge("q?", None, ev, [], [])
-    assert kept.answerable and kept.reason == "supported"
+    ev = Evidence(True, "", "supported", 0.3, 0.2, ["odesa"], [])
+    q = "When did Odesa reopen?"
+    low = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None), min_score=0.99).judge(q, "date", ev, [], [])
+    assert (low.answerable, low.kind) == (False, "not_stated") and low.score < 0.99
+    assert low.reason == "the articles discuss Odesa but never say when"  # the score is in .score, not the words
+    kept = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None)).judge(q, "date", ev, [], [])
+    assert kept.answerable and kept.kind == "answered"
     with pytest.raises(ValueError, match="min_score"):
         VerdictMaker(model=None, min_score=2.0)
 
@@ -85,16 +93,17 @@ def test_assistant_refuses_below_min_score(assistant_over):
     base = assistant_over([doc])
     q = "When did the port of Odesa reopen?"
     assert not base.ask(q).abstained
-    strict = Assistant(base.settings, base.index, verdicts=VerdictMaker(model=_model(), min_score=0.99))
+    strict = Assistant.from_settings(base.settings, base.index, verdicts=VerdictMaker(model=_model(), min_score=0.99))
     ans = strict.ask(q)
-    assert ans.abstained and "answerability score" in ans.verdict.reason
+    assert ans.abstained and ans.verdict.kind == "not_stated" and ans.verdict.score < 0.99
+    assert ans.verdict.reason == "the articles discuss Odesa but never say when"
 
 
 def test_score_policy_decides_alone_and_explains_an_override():
-    refused_by_gate = NS(answerable=False, best_sem=0.9, best_lex=0.9, missing=[], reason="no sentence names the envoy")
+    refused_by_gate = Evidence(False, "no_name", "no relevant sentence names the envoy", 0.9, 0.9, [], [], "envoy")
     vm = VerdictMaker(model=_model(), finder=NS(find=lambda *a: None), min_score=0.0, policy="score")
     v = vm.judge("q?", None, refused_by_gate, [], [])
-    assert v.answerable and "over the gate's objection: no sentence names the envoy" in v.reason
+    assert v.answerable and v.kind == "answered"  # the score overrules the gate's check
     with pytest.raises(ValueError, match="needs judge.min_score"):
         VerdictMaker(model=_model(), policy="score")
     with pytest.raises(ValueError, match="unknown verdict policy"):
@@ -111,6 +120,6 @@ def test_judge_settings_reach_the_assistant(assistant_over):
     doc = Document(doc_id="a1", title="Port", outlet="Wire", published="2024-03-01",
                    text="The port of Odesa reopened on Monday after a week of repairs. Ships left at dawn.")
     base = assistant_over([doc])
-    strict = Assistant(Settings(judge={"policy": "score", "min_score": 1.0}), base.index)
+    strict = Assistant.from_settings(Settings(judge={"policy": "score", "min_score": 1.0}), base.index)
     ans = strict.ask("When did the port of Odesa reopen?")
-    assert ans.abstained and "below 1.00" in ans.verdict.reason
+    assert ans.abstained and ans.verdict.kind == "not_stated" and ans.verdict.score < 1.0

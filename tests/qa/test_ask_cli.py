@@ -94,7 +94,7 @@ def test_global_options_after_the_subcommand(run, tmp_path):
 
 
 def test_hoisting_leaves_arguments_alone():
-    from qa.cli.main import hoist_global_options as hoist
+    from qa.cli.group import hoist_global_options as hoist
 
     assert hoist(["ask", "q", "--data-dir", "X"]) == ["--data-dir", "X", "ask", "q"]
     assert hoist(["--config", "c.toml", "ask", "q", "-k", "3"]) == ["--config", "c.toml", "ask", "q", "-k", "3"]
@@ -105,7 +105,7 @@ def test_a_subcommands_own_config_option_is_not_hoisted(tmp_path):
     """`qa eval --suite --config A --config B` compares two settings files: eval declares
     --config itself, so neither file may become the group's settings."""
     import evaluation.cli  # noqa: F401  (registers `eval`)
-    from qa.cli.main import QaGroup, hoist_global_options as hoist
+    from qa.cli.group import QaGroup, hoist_global_options as hoist
 
     assert isinstance(cli, QaGroup)
     own = {o for p in cli.commands["eval"].params for o in p.opts}
@@ -169,7 +169,7 @@ def test_ask_through_a_running_server(run, tmp_path, fake_embedder):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
     from live_server import ThreadServer
 
-    from index import ChromaStore, NewsIndex, Retriever
+    from index import ChromaStore, NewsIndex
     from qa.assistant import Assistant
     from qa.settings import Settings
     from ui.server import create_app
@@ -179,7 +179,7 @@ def test_ask_through_a_running_server(run, tmp_path, fake_embedder):
     index = NewsIndex(ChromaStore(data, embed_model="minilm"), fake_embedder)
     q = "Who accompanied Marzouq at the meetings?"
     local = json.loads(run("ask", q, "--json").stdout)
-    with ThreadServer(create_app(settings, Assistant(settings, index, Retriever(index)))) as srv:
+    with ThreadServer(create_app(settings, Assistant.from_settings(settings, index))) as srv:
         res = CliRunner().invoke(cli, ["ask", q, "--json", "--server", srv.base,
                                        "--data-dir", str(tmp_path / "nowhere")], catch_exceptions=False)
         assert res.exit_code == 0, res.output

@@ -62,7 +62,7 @@ def test_assistant_answers_through_the_injected_composer(assistant_over):
             return super().quote_answer(question, standalone, passages, ranked)
 
     composer = Composer(base.quote, lambda doc_id: [])
-    assistant = Assistant(base.settings, base.index, composer=composer)
+    assistant = Assistant.from_settings(base.settings, base.index, composer=composer)
     ans = assistant.ask("Who was the ship's captain questioned by police?")
     assert seen and seen[0][0].startswith("Who was the ship's captain")
     assert not ans.abstained and "Ivan Petrov" in ans.text
@@ -75,8 +75,9 @@ def test_finish_llm_keeps_a_refusal_when_the_fallback_is_off(assistant_over):
     base = assistant_over(DOCS)
     composer = AnswerComposer(base.quote, lambda doc_id: [], fallback_to_quote=False)
     p = base.prepare("Who was the ship's captain questioned by police?")
-    refusal = Answer(p.question, "I cannot tell.", [], p.passages, abstained=True, mode="llm")
-    assert composer.finish_llm(p.question, p.standalone, p.passages, p.ranked, refusal).abstained
+    refusal = Answer(p.question, "", [], p.passages, mode="llm")  # the LLM gave nothing supported
+    kept = composer.finish_llm(p.question, p.standalone, p.passages, p.ranked, refusal)
+    assert kept.citations == [] and kept.fallback is None  # the verdict then refuses it (test_verdict.py)
     composer.fallback_to_quote = True
     ans = composer.finish_llm(p.question, p.standalone, p.passages, p.ranked, refusal)
     assert not ans.abstained and ans.fallback == "quote" and ans.mode == "llm"

@@ -32,7 +32,7 @@ def test_llm_answer_through_the_assistant_has_one_sources_note(assistant, fake_e
     reply = ("The ship's captain, Ivan Petrov, was questioned by police [1].\n"
              "Sources: [1] Ship seized off the coast, Coast Daily, published 2024-01-10")
     llm = LLMAnswerer(ChatLLM(ScriptedLLM(reply=reply, prompts=[]), "scripted"), fake_embedder)
-    assistant = Assistant(assistant.settings, assistant.index, llm=llm)
+    assistant = Assistant.from_settings(assistant.settings, assistant.index, llm=llm)
     ans = assistant.ask("Who was the ship's captain questioned by police?", mode="llm")
     assert not ans.abstained and ans.fallback is None, ans.text
     # the model's own block is stripped; the surfaces add the one source note from the citations
@@ -57,7 +57,7 @@ class _OneSideLLM:
 def test_llm_mode_reports_conflicts_as_quote_mode_does(assistant):
     q = "How many foreign sailors were on the ship Aurora?"
     quoted = assistant.ask(q)
-    assistant = Assistant(assistant.settings, assistant.index, llm=_OneSideLLM())
+    assistant = Assistant.from_settings(assistant.settings, assistant.index, llm=_OneSideLLM())
     for ans in (assistant.ask(q, mode="llm"), list(assistant.stream(q, mode="llm"))[-1]):
         assert ans.mode == "llm" and ans.fallback is None
         assert [c.topic for c in ans.conflicts] == [c.topic for c in quoted.conflicts]
@@ -84,7 +84,7 @@ class _RewriteSpy:
 
 def test_quote_mode_follow_ups_never_call_the_llm(assistant):
     spy = _RewriteSpy()
-    assistant = Assistant(assistant.settings, assistant.index, llm=spy)
+    assistant = Assistant.from_settings(assistant.settings, assistant.index, llm=spy)
     history = [("Who was the ship's captain questioned by police?", "Ivan Petrov [1]")]
     ans = assistant.ask("and who accompanied him?", history=history, mode="quote")
     assert spy.calls == 0 and "Ivan Petrov" in ans.standalone_question

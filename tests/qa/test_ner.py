@@ -75,20 +75,21 @@ def test_the_ner_cue_is_computed_only_as_deep_as_it_can_change_the_best_sentence
 
     from index import Chunk, ScoredPassage
     from qa.answer.quote import SentenceScorer, candidate_sentences
+    from qa.settings import ScoringSettings
 
     people = ["Anna Berg", "Ivan Petrov", "Mousa Abu Marzouk", "Sergei Lavrov", "Olaf Scholz"]
     text = " ".join(f"Snow fell on Oslo on day {i}." if i % 3 else
                     f"The delegation was led by {people[i // 3 % 5]} on day {i}." for i in range(40))
     p = ScoredPassage(Chunk("a#0", "a", 0, len(text), text), 1.0, title="t", outlet="o", published="2024-03-01")
     q = "Who led the delegation?"
-    shallow = SentenceScorer(fake_embedder, cue_depth=3).score(q, candidate_sentences([p]))
-    deep = SentenceScorer(fake_embedder, cue_depth=1000).score(q, candidate_sentences([p]))
+    shallow = SentenceScorer(fake_embedder, weights=ScoringSettings(cue_depth=3)).score(q, candidate_sentences([p]))
+    deep = SentenceScorer(fake_embedder, weights=ScoringSettings(cue_depth=1000)).score(q, candidate_sentences([p]))
     assert [s.text for s in shallow[:3]] == [s.text for s in deep[:3]]
     assert shallow[0].cue > 0 and "led by" in shallow[0].text
     assert sum(s.cue > 0 for s in deep) == 40  # every sentence names someone or somewhere
     assert sum(s.cue > 0 for s in shallow) < 40  # the far-off snow sentences were not read
     with pytest.raises(ValueError, match="cue_depth"):
-        SentenceScorer(fake_embedder, cue_depth=0)
+        ScoringSettings(cue_depth=0)
 
 
 def test_a_name_loses_a_leading_article_and_a_trailing_verb_the_recogniser_took_in():

@@ -175,7 +175,7 @@ def test_thresholds_reach_the_components(make_index):
     s = Settings.load(env={}, gate__min_sem=0.31, gate__top_for_count=4, scoring__sem=0.5,
                       scoring__max_sentences=2, verify__min_cosine=0.66,
                       llm__server_url="http://127.0.0.1:9/v1")  # built, never called
-    a = Assistant(s, make_index())
+    a = Assistant.from_settings(s, make_index())
     assert a.gate.settings.min_sem == 0.31 and a.gate.settings.top_for_count == 4
     assert a.scorer.weights.sem == 0.5 and a.quote.settings.max_sentences == 2
     llm = LLMAnswerer.from_settings(s, embedder=a.scorer.cache, judge=None)

@@ -9,6 +9,8 @@ import pytest
 
 from corpus import Document
 from index import Chunk, DocRecord, ScoredPassage, ingest_documents
+
+from fakes import plain_retriever
 from qa.assistant import Assistant
 from qa.answer.citing import also_published_note, published_line, with_copies
 from qa.check.conflicts import find_conflicts
@@ -110,7 +112,7 @@ def _syndicated_assistant(index) -> Assistant:
     report = ingest_documents(index, SYNDICATED)
     assert not report.errors
     assert index.records(fresh=True)["sea-herald"].dup_of == "wire"
-    return Assistant(Settings(), index)
+    return Assistant.from_settings(Settings(), index)
 
 
 def _check_one_story(a: Assistant, question: str) -> None:
@@ -138,10 +140,9 @@ def test_assistant_cites_a_syndicated_story_once_real_minilm(tmp_path):
 
 
 def test_without_collapsing_copies_are_still_one_source(make_index):
-    from index import Retriever
 
     index = make_index()
     a = _syndicated_assistant(index)
-    a.retriever = Retriever(index, collapse_copies=False)
+    a.retriever = plain_retriever(index, collapse_copies=False)
     ans = a.ask(Q)
     assert not ans.abstained and ans.conflicts == [] and "disagree" not in ans.text

@@ -23,7 +23,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 @pytest.fixture
 def fake_assistant_factory(make_index, corpus_copy, tmp_path):
     """(settings, assistant) over corpus/ indexed with the fake embedder in a temp data dir."""
-    from index import Retriever, ingest_paths
+    from index import ingest_paths
     from qa.assistant import Assistant
     from qa.settings import Settings
 
@@ -32,7 +32,7 @@ def fake_assistant_factory(make_index, corpus_copy, tmp_path):
         settings = Settings.load(env={}, data_dir=str(data), index__embed_model="fake", **overrides)
         index = make_index(data)
         ingest_paths(index, [corpus_copy])
-        return settings, Assistant(settings, index, Retriever(index))
+        return settings, Assistant.from_settings(settings, index)
 
     return make
 
@@ -50,7 +50,7 @@ def _fake_embedder(config):
 @pytest.fixture(scope="module")
 def shared_fake_assistant(tmp_path_factory, pytestconfig):
     """(settings, assistant) over corpus/ with the fake embedder, shared by one module's tests."""
-    from index import ChromaStore, NewsIndex, Retriever, ingest_paths
+    from index import ChromaStore, NewsIndex, ingest_paths
     from qa.assistant import Assistant
     from qa.settings import Settings
 
@@ -59,7 +59,7 @@ def shared_fake_assistant(tmp_path_factory, pytestconfig):
     index = NewsIndex(ChromaStore(data, embed_model="fake"), _fake_embedder(pytestconfig))
     report = ingest_paths(index, [REPO / "corpus"])
     assert len(report.added) == 5, report.to_json()
-    return settings, Assistant(settings, index, Retriever(index))
+    return settings, Assistant.from_settings(settings, index)
 
 
 @pytest.fixture(scope="session")

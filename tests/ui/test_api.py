@@ -303,7 +303,7 @@ def test_asking_an_empty_library_says_so(tmp_path):
     from fastapi.testclient import TestClient
 
     from fakes import FakeEmbedder
-    from index import ChromaStore, NewsIndex, Retriever
+    from index import ChromaStore, NewsIndex
     from qa.assistant import Assistant
     from qa.settings import Settings
     from ui.server import create_app
@@ -311,7 +311,7 @@ def test_asking_an_empty_library_says_so(tmp_path):
     data = tmp_path / "empty"
     settings = Settings.load(env={}, data_dir=str(data), index__embed_model="fake")
     index = NewsIndex(ChromaStore(data, embed_model="fake"), FakeEmbedder())
-    with TestClient(create_app(settings, Assistant(settings, index, Retriever(index)))) as c:
+    with TestClient(create_app(settings, Assistant.from_settings(settings, index))) as c:
         r = c.post("/api/ask", json={"question": QUESTION})
         assert r.status_code == 409 and "library is empty" in r.json()["error"]
         r = c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": QUESTION}]})

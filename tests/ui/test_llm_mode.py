@@ -25,7 +25,7 @@ def client(shared_fake_assistant):
     status = llm_status(settings)
     if importlib.util.find_spec("llama_cpp") is None or not status.available:
         pytest.skip(f"no local LLM here: {status.reason}")
-    assistant = Assistant(settings, fake.index, fake.retriever)
+    assistant = Assistant.from_settings(settings, fake.index, retriever=fake.retriever)
     with TestClient(create_app(settings, assistant=assistant)) as c:
         yield c
 
