@@ -17,6 +17,8 @@ PRODUCT = ("corpus", "index", "qa", "ui", "evaluation")
 PROJECT = {*PRODUCT, "bench", "tests"}
 # Declared, used, never imported by name; each with what uses it.
 NOT_IMPORTED = {
+    "llama-cpp-python": "its OpenAI-compatible server is the local model's worker process: "
+                        "`python -m llama_cpp.server` (qa/llm/worker.py)",
     "onnx": "torch.onnx.export needs it to export MiniLM (index/onnx_embedder.py)",
     "python-multipart": "FastAPI parses the upload form with it (ui/api.py)",
     "pytest-timeout": "a pytest plugin: `timeout` in [tool.pytest.ini_options]",
