@@ -106,3 +106,35 @@ def test_the_worker_loads_nothing_but_llama_cpp(live):
     assert "libllama" in maps
     for other in ("libtorch", "onnxruntime", "spacy", "thinc"):
         assert other not in maps, f"the LLM worker loaded {other}"
+
+
+def test_qa_serve_stops_its_worker_with_it(minilm_corpus_dir, tmp_path, monkeypatch):
+    """`qa serve` starts the local model's worker beside it; stopping the server (SIGTERM) ends
+    the worker too: no orphan process is left."""
+    import os
+
+    from live_server import start_cli_server, stop
+
+    pytest.importorskip("llama_cpp")
+    monkeypatch.setenv("QA_LLM_MODEL_PATH", "smollm2")
+    data = copy_data_dir(minilm_corpus_dir, tmp_path)
+    proc, base = start_cli_server(data, tmp_path / "serve.log")
+    try:
+        deadline, worker = time.monotonic() + 180, None
+        while time.monotonic() < deadline and not (worker and worker.get("state") == "ready"):
+            worker = httpx.get(f"{base}/healthz", timeout=10).json().get("llm_worker")
+            time.sleep(0.5)
+        assert worker and worker["state"] == "ready", (tmp_path / "serve.log").read_text()[-2000:]
+        pid = worker["pid"]
+        os.kill(pid, 0)
+    finally:
+        stop(proc)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"the LLM worker {pid} outlived `qa serve`")
