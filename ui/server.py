@@ -54,8 +54,8 @@ def serve(obj, host: str, port: int) -> None:
     except (StoreError, ModelNotInstalled, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(3)
-    click.echo(f"news-qa loading the models on http://{host}:{port}/ (/healthz answers now; /readyz "
-               "answers 200 when the models are loaded) …")
+    click.echo("news-qa: loading the models; the address follows when they are loaded "
+               "(/healthz answers now, /readyz once ready) …")
     app.state.service.start_warming()
     threading.Thread(target=_announce, args=(app.state.service, host, port), daemon=True).start()
     uvicorn.run(app, host=host, port=port, log_level="warning")
