@@ -154,6 +154,7 @@ mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px
 #qa-loading { background: var(--qa-abstain-bg); color: var(--qa-abstain-text); border-radius: 8px; padding: 6px 12px;
   margin: 4px 0; }
 #qa-loading[hidden] { display: none; }
+#qa-count-wrap { flex: 0 0 auto !important; min-width: max-content !important; align-self: center; }
 #qa-count { color: var(--qa-muted); font-size: .8rem; white-space: nowrap; align-self: center; }
 #qa-count.qa-count-full { color: var(--qa-error); font-weight: 600; }
 #qa-sheet-close { position: sticky; top: 0; z-index: 2; margin-bottom: 8px; padding: 8px 14px; border-radius: 999px;

@@ -6,15 +6,19 @@ from __future__ import annotations
 from .render_chips import esc
 
 TERMS = (
-    ("hit@k", "share of questions where at least one gold evidence passage is among the top k retrieved"),
-    ("recall@k", "share of the gold evidence passages found among the top k retrieved passages"),
+    ("recall@k", "share of the gold evidence quotes covered by the top k retrieved passages"),
     ("MRR / MRR@10", "mean reciprocal rank: 1 / the rank of the first relevant passage, averaged (1 = always first)"),
     ("nDCG@10", "normalised discounted cumulative gain over the top 10: rewards relevant passages ranked high (0–1)"),
     ("Recall@100", "share of relevant documents among the top 100 retrieved (BEIR)"),
     ("accuracy", "share of questions answered correctly, refusals of unanswerable questions included"),
+    ("answer acc", "accuracy over the answerable questions only"),
+    ("refusal acc", "share of unanswerable questions the assistant rightly refused"),
+    ("false refusal", "share of answerable questions the assistant wrongly refused"),
     ("contains", "share of answers that contain a gold answer string"),
     ("EM / F1", "exact match / token overlap (harmonic mean of precision and recall) with the gold answer"),
-    ("cite P", "citation precision: share of cited passages that support the answer"),
+    ("cite P / cite R", "citation precision: share of citations that overlap gold evidence or contain the "
+                        "answer / citation recall: share of gold evidence quotes some citation overlaps"),
+    ("hit@k", "share of questions with at least one gold evidence quote in the top k passages"),
     ("p50 / p95", "median / 95th-percentile latency"),
     ("95% CI", "95% bootstrap confidence interval of a mean"),
     ("Δ", "difference from the first (reference) configuration"),

@@ -4,8 +4,10 @@ The answer JSON's `verdict` is {"answerable", "kind", "reason", "score", "featur
 one of KINDS and `reason` plain words ("answered from 2 articles", "the articles discuss X but
 never say Y", "no article about this", "sources disagree"). An answer's reason is shown subtly,
 a refusal's plainly; score and features only inside a closed "Details" <details>. A verdict
-without `kind` (an older backend, whose reason for every answer is "supported") is read as
-"answered" when the answer was given, with the reason written from its citations.
+without `kind` (an older backend, whose reasons are "supported" or scorer terms such as
+"cosine 0.16, term coverage 0.00") is read as "answered" when the answer was given, with the
+reason written from its citations; for a refusal the "No answer in the articles" label says it,
+and that backend's reason goes behind "Details" with the numbers.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ def _number(v) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
-def _details(verdict: dict, kind: str) -> str:
+def _details(verdict: dict, kind: str, extra: str = "") -> str:
     score, features = verdict.get("score"), verdict.get("features")
-    rows = [("kind", esc(kind))]
+    rows = [("kind", esc(kind))] + ([("reason", esc(extra))] if extra else [])
     if score is not None:
         rows.append(("answerability score", _number(score)))
     if isinstance(features, dict):
@@ -61,7 +63,8 @@ def verdict_html(verdict: dict | None, answer: Answer) -> str:
         reason = reason or _answered_reason(answer)
         line = f'<div class="qa-verdict qa-verdict-answered">{esc(reason)}</div>' if reason else ""
     else:
-        reason = reason or str(verdict.get("reason") or "").strip()
-        line = (f'<div class="qa-verdict qa-verdict-{kind}" role="note">{esc(reason)}</div>'
-                if reason else "")
-    return f'<div class="qa-why" data-kind="{kind}">{line}{_details(verdict, kind)}</div>'
+        line = f'<div class="qa-verdict qa-verdict-{kind}" role="note">{esc(reason)}</div>' if reason else ""
+    legacy = "" if given else str(verdict.get("reason") or "").strip()
+    if kind == "answered" and not given:
+        legacy = ""  # "supported": nothing a reader learns from
+    return f'<div class="qa-why" data-kind="{kind}">{line}{_details(verdict, kind, legacy)}</div>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,18 @@ def launch_browser():
 def open_app(pg, base: str) -> None:
     pg.goto(base + "/")
     pg.wait_for_selector("#qa-question textarea", timeout=60_000)
+
+
+@contextmanager
+def app_page(browser, base: str, width: int = 1440, height: int = 900, **ctx_kw):
+    """A page of the app at `base` in a fresh browser context (closed afterwards)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, **ctx_kw)
+    try:
+        pg = ctx.new_page()
+        open_app(pg, base)
+        yield pg
+    finally:
+        ctx.close()
 
 
 def ask(pg, question: str, timeout: float = 90_000):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from browser_kit import ask, contrast_audit, open_app, save_shot
+from browser_kit import app_page, ask, contrast_audit, open_app, save_shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -103,10 +103,7 @@ def _chip_lines(pg) -> list[dict]:
 
 
 def test_a_chip_never_wraps_alone_onto_its_own_line(chromium, ui_server):
-    ctx = chromium.new_context(viewport={"width": 900, "height": 900})
-    try:
-        pg = ctx.new_page()
-        open_app(pg, ui_server)
+    with app_page(chromium, ui_server, 900, 900) as pg:
         ask(pg, Q_MEET)
         ask(pg, Q_HOSTAGES)
         n = pg.locator("#qa-chat .qa-text a.qa-chip").count()
@@ -118,16 +115,11 @@ def test_a_chip_never_wraps_alone_onto_its_own_line(chromium, ui_server):
             if bad := _chip_lines(pg):
                 problems[width] = bad
         assert not problems, problems
-    finally:
-        ctx.close()
 
 
 @pytest.mark.parametrize("width", [1440, 1000, 390])
 def test_question_bar_lines_up_with_the_content_column(chromium, ui_server, width):
-    ctx = chromium.new_context(viewport={"width": width, "height": 900})
-    try:
-        pg = ctx.new_page()
-        open_app(pg, ui_server)
+    with app_page(chromium, ui_server, width, 900) as pg:
         ask(pg, Q_MEET)
         boxes = pg.evaluate("""() => {
           const main = document.querySelector('#qa-main').getBoundingClientRect();
@@ -139,15 +131,10 @@ def test_question_bar_lines_up_with_the_content_column(chromium, ui_server, widt
         (ml, mr), (bl, br) = boxes["main"], boxes["bar"]
         assert abs(ml - bl) <= 1 and abs(mr - br) <= 1, boxes  # same left edge, same width
         assert abs(boxes["question"] - ml) <= 1, boxes  # the box starts where the answers start
-    finally:
-        ctx.close()
 
 
 def test_the_question_box_has_a_limit_a_counter_and_a_short_error(chromium, ui_server):
-    ctx = chromium.new_context(viewport={"width": 1440, "height": 900})
-    try:
-        pg = ctx.new_page()
-        open_app(pg, ui_server)
+    with app_page(chromium, ui_server, 1440, 900) as pg:
         box = pg.locator("#qa-question textarea")
         assert box.get_attribute("maxlength") == "2000"  # the server's limit
         counter = pg.locator("#qa-count")
@@ -171,5 +158,3 @@ def test_the_question_box_has_a_limit_a_counter_and_a_short_error(chromium, ui_s
         height = turn.locator(".qa-q").bounding_box()["height"]
         assert height < 200, height
         assert len(turn.inner_text()) < 1000
-    finally:
-        ctx.close()

@@ -9,7 +9,7 @@ import dataclasses
 
 import pytest
 
-from browser_kit import ask, open_app
+from browser_kit import app_page, ask, open_app
 from live_server import ThreadServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -93,15 +93,10 @@ def test_contract_verdicts_read_as_plain_words(shared_fake_assistant, chromium):
 
 
 def test_todays_backend_never_says_why_supported(ui_server, chromium):
-    ctx = chromium.new_context(viewport={"width": 1440, "height": 900})
-    try:
-        pg = ctx.new_page()
-        open_app(pg, ui_server)
+    with app_page(chromium, ui_server, 1440, 900) as pg:
         turn = ask(pg, "Who did the Hamas delegation meet in Moscow?")
         text = turn.inner_text()
         assert "Why:" not in text and "supported" not in _numbers_outside_details(turn)
         assert turn.locator(".qa-verdict-answered").inner_text().startswith("answered from ")
         details = turn.locator("details.qa-details")
         assert details.count() == 1 and details.get_attribute("open") is None
-    finally:
-        ctx.close()

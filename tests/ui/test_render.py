@@ -151,8 +151,11 @@ def test_verdict_without_kind_falls_back_to_an_answered_line_not_why_supported(m
     assert '<div class="qa-verdict qa-verdict-answered">answered from 1 article</div>' in html
     refused = _with_verdict(monkeypatch, {"answerable": False, "reason": "the articles never mention Zorbl",
                                           "score": None, "features": {}}, abstained=True)
-    assert 'qa-verdict-not_stated" role="note">the articles never mention Zorbl' in refused
-    assert "qa-details" not in refused  # nothing to hide behind the toggle
+    assert "qa-verdict-not_stated" not in refused  # the "No answer in the articles" label says it
+    details = refused[refused.index('<details class="qa-details">'):]
+    assert "<dt>reason</dt><dd>the articles never mention Zorbl</dd>" in details  # the old words, behind Details
+    bare = _with_verdict(monkeypatch, {"answerable": True, "reason": "supported", "score": None, "features": {}})
+    assert "qa-details" not in bare  # nothing to hide behind the toggle
 
 
 def test_chips_are_glued_to_the_word_before_and_the_punctuation_after():
