@@ -24,14 +24,14 @@ def test_readyz_waits_for_the_models_and_the_first_question_is_fast(minilm_corpu
     try:
         statuses = []
         while True:
+            early = log.read_text()  # read first: an address printed now means ready already
             ready = httpx.get(f"{base}/readyz", timeout=5)
             statuses.append(ready.status_code)
             if ready.status_code == 200:
                 break
             assert ready.status_code == 503 and ready.json()["status"] == "loading"
-            assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200  # liveness meanwhile
-            early = log.read_text()
             assert "news-qa ready" not in early and base.split("//")[1] not in early  # no URL before ready
+            assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200  # liveness meanwhile
             assert len(statuses) < 600, "not ready within ~5 minutes"
             time.sleep(0.5)
         assert statuses[0] == 503, statuses  # the models load after the process is up
