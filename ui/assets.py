@@ -130,6 +130,10 @@ mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px
   .qa-q { max-width: 95%; }
   #qa-chat { padding-bottom: 230px; }
   #qa-composer { padding-top: 8px; padding-bottom: calc(8px + env(safe-area-inset-bottom)); }
+  /* the counter as a small tab on the bar's top edge: no extra row on a narrow screen */
+  #qa-composer #qa-count-wrap { position: absolute !important; bottom: 100%; right: var(--qa-gutter); left: auto !important;
+    width: max-content !important; flex: none !important; background: var(--qa-page);
+    border: none !important; box-shadow: none !important; border-radius: 6px 6px 0 0; padding: 1px 8px; }
   #qa-viewer-col { display: none !important; }
   #qa-viewer-col.qa-sheet-open { display: flex !important; position: fixed; inset: 0; z-index: 300;
     height: 100vh !important; max-height: 100vh !important; min-height: 0 !important; background: var(--qa-page);

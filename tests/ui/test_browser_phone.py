@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_kit import ask, open_app, save_shot
+from browser_kit import ask, contrast_audit, open_app, save_shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -37,8 +37,10 @@ def test_browser_back_closes_the_article_and_keeps_the_chat(phone, ui_server, tm
     ask(pg, Q_MEET)
     ask(pg, "What did they discuss?")
     save_shot(pg, tmp_path, "phone-answer.png")
+    assert not contrast_audit(pg)[1]  # the phone layout (counter tab, wrapped bar) keeps AA too
     _open_source(pg)
     save_shot(pg, tmp_path, "phone-article.png")
+    assert not contrast_audit(pg)[1]
     pg.go_back()
     pg.wait_for_timeout(500)
     assert pg.url.startswith(ui_server), pg.url  # still in the app
