@@ -27,7 +27,7 @@ CSS = """
 /* One column for the page and the pinned question bar: both 1280px at most, centred, with the
    same gutter, so the bar's content lines up with the content above it. */
 :root { --qa-max: 1280px; --qa-gutter: clamp(12px, 4vw, 32px); }
-.gradio-container { max-width: var(--qa-max) !important; margin: 0 auto !important; }
+.gradio-container { width: 100% !important; max-width: var(--qa-max) !important; margin: 0 auto !important; }
 .gradio-container .main.app { max-width: 100% !important; padding-left: var(--qa-gutter) !important;
   padding-right: var(--qa-gutter) !important; }
 .dark button[role="tab"][aria-selected="true"], .dark button[role="tab"].selected { color: #fb923c !important; }
@@ -120,6 +120,17 @@ mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px
 #qa-library .virtual-row > :last-child .text, #qa-library tbody td:last-child .text { display: block;
   white-space: nowrap !important; overflow: hidden; text-overflow: ellipsis; word-break: normal !important;
   overflow-wrap: normal !important; }
+/* report tables scroll sideways instead of breaking words letter by letter on a narrow screen */
+#qa-eval-report, #qa-suite-report, #qa-eval-plots, #qa-suite-plots { min-width: 0 !important; max-width: 100%; }
+@media (max-width: 820px) {
+  #qa-library .table-wrap { overflow-x: auto !important; }
+  #qa-library .table-wrap > * { min-width: 760px; }  /* the table scrolls sideways, words stay whole */
+  #qa-eval-plots .grid-container, #qa-suite-plots .grid-container { grid-template-columns: 1fr !important; }
+}
+#qa-eval-report table, #qa-suite-report table { display: block; overflow-x: auto;
+  max-width: min(100%, calc(100vw - 2 * var(--qa-gutter) - 8px)); }
+#qa-eval-report th, #qa-eval-report td, #qa-suite-report th, #qa-suite-report td { white-space: nowrap; }
+#qa-eval-report h1, #qa-eval-report h2, #qa-suite-report h1, #qa-suite-report h2 { overflow-wrap: anywhere; }
 .qa-eval-help { color: var(--qa-text); font-size: .9em; }
 .qa-eval-help dt { font-weight: 600; }
 .qa-eval-help dd { margin: 0 0 4px 12px; color: var(--qa-muted); }
