@@ -89,3 +89,27 @@ def test_touch_devices_are_told_to_tap_not_hover(phone, ui_server, chromium):
         assert "Hover a numbered chip" in text and "Tap a numbered chip" not in text
     finally:
         desk.close()
+
+
+def test_no_screen_is_wider_than_the_phone(phone, ui_server, tmp_path):
+    import json
+
+    pg = phone
+    open_app(pg, ui_server)
+    ask(pg, Q_MEET)
+    width = "document.documentElement.scrollWidth"
+    assert pg.evaluate(width) <= 390
+    pg.get_by_role("tab", name="Library").click()
+    pg.locator("#qa-library", has_text="000_22e84eabdeff59f2").wait_for(timeout=30_000)
+    assert pg.evaluate(width) <= 390  # the table scrolls inside its own box
+    gold = tmp_path / "phone_gold.jsonl"
+    gold.write_text(json.dumps({"id": "p-1", "question": Q_MEET, "answers": ["Bogdanov"], "evidence": [
+        {"doc": "000_22e84eabdeff59f2", "quote": "Russian Deputy Foreign Minister Mikhail Bogdanov"}],
+        "type": "single_fact", "answerable": True}) + "\n")
+    pg.get_by_role("tab", name="Evaluation").click()
+    pg.set_input_files("#qa-eval-gold input[type=file]", str(gold))
+    pg.locator("#qa-eval-gold", has_text="phone_gold").wait_for(timeout=30_000)
+    pg.locator("#qa-eval-run").tap()
+    pg.locator("#qa-eval-plots img").first.wait_for(timeout=120_000)
+    assert pg.evaluate(width) <= 390  # wide report tables scroll, the page does not
+    save_shot(pg, tmp_path, "phone-evaluation.png")
