@@ -3,7 +3,8 @@ the HTTP status that says what kind: 400 bad input, 404 unknown document or rout
 method, 409 would overwrite, 413 too large, 422 wrong type or unknown field, 501/503 missing
 capability. Request and response bodies are pydantic models (ui/schemas.py): see /api/docs.
 
-  GET    /healthz
+  GET    /healthz                     liveness: the process answers
+  GET    /readyz                      readiness: 200 once the default mode's models are loaded, 503 before
   POST   /api/ask                     AskRequest -> AskResponse (the `qa ask --json` object + labels)
   GET    /api/documents               the library
   GET    /api/documents/{id}          metadata + full text
@@ -107,6 +108,18 @@ def create_api(service: NewsService) -> FastAPI:
     def healthz():
         worker = service.llm_worker_status()
         return {"status": "ok", **({"llm_worker": worker} if worker else {})}
+
+    @app.get("/readyz")
+    def readyz():
+        if not service.ready:
+            return JSONResponse({"status": "loading", "error": "the models are still loading; retry in a few "
+                                 "seconds"}, status_code=503, headers={"Retry-After": "2"})
+        out = {"status": "ready"}
+        if service.warm_s is not None:
+            out["warm_s"] = round(service.warm_s, 2)
+        if service.warm_error:
+            out["warm_error"] = service.warm_error
+        return out
 
     @app.post("/api/ask", response_model=schemas.AskResponse, responses=schemas.ERRORS)
     async def ask(body: schemas.AskRequest):

@@ -20,16 +20,15 @@ from qa.question.memory import ChatMemory
 from qa.types import Answer
 
 from .assets import CHAT_JS, VIEWER_PLACEHOLDER
-from .chips import esc
-from .render import Turn, chat_html
-from .service import BadRequest, Conflict, NewsService, Unavailable
+from .render import Turn, chat_html, esc
+from .service import MAX_QUESTION_CHARS, BadRequest, Conflict, NewsService, Unavailable
 from .uploads import BULK_SUFFIXES, UPLOAD_SUFFIXES
 
 MAX_TURNS = 10  # follow-up history kept per session (as qa.question.memory.Conversation does)
 REVEAL_WORDS = 6  # a whole-at-once answer (quote mode) is shown a few words at a time ...
 REVEAL_DELAY_S = 0.04  # ... so it reads like the streamed llm answers
 LIBRARY_HEADERS = ["Title", "Outlet", "Date", "Chunks", "Duplicates", "ID"]
-LIBRARY_WIDTHS = ["40%", "15%", "12%", "8%", "10%", "15%"]
+LIBRARY_WIDTHS = ["36%", "15%", "11%", "7%", "10%", "21%"]  # the ID column fits a seed id whole
 SORTS = ["Newest first", "Oldest first", "Title A–Z", "Outlet A–Z"]
 FILE_TYPES = list(UPLOAD_SUFFIXES) + [s for s in BULK_SUFFIXES if s != ".warc.gz"] + [".gz"]
 
@@ -69,15 +68,29 @@ def library_rows(docs: list[dict], query: str = "", sort: str = SORTS[0]) -> lis
              ", ".join(d.get("duplicates") or []) or "—", d["doc_id"]] for d in docs]
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def status_html(body: str, ok: bool = True) -> str:
+    """A Library notice stamped with the time: a second identical click shows a fresh one (the
+    stamp changes and the notice is redrawn, which replays its fade-in)."""
+    stamp = time.strftime("%H:%M:%S")
+    cls = "qa-upload-ok" if ok else "qa-upload-err"
+    return (f'<div class="qa-notice {cls}" role="status" data-at="{stamp}">'
+            f'<span class="qa-notice-time">{stamp}</span> {body}</div>')
+
+
 def _report_html(result) -> str:
     lines = []
     for r in result.files:
         if r.ok:
             lines.append(f'<li class="qa-upload-ok">{esc(r.filename)}: {esc(r.status)} as '
-                         f'<code>{esc(r.doc_id)}</code> ({r.chunks} chunks)</li>')
+                         f'<code>{esc(r.doc_id)}</code> ({plural(r.chunks, "chunk")})</li>')
         else:
             lines.append(f'<li class="qa-upload-err">{esc(r.error)}</li>')
-    return f'<ul class="qa-upload-report">{"".join(lines)}</ul>'
+    ok = all(r.ok for r in result.files)
+    return status_html(f'<ul class="qa-upload-report">{"".join(lines)}</ul>', ok)
 
 
 def _chat_tab(service: NewsService, llm, default_mode: str):
@@ -89,6 +102,11 @@ def _chat_tab(service: NewsService, llm, default_mode: str):
         if not question:
             gr.Warning("Type a question first.")
             yield chat_html(session.turns), session, question
+            return
+        if len(question) > MAX_QUESTION_CHARS:  # the box stops typing at the limit; a paste via script may not
+            session.turns.append(Turn(question, error=f"This question is {len(question):,} characters long; "
+                                      f"shorten it to {MAX_QUESTION_CHARS:,} or fewer and ask again."))
+            yield chat_html(session.turns), session, question[:MAX_QUESTION_CHARS]
             return
         turn = Turn(question)
         session.turns.append(turn)
@@ -120,7 +138,10 @@ def _chat_tab(service: NewsService, llm, default_mode: str):
             viewer = gr.HTML(VIEWER_PLACEHOLDER, elem_id="qa-viewer", js_on_load=None)
     with gr.Row(elem_id="qa-composer", equal_height=True):
         question = gr.Textbox(placeholder="Ask about the articles…", show_label=False, container=False,
-                              elem_id="qa-question", scale=6, lines=1, max_lines=4, autofocus=True)
+                              elem_id="qa-question", scale=6, lines=1, max_lines=4, autofocus=True,
+                              max_length=MAX_QUESTION_CHARS)
+        gr.HTML(f'<div id="qa-count" aria-live="polite">0 / {MAX_QUESTION_CHARS:,}</div>', elem_id="qa-count-wrap",
+                container=False, min_width=0, padding=False)
         ask = gr.Button("Ask", variant="primary", elem_id="qa-ask", scale=0, min_width=72)
         mode = gr.Radio(["quote", "llm"], value=default_mode, show_label=False, container=False,
                         interactive=llm.available, elem_id="qa-mode", scale=0, min_width=200)
@@ -138,7 +159,7 @@ def _library_tab(service: NewsService):
 
     def upload(files, replace, query, sort, progress=gr.Progress()):
         if not files:
-            return ('<div class="qa-upload-err">Choose one or more files first.</div>', *refresh(query, sort))
+            return status_html("Choose one or more files first.", ok=False), *refresh(query, sort)
         payload = []
         for f in files:
             path = Path(f if isinstance(f, str) else f.name)
@@ -150,12 +171,12 @@ def _library_tab(service: NewsService):
         try:
             result = service.upload(payload, progress=report, replace=bool(replace))
         except BadRequest as exc:
-            return f'<div class="qa-upload-err">{esc(exc)}</div>', *refresh(query, sort)
+            return status_html(esc(exc), ok=False), *refresh(query, sort)
         return _report_html(result), *refresh(query, sort)
 
     def ask_remove(doc_id):
         if not doc_id:
-            return '<div class="qa-upload-err">Pick a document to remove.</div>', gr.update(visible=False), ""
+            return status_html("Pick a document to remove.", ok=False), gr.update(visible=False), ""
         doc = next((d for d in service.documents() if d["doc_id"] == doc_id), None)
         name = doc["headline"] if doc else doc_id
         return ("", gr.update(visible=True),
@@ -165,21 +186,16 @@ def _library_tab(service: NewsService):
     def remove(doc_id, query, sort):
         try:
             service.delete(doc_id)
-            msg = f'<div class="qa-upload-ok">Removed <code>{esc(doc_id)}</code>.</div>'
+            msg = status_html(f"Removed <code>{esc(doc_id)}</code>.")
         except LookupError as exc:
-            msg = f'<div class="qa-upload-err">{esc(exc.args[0] if exc.args else exc)}</div>'
+            msg = status_html(esc(exc.args[0] if exc.args else exc), ok=False)
         return msg, gr.update(visible=False), *refresh(query, sort)
 
-    with gr.Row():
-        search = gr.Textbox(placeholder="Search titles, outlets, ids…", show_label=False, container=False,
-                            elem_id="qa-lib-search", scale=3)
-        sort = gr.Dropdown(SORTS, value=SORTS[0], show_label=False, container=False, elem_id="qa-lib-sort", scale=1)
-    table = gr.Dataframe(headers=LIBRARY_HEADERS, interactive=False, elem_id="qa-library", wrap=True,
-                         column_widths=LIBRARY_WIDTHS, max_height=520)
+    # upload and remove first, their result right under them: visible without scrolling
     with gr.Row():
         with gr.Column(scale=3):
             files = gr.File(label="Add articles: .txt .md .html, or bulk .jsonl .csv .tsv .warc(.gz)",
-                            file_count="multiple", file_types=FILE_TYPES, elem_id="qa-upload")
+                            file_count="multiple", file_types=FILE_TYPES, elem_id="qa-upload", height=150)
             replace = gr.Checkbox(False, label="Replace documents with the same name (keeps their title, "
                                   "outlet and date)", elem_id="qa-replace")
             add = gr.Button("Add to library", variant="primary", elem_id="qa-add")
@@ -192,6 +208,12 @@ def _library_tab(service: NewsService):
                     yes = gr.Button("Yes, remove", variant="stop", elem_id="qa-remove-yes", size="sm")
                     no = gr.Button("Cancel", elem_id="qa-remove-cancel", size="sm")
     status = gr.HTML("", elem_id="qa-upload-status", js_on_load=None)
+    with gr.Row():
+        search = gr.Textbox(placeholder="Search titles, outlets, ids…", show_label=False, container=False,
+                            elem_id="qa-lib-search", scale=3)
+        sort = gr.Dropdown(SORTS, value=SORTS[0], show_label=False, container=False, elem_id="qa-lib-sort", scale=1)
+    table = gr.Dataframe(headers=LIBRARY_HEADERS, interactive=False, elem_id="qa-library", wrap=True,
+                         column_widths=LIBRARY_WIDTHS, max_height=520)
     for event in (search.change, sort.change):
         event(refresh, [search, sort], [table, doc_pick])
     add.click(upload, [files, replace, search, sort], [status, table, doc_pick], concurrency_limit=1)
@@ -205,7 +227,9 @@ def build_app(service: NewsService) -> gr.Blocks:
     llm = service.llm()
     with gr.Blocks(title="news-qa", analytics_enabled=False) as demo:
         note = "" if llm.available else f" · llm mode unavailable here: {esc(llm.reason)}"
-        gr.HTML(f'<div id="qa-brand"><h1>news-qa</h1><p>Answers from your articles, every claim cited{note}</p></div>')
+        gr.HTML(f'<div id="qa-brand"><h1>news-qa</h1><p>Answers from your articles, every claim cited{note}</p>'
+                '<div id="qa-loading" role="status"' + ("" if not service.ready else " hidden") + '>Loading the '
+                'models… the first answer can take a few seconds until this notice goes away.</div></div>')
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 _chat_tab(service, llm, service.default_mode())

@@ -24,7 +24,13 @@ CSS = """
   --qa-unsup-bg: #4a1f1c; --qa-unsup-text: #ffd9d4; --qa-preview-bg: #f3f4f6; --qa-preview-text: #111827;
   --qa-tl: #6e7781; --qa-shadow: rgba(0, 0, 0, .45);
 }
-.gradio-container { max-width: 1280px !important; }
+/* One column for the page and the pinned question bar: both 1280px at most, centred, with the
+   same gutter, so the bar's content lines up with the content above it. */
+:root { --qa-max: 1280px; --qa-gutter: clamp(12px, 4vw, 32px); }
+.gradio-container { width: 100% !important; max-width: var(--qa-max) !important; margin: 0 auto !important; }
+.gradio-container .main.app { max-width: 100% !important; padding-left: var(--qa-gutter) !important;
+  padding-right: var(--qa-gutter) !important; }
+.dark button[role="tab"][aria-selected="true"], .dark button[role="tab"].selected { color: #fb923c !important; }
 #qa-brand { margin: 4px 0 2px; }
 #qa-brand h1 { font-size: 1.35rem; margin: 0; }
 #qa-brand p { margin: 0; color: var(--qa-muted); font-size: .9rem; }
@@ -57,7 +63,6 @@ a.qa-chip:hover, a.qa-chip:focus-visible { background: var(--qa-chip-hover); col
 .qa-unsupported { background: var(--qa-unsup-bg); color: var(--qa-unsup-text); text-decoration: underline wavy; }
 .qa-flag { color: var(--qa-unsup-text); font-size: .7em; margin-left: 2px; }
 .qa-note, .qa-rewrite, .qa-meta { color: var(--qa-muted); font-size: .85em; margin-top: 6px; white-space: normal; }
-.qa-verdict { font-style: italic; }
 .qa-h { font-weight: 600; font-size: .8em; text-transform: uppercase; letter-spacing: .04em; color: var(--qa-muted);
   margin: 12px 0 6px; }
 .qa-cards { list-style: none; padding: 0; margin: 0; display: grid; gap: 8px;
@@ -94,8 +99,8 @@ a.qa-src-link .qa-chip { grid-row: span 2; margin-top: 2px; }
   box-shadow: 0 6px 24px var(--qa-shadow); pointer-events: none; }
 #qa-preview[hidden] { display: none; }
 #qa-preview .qa-pv-label { font-weight: 600; margin-bottom: 4px; font-size: .8rem; }
-#qa-composer { position: fixed; left: 0; right: 0; bottom: 0; z-index: 60; margin: 0 auto; max-width: 1280px;
-  padding: 10px 16px calc(10px + env(safe-area-inset-bottom)); background: var(--qa-page);
+#qa-composer { position: fixed; left: 0; right: 0; bottom: 0; z-index: 60; margin: 0 auto; max-width: var(--qa-max);
+  padding: 10px var(--qa-gutter) calc(10px + env(safe-area-inset-bottom)); background: var(--qa-page);
   border-top: 1px solid var(--qa-border); box-shadow: 0 -6px 18px var(--qa-shadow); gap: 8px; }
 #qa-composer .form { border: none; }
 #qa-mode { min-width: 0; }
@@ -108,19 +113,65 @@ a.qa-src-link .qa-chip { grid-row: span 2; margin-top: 2px; }
 .qa-doc-text { white-space: pre-wrap; line-height: 1.6; }
 mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px 0; border-radius: 2px; }
 .qa-upload-ok { color: var(--qa-ok); }
+.qa-notice { animation: qa-flash 1.2s ease-out; border-radius: 6px; padding: 4px 8px; }
+.qa-notice-time { color: var(--qa-muted); font-variant-numeric: tabular-nums; margin-right: 6px; }
+.qa-notice .qa-upload-report { display: inline-block; margin: 0; padding-left: 18px; vertical-align: top; }
+@keyframes qa-flash { from { box-shadow: 0 0 0 3px var(--qa-chip-text); } to { box-shadow: 0 0 0 0 transparent; } }
+#qa-library .virtual-row > :last-child .text, #qa-library tbody td:last-child .text { display: block;
+  white-space: nowrap !important; overflow: hidden; text-overflow: ellipsis; word-break: normal !important;
+  overflow-wrap: normal !important; }
+/* report tables scroll sideways instead of breaking words letter by letter on a narrow screen */
+#qa-eval-report, #qa-suite-report, #qa-eval-plots, #qa-suite-plots { min-width: 0 !important; max-width: 100%; }
+@media (max-width: 820px) {
+  #qa-library .table-wrap { overflow-x: auto !important; }
+  #qa-library .table-wrap > * { min-width: 760px; }  /* the table scrolls sideways, words stay whole */
+  #qa-eval-plots .grid-container, #qa-suite-plots .grid-container { grid-template-columns: 1fr !important; }
+}
+#qa-eval-report table, #qa-suite-report table { display: block; overflow-x: auto;
+  max-width: min(100%, calc(100vw - 2 * var(--qa-gutter) - 8px)); }
+#qa-eval-report th, #qa-eval-report td, #qa-suite-report th, #qa-suite-report td { white-space: nowrap; }
+#qa-eval-report h1, #qa-eval-report h2, #qa-suite-report h1, #qa-suite-report h2 { overflow-wrap: anywhere; }
+.qa-eval-help { color: var(--qa-text); font-size: .9em; }
+.qa-eval-help dt { font-weight: 600; }
+.qa-eval-help dd { margin: 0 0 4px 12px; color: var(--qa-muted); }
 .qa-upload-err { color: var(--qa-error); }
 #qa-library table { table-layout: fixed; }
 #qa-eval-plots img, #qa-eval-report img { max-width: 100%; height: auto !important; object-fit: contain !important; }
 @media (max-width: 820px) {
   .qa-q { max-width: 95%; }
   #qa-chat { padding-bottom: 230px; }
-  #qa-composer { padding: 8px 10px calc(8px + env(safe-area-inset-bottom)); }
+  #qa-composer { padding-top: 8px; padding-bottom: calc(8px + env(safe-area-inset-bottom)); }
+  /* the counter as a small tab on the bar's top edge: no extra row on a narrow screen */
+  #qa-composer #qa-count-wrap { position: absolute !important; bottom: 100%; right: var(--qa-gutter); left: auto !important;
+    width: max-content !important; flex: none !important; background: var(--qa-page);
+    border: none !important; box-shadow: none !important; border-radius: 6px 6px 0 0; padding: 1px 8px; }
   #qa-viewer-col { display: none !important; }
   #qa-viewer-col.qa-sheet-open { display: flex !important; position: fixed; inset: 0; z-index: 300;
     height: 100vh !important; max-height: 100vh !important; min-height: 0 !important; background: var(--qa-page);
     padding: 12px; overflow-y: auto; flex-wrap: nowrap; }
   #qa-viewer-col.qa-sheet-open #qa-sheet-close { display: block; width: 100%; text-align: left; }
 }
+.qa-glue { white-space: nowrap; }
+.qa-touch-only { display: none; }
+@media (hover: none), (pointer: coarse) {
+  .qa-touch-only { display: inline; }
+  .qa-pointer-only { display: none; }
+}
+.qa-q-len { color: var(--qa-muted); font-size: .85em; }
+.qa-q-text { overflow-wrap: anywhere; }
+.qa-why { margin-top: 6px; font-size: .85em; }
+.qa-verdict { color: var(--qa-text); }
+.qa-verdict-answered { color: var(--qa-muted); }
+.qa-details summary { cursor: pointer; color: var(--qa-muted); width: max-content; }
+.qa-details-list { display: grid; grid-template-columns: max-content auto; gap: 0 12px; margin: 4px 0 0;
+  color: var(--qa-muted); }
+.qa-details-list dd { margin: 0; font-variant-numeric: tabular-nums; }
+#qa-loading { background: var(--qa-abstain-bg); color: var(--qa-abstain-text); border-radius: 8px; padding: 6px 12px;
+  margin: 4px 0; }
+#qa-loading[hidden] { display: none; }
+#qa-count-wrap { flex: 0 0 auto !important; min-width: max-content !important; align-self: center; }
+#qa-count { color: var(--qa-muted); font-size: .8rem; white-space: nowrap; align-self: center; }
+#qa-count.qa-count-full { color: var(--qa-error); font-weight: 600; }
 #qa-sheet-close { position: sticky; top: 0; z-index: 2; margin-bottom: 8px; padding: 8px 14px; border-radius: 999px;
   border: 1px solid var(--qa-border); background: var(--qa-card); color: var(--qa-text); font-weight: 600; }
 """
@@ -152,7 +203,8 @@ const show = (el) => {
 const hide = () => { preview.hidden = true; };
 element.addEventListener('mouseover', (ev) => { const c = ev.target.closest('a.qa-chip[data-quote]'); if (c) show(c); });
 element.addEventListener('mouseout', (ev) => { if (ev.target.closest('a.qa-chip[data-quote]')) hide(); });
-element.addEventListener('focusin', (ev) => { const c = ev.target.closest('a.qa-chip[data-quote]'); if (c) show(c); });
+let quiet = false;  // focus given back by the sheet's Back: no preview pops up over the answer
+element.addEventListener('focusin', (ev) => { const c = ev.target.closest('a.qa-chip[data-quote]'); if (c && !quiet) show(c); });
 element.addEventListener('focusout', hide);
 let origin = null;
 const phone = () => window.matchMedia('(max-width: 820px)').matches;
@@ -162,10 +214,20 @@ const sheet = (open) => {
   document.body.style.overflow = open ? 'hidden' : '';
 };
 const sheetOpen = () => !!document.querySelector('#qa-viewer-col.qa-sheet-open');
+// On a phone the sheet is a history entry: the browser's Back closes it and keeps the chat.
+const closeSheet = () => {
+  sheet(false);
+  hide();
+  if (origin) {
+    origin.scrollIntoView({block: 'center'});
+    quiet = true; origin.focus({preventScroll: true}); quiet = false;
+  }
+};
+window.addEventListener('popstate', () => { if (sheetOpen()) closeSheet(); });
 document.addEventListener('click', (ev) => {
   if (!ev.target.closest('#qa-sheet-close')) return;
-  sheet(false);
-  if (origin) { origin.scrollIntoView({block: 'center'}); origin.focus({preventScroll: true}); }
+  if (history.state && history.state.qaSheet) history.back();  // popstate closes it
+  else closeSheet();
 });
 element.addEventListener('click', async (ev) => {
   const link = ev.target.closest('[data-cite]');
@@ -175,7 +237,10 @@ element.addEventListener('click', async (ev) => {
   origin = link;
   const body = document.getElementById('qa-viewer-body');
   if (!body) return;
-  if (phone()) sheet(true);
+  if (phone()) {
+    if (!sheetOpen()) history.pushState({qaSheet: true}, '');
+    sheet(true);
+  }
   const url = root.replace(/\/$/, '') + '/api/documents/' + encodeURIComponent(link.dataset.doc)
     + '/view?start=' + encodeURIComponent(link.dataset.start) + '&end=' + encodeURIComponent(link.dataset.end);
   body.dataset.state = 'loading';
@@ -198,6 +263,35 @@ element.addEventListener('click', async (ev) => {
     body.dataset.state = 'error';
   }
 });
+// Until /readyz answers 200 (the models are loading), a notice says so.
+const poll = async () => {
+  const banner = document.getElementById('qa-loading');
+  let ok = false;
+  try { ok = (await fetch(root.replace(/\/$/, '') + '/readyz', {cache: 'no-store'})).ok; } catch (e) {}
+  if (banner) banner.hidden = ok;
+  if (!ok) setTimeout(poll, 1000);
+};
+poll();
+// The question box: a live count against its maxlength (Gradio also sets the value without an
+// input event, e.g. clearing it after Ask, hence the light polling).
+const count = () => {
+  const counter = document.getElementById('qa-count'), box = document.querySelector('#qa-question textarea');
+  if (!counter || !box) return;
+  const n = box.value.length, limit = Number(box.getAttribute('maxlength')) || 2000;
+  const text = n.toLocaleString('en') + ' / ' + limit.toLocaleString('en');
+  if (counter.textContent !== text) counter.textContent = text;
+  counter.classList.toggle('qa-count-full', n >= limit);
+};
+document.addEventListener('input', (ev) => { if (ev.target.closest('#qa-question')) count(); });
+// Library ids are cut with an ellipsis (never wrapped mid-id); the whole id is the cell's tooltip.
+const titleIds = () => {
+  for (const td of document.querySelectorAll('#qa-library .virtual-row > :last-child')) {
+    const t = td.textContent.trim();
+    if (t && td.title !== t) td.title = t;
+  }
+};
+setInterval(() => { count(); titleIds(); }, 400);
+count();
 let nearBottom = true;
 window.addEventListener('scroll', () => {
   nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 260;

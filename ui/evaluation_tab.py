@@ -11,6 +11,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from .eval_glossary import caption, glossary_html
 from .service import NewsService
 
 DEFAULT_GOLD = Path("eval") / "gold.jsonl"  # relative to the directory `qa serve` runs in
@@ -82,8 +83,13 @@ def gallery(figs: dict[str, bytes]) -> list[tuple[str, str]]:
     images = []
     for name, png in figs.items():
         (out / f"{name}.png").write_bytes(png)
-        images.append((str(out / f"{name}.png"), name.replace("_", " ")))
+        images.append((str(out / f"{name}.png"), caption(name)))
     return images
+
+
+def shown_if(images: list):
+    """A gallery update: hidden while there is nothing to show, so an empty one takes no space."""
+    return gr.update(value=images, visible=bool(images))
 
 
 def build_evaluation_tab(service: NewsService) -> None:
@@ -99,7 +105,7 @@ def build_evaluation_tab(service: NewsService) -> None:
             limit = gr.Number(value=0, precision=0, minimum=0, label="Only the first N questions (0 = all)")
             run = gr.Button("Run evaluation", variant="primary", elem_id="qa-eval-run")
     report_md = gr.Markdown(elem_id="qa-eval-report")
-    plots = gr.Gallery(label="Plots", columns=3, height="auto", elem_id="qa-eval-plots")
+    plots = gr.Gallery(label="Plots", columns=3, height="auto", elem_id="qa-eval-plots", visible=False)
 
     def go(gold_file, mode, limit, progress=gr.Progress(track_tqdm=True)):
         from evaluation.report import figures, markdown
@@ -107,8 +113,8 @@ def build_evaluation_tab(service: NewsService) -> None:
         try:
             report = run_evaluation(service, gold_file, mode, limit)
         except (ValueError, RuntimeError) as exc:  # BadRequest/Unavailable and gold errors
-            return f"**Evaluation not run:** {exc}", []
-        return markdown(report), gallery(figures(report))
+            return f"**Evaluation not run:** {exc}", shown_if([])
+        return markdown(report), shown_if(gallery(figures(report)))
 
     run.click(go, [gold, mode, limit], [report_md, plots], concurrency_limit=1)
     _build_suite_section(service)
@@ -126,32 +132,34 @@ def _build_suite_section(service: NewsService) -> None:
     configs = gr.CheckboxGroup([], label="Configurations to compare (the first is the reference)",
                                elem_id="qa-suite-configs")
     suite_md = gr.Markdown(elem_id="qa-suite-report")
-    suite_plots = gr.Gallery(label="Suite plots", columns=3, height="auto", elem_id="qa-suite-plots")
+    suite_plots = gr.Gallery(label="Suite plots", columns=3, height="auto", elem_id="qa-suite-plots", visible=False)
+    gr.HTML(glossary_html(), elem_id="qa-eval-glossary")
 
     def shown(report):
         names = report["suite"]["configs"]
         md, images = suite_view(report, names)
-        return report, gr.update(choices=names, value=names), md, images
+        return report, gr.update(choices=names, value=names), md, shown_if(images)
 
     def on_load(folder):
         try:
             return shown(load_suite_report(folder))
         except ValueError as exc:
-            return None, gr.update(choices=[], value=[]), f"**Report not shown:** {exc}", []
+            return None, gr.update(choices=[], value=[]), f"**Report not shown:** {exc}", shown_if([])
 
     def on_quick(n, progress=gr.Progress(track_tqdm=True)):
         try:
             return shown(run_quick_suite(service, n))
         except (ValueError, RuntimeError) as exc:
-            return None, gr.update(choices=[], value=[]), f"**Suite not run:** {exc}", []
+            return None, gr.update(choices=[], value=[]), f"**Suite not run:** {exc}", shown_if([])
 
     def on_pick(report, names):
         if not report:
-            return "", []
+            return "", shown_if([])
         try:
-            return suite_view(report, names)
+            md, images = suite_view(report, names)
+            return md, shown_if(images)
         except ValueError as exc:
-            return f"**{exc}**", []
+            return f"**{exc}**", shown_if([])
 
     outputs = [state, configs, suite_md, suite_plots]
     load.click(on_load, [report_dir], outputs)

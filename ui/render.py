@@ -3,7 +3,7 @@ articles, conflicts, and the source viewer.
 
 Everything that comes from a document, a question or a model goes through `esc` (html.escape),
 so no markup or script from an article ever reaches the page as markup. The only tags here are
-the ones written in this module, ui/chips.py and ui/render_sources.py.
+the ones written in this module, ui/render_chips.py and ui/render_sources.py.
 """
 
 from __future__ import annotations
@@ -15,10 +15,15 @@ from corpus import Document
 from qa.labels import display_date, headline
 from qa.types import Answer, Citation
 
-from .chips import chip, esc
+from .render_chips import chip, cite_attrs, cite_label, esc, glue_markers, markers_to_chips, pending_chip
 from .render_sources import conflicts_html, sources_html, timeline_html
+from .render_verdict import verdict_html
+from .service import MAX_QUESTION_CHARS
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+__all__ = ["Turn", "answer_extras", "answer_text_html", "chat_html", "chip", "cite_attrs", "cite_label",
+           "document_html", "esc", "question_html", "turn_html"]
+_TRAILING_MARKS = re.compile(r"[ \t]*(?:\[\d{1,3}\][ \t]*)*\[\d{1,3}\][.,;:!?]*")
+QUESTION_PREVIEW_CHARS = 280  # of a question over the limit: shown in the bubble, the rest counted
 
 
 @dataclass
@@ -44,12 +49,13 @@ def answer_extras(answer: Answer) -> tuple[dict | None, dict | None]:
     return (span if ok_span else None), (verdict if isinstance(verdict, dict) else None)
 
 
-def _markers_to_chips(escaped: str, citations: dict[int, Citation], headlines: dict[str, str]) -> str:
-    def link(m: re.Match) -> str:
-        c = citations.get(int(m.group(1)))
-        return m.group(0) if c is None else chip(c, headlines)
-
-    return _MARKER.sub(link, escaped)
+def question_html(question: str) -> str:
+    """The asked question; one over the server's limit is cut, with its length said, so a
+    20,000-character paste is not drawn as a page-long bubble."""
+    if len(question) <= MAX_QUESTION_CHARS:
+        return f'<span class="qa-q-text">{esc(question)}</span>'
+    return (f'<span class="qa-q-text qa-q-cut">{esc(question[:QUESTION_PREVIEW_CHARS])}…</span>'
+            f'<span class="qa-q-len"> ({len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,})</span>')
 
 
 def _unsupported_ranges(text: str, sentences: list[str]) -> list[tuple[int, int]]:
@@ -61,8 +67,9 @@ def _unsupported_ranges(text: str, sentences: list[str]) -> list[tuple[int, int]
         if not s:
             continue
         i = text.find(s)
-        if i >= 0:
-            ranges.append((i, i + len(s)))
+        if i >= 0:  # the sentence's own chips go with it, so none is left alone on a line
+            tail = _TRAILING_MARKS.match(text, i + len(s))
+            ranges.append((i, tail.end() if tail else i + len(s)))
     ranges.sort()
     merged: list[tuple[int, int]] = []
     for a, b in ranges:
@@ -80,12 +87,12 @@ def answer_text_html(text: str, citations: list[Citation], unsupported: list[str
     heads = headlines or {}
     out, pos = [], 0
     for a, b in _unsupported_ranges(text, list(unsupported)):
-        out.append(_markers_to_chips(esc(text[pos:a]), by_marker, heads))
+        out.append(markers_to_chips(esc(text[pos:a]), by_marker, heads))
         out.append('<span class="qa-unsupported" title="Not supported by the cited passages">'
-                   f'{_markers_to_chips(esc(text[a:b]), by_marker, heads)}'
+                   f'{markers_to_chips(esc(text[a:b]), by_marker, heads)}'
                    '<sup class="qa-flag">unsupported</sup></span>')
         pos = b
-    out.append(_markers_to_chips(esc(text[pos:]), by_marker, heads))
+    out.append(markers_to_chips(esc(text[pos:]), by_marker, heads))
     return "".join(out)
 
 
@@ -96,12 +103,12 @@ def _timings_attr(ans: Answer) -> str:
 
 def turn_html(turn: Turn, index: int) -> str:
     parts = [f'<div class="qa-turn" data-turn="{index}">',
-             f'<div class="qa-q"><span class="qa-who">You</span><span class="qa-q-text">{esc(turn.question)}</span></div>']
+             f'<div class="qa-q"><span class="qa-who">You</span>{question_html(turn.question)}</div>']
     ans = turn.answer
     if turn.error:
         parts.append(f'<div class="qa-a qa-error" role="alert">{esc(turn.error)}</div>')
     elif ans is None:
-        body = (_MARKER.sub(r'<span class="qa-chip qa-chip-pending">\1</span>', esc(turn.partial)) if turn.partial
+        body = (glue_markers(esc(turn.partial), pending_chip) if turn.partial
                 else '<span class="qa-thinking">Searching the articles…</span>')
         parts.append(f'<div class="qa-a qa-streaming" aria-live="polite">{body}</div>')
     else:
@@ -111,8 +118,7 @@ def turn_html(turn: Turn, index: int) -> str:
         if ans.abstained:
             parts.append('<div class="qa-abstain-label">No answer in the articles</div>')
         parts.append(f'<div class="qa-text">{answer_text_html(ans.text, ans.citations, ans.unsupported, turn.headlines)}</div>')
-        if verdict and verdict.get("reason"):
-            parts.append(f'<div class="qa-note qa-verdict">Why: {esc(verdict["reason"])}</div>')
+        parts.append(verdict_html(verdict, ans))
         if ans.standalone_question and ans.standalone_question != turn.question:
             parts.append(f'<div class="qa-rewrite">Understood as: {esc(ans.standalone_question)}</div>')
         for note in turn.notes:
@@ -134,8 +140,11 @@ def turn_html(turn: Turn, index: int) -> str:
 
 
 EMPTY_CHAT = ('<div class="qa-empty"><div class="qa-empty-title">Ask about the articles in your library</div>'
-              '<div>Every answer quotes the passages it comes from. Hover a numbered chip to preview '
-              'the quote; click it to read the article with the passage highlighted.</div></div>')
+              '<div>Every answer quotes the passages it comes from. '
+              '<span class="qa-pointer-only">Hover a numbered chip to preview the quote; click it to read '
+              'the article with the passage highlighted.</span>'
+              '<span class="qa-touch-only">Tap a numbered chip to read the article with the quoted '
+              'passage highlighted; Back returns to the chat.</span></div></div>')
 
 
 def chat_html(turns: list[Turn]) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from qa.labels import UNDATED, display_date
 from qa.types import Answer, Citation
 
-from .chips import chip, cite_attrs, esc
+from .render_chips import chip, cite_attrs, esc
 
 
 def _score_for(c: Citation, answer: Answer) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import click
 
@@ -12,19 +13,25 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
-def create_app(settings, assistant=None):
-    """The FastAPI app with the API routes and the Gradio UI mounted at '/'."""
+def create_app(settings, assistant=None, ready_now: bool = True):
+    """The FastAPI app with the API routes and the Gradio UI mounted at '/'.
+    `ready_now=False`: /readyz answers 503 until `app.state.service` has warmed (what `qa serve`
+    does: start_warming loads the default mode's models); otherwise it is ready at once and the
+    models load on first use."""
     import gradio as gr
 
     from .api import DetailToError, create_api
     from .app import build_app
     from .assets import CSS
     from .service import NewsService
+    from .theme import theme
 
     service = NewsService(settings, assistant=assistant)
+    if ready_now:
+        service.mark_ready()
     app = create_api(service)
     demo = build_app(service)
-    app = gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=[], run_history=False,
+    app = gr.mount_gradio_app(app, demo, path="/", css=CSS, theme=theme(), footer_links=[], run_history=False,
                               ssr_mode=False, mcp_server=False, show_error=True)
     app.add_middleware(DetailToError)  # unknown non-API paths too answer {"error": ...}
     return app
@@ -42,15 +49,27 @@ def serve(obj, host: str, port: int) -> None:
     from index import ModelNotInstalled, StoreError
 
     try:
-        app = create_app(obj.settings)
+        app = create_app(obj.settings, ready_now=False)
         app.state.service.index.records(fresh=True)  # open the store now: fail fast on a bad data dir
     except (StoreError, ModelNotInstalled, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(3)
+    click.echo("news-qa: loading the models; the address follows when they are loaded "
+               "(/healthz answers now, /readyz once ready) …")
     service = app.state.service
-    service.start_llm()  # the local model loads in its worker process meanwhile
-    click.echo(f"news-qa serving http://{host}:{port}/  (API: /api/ask, /api/documents, /v1/chat/completions)")
+    service.start_warming()
+    service.start_llm()  # llm mode's local model loads in its worker process meanwhile
+    threading.Thread(target=_announce, args=(service, host, port), daemon=True).start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         service.close()  # no orphan worker process
+
+
+def _announce(service, host: str, port: int) -> None:
+    """The URL, printed once the models are loaded: what `make run` shows when it is ready."""
+    service.wait_ready()
+    if service.warm_error:
+        click.echo(f"warning: warm-up failed ({service.warm_error}); the first answer will be slower", err=True)
+    click.echo(f"news-qa ready in {service.warm_s or 0:.1f} s: http://{host}:{port}/  "
+               "(API: /api/ask, /api/documents, /v1/chat/completions)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,43 @@ class NewsService:
         self._lock = threading.Lock()
         self._llm: LLMStatus | None = None
         self._labels: dict[str, str] = {}
+        self._ready = threading.Event()
+        self.warm_error: str | None = None  # why warming failed (answering still works, slower)
+        self.warm_s: float | None = None  # how long warming took
+
+    # -- readiness: every model of the default mode loaded before /readyz says 200 -------
+    def warm(self) -> None:
+        """Load every model the default mode uses, blocking: the Assistant (index, embedder),
+        its sentence vectors and reader (`Assistant.warm`), then one whole question through the
+        default mode so whatever else loads lazily on that path (spaCy, scorers) loads now."""
+        t0 = time.perf_counter()
+        try:
+            assistant = self.assistant
+            if self.index.records():
+                if hasattr(assistant, "warm"):
+                    assistant.warm()
+                assistant.ask("What happened, according to the articles?", mode=self.default_mode())
+        except Exception as exc:  # the server still answers; only the first question is slower
+            self.warm_error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.warm_s = time.perf_counter() - t0
+            self._ready.set()
+
+    def start_warming(self) -> threading.Thread:
+        thread = threading.Thread(target=self.warm, name="qa-warm", daemon=True)
+        thread.start()
+        return thread
+
+    def mark_ready(self) -> None:
+        """Ready without warming (models then load on first use): for embedded or test apps."""
+        self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        return self._ready.wait(timeout)
 
     # -- components, built once ---------------------------------------------------------
     @property
@@ -176,6 +214,7 @@ class NewsService:
             return None
 
         def load():
+            self._ready.wait()  # after the default mode's models: readiness comes first
             try:
                 self.assistant.llm()
             except Exception:  # reported by the first llm-mode question, with what to do

@@ -77,3 +77,26 @@ def minilm_corpus_dir(tmp_path_factory) -> Path:
     report = ingest_paths(build_index(settings), [corpus])
     assert report.ok and len(report.added) == 5, report.to_json()
     return data
+
+
+@pytest.fixture(scope="session")
+def ui_server(minilm_corpus_dir, tmp_path_factory):
+    """`qa serve` over a copy of the MiniLM-indexed corpus/, ready (/readyz 200), shared by the
+    browser test modules that do not need a server of their own."""
+    from live_server import copy_data_dir, start_cli_server, stop
+
+    work = tmp_path_factory.mktemp("ui_server")
+    data = copy_data_dir(minilm_corpus_dir, work)
+    proc, base = start_cli_server(data, work / "server.log")
+    yield base
+    stop(proc)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from browser_kit import launch_browser
+
+    p, browser = launch_browser()
+    yield browser
+    browser.close()
+    p.stop()

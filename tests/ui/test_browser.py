@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, copy_data_dir, start_cli_server, stop
+from browser_kit import ask, open_app, save_shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -29,24 +27,13 @@ EVIL_HTML = ("<html><head><title>Varnholt ferry page</title><script>window.__pwn
 
 
 @pytest.fixture(scope="module")
-def server(minilm_corpus_dir, tmp_path_factory):
-    work = tmp_path_factory.mktemp("browser")
-    data = copy_data_dir(minilm_corpus_dir, work)
-    proc, base = start_cli_server(data, work / "server.log")
-    yield base
-    stop(proc)
+def server(ui_server):
+    return ui_server  # `qa serve` over the MiniLM-indexed corpus/, ready (conftest.py)
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (the test setup installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture
@@ -58,21 +45,6 @@ def page(browser, server):
     open_app(pg, server)
     yield pg
     ctx.close()
-
-
-def open_app(pg, base: str) -> None:
-    pg.goto(base + "/")
-    pg.wait_for_selector("#qa-question textarea", timeout=60_000)
-
-
-def ask(pg, question: str, timeout: float = 90_000):
-    """Ask in the chat and wait for that turn to finish; returns the turn's locator."""
-    n = pg.locator("#qa-chat .qa-turn").count()
-    pg.fill("#qa-question textarea", question)
-    pg.click("#qa-ask")
-    turn = pg.locator("#qa-chat .qa-turn").nth(n)
-    turn.locator(".qa-a.qa-done, .qa-a.qa-error").wait_for(timeout=timeout)
-    return turn
 
 
 def api_ask(base: str, question: str) -> dict:
@@ -256,18 +228,6 @@ def test_evaluation_tab_runs_a_gold_set_and_shows_plots(page, tmp_path):
 
 
 # --- the answer page: replacement, speed, previews, contrast, phone --------------------------
-
-def save_shot(pg, tmp_path: Path, name: str) -> Path:
-    """A screenshot in the test's tmp dir; copied to $QA_SHOTS_DIR only when that is set."""
-    shot = tmp_path / name
-    pg.screenshot(path=str(shot), full_page=False)
-    assert shot.stat().st_size > 5_000
-    if os.environ.get("QA_SHOTS_DIR"):
-        out = Path(os.environ["QA_SHOTS_DIR"])
-        out.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, out / name)
-    return shot
-
 
 def test_upload_with_an_existing_name_is_refused_and_the_original_is_intact(page, server, tmp_path):
     seed = "000_22e84eabdeff59f2"

@@ -81,7 +81,9 @@ def test_suite_report_is_shown_and_configurations_compared(tmp_path):
     md, images = suite_view(report, ["c", "b"])
     assert "c (mean [95% CI])" in md and "Δ b − c" in md and "a (mean" not in md
     assert "-0.750" in md  # b - c on accuracy, paired over the same four items
-    assert {cap for _, cap in images} >= {"suite rgb", "suite rgb by type", "suite reliability"}
+    assert {cap for _, cap in images} >= {"rgb: metrics by configuration (mean, 95% CI)",
+                                          "rgb: metrics by question type (mean, 95% CI)",
+                                          "Reliability: answerability score vs. share answered correctly"}
     md_all, _ = suite_view(report, [])
     assert "Δ c − a" in md_all
 
@@ -107,3 +109,14 @@ def test_tab_builds(service):
 
     with gr.Blocks():
         build_evaluation_tab(service)
+
+
+def test_galleries_show_only_with_figures_and_abbreviations_are_explained():
+    from ui.eval_glossary import glossary_html
+    from ui.evaluation_tab import shown_if
+
+    assert shown_if([])["visible"] is False
+    assert shown_if([("a.png", "A")])["visible"] is True
+    html = glossary_html()
+    for term in ("recall@k", "MRR", "nDCG@10", "cite P", "95% CI", "Δ"):
+        assert f">{term}" in html

@@ -75,10 +75,12 @@ def test_answer_span_is_bold_inside_the_quote_and_verdict_reason_shown(monkeypat
     base = ans.to_json()
     monkeypatch.setattr(ans, "to_json", lambda: {**base, "answer_span": {"doc_id": "d1", "start": a, "end": a + 16,
                                                                         "text": "Mikhail Bogdanov"},
-                                                 "verdict": {"answerable": True, "score": 0.9, "reason": "names <the> envoy"}})
+                                                 "verdict": {"answerable": True, "kind": "answered", "score": 0.9,
+                                                             "reason": "names <the> envoy", "features": {}}})
     html = chat_html([Turn("q", answer=ans)])
     assert 'The envoy was <strong class="qa-answer-span">Mikhail Bogdanov</strong>, officials said.' in html
-    assert "Why: names &lt;the&gt; envoy" in html
+    assert '<div class="qa-verdict qa-verdict-answered">names &lt;the&gt; envoy</div>' in html
+    assert "Why:" not in html
     # absent: rendered without either
     plain = chat_html([Turn("q", answer=_answer(doc, 0, 10, "x [1]"))])
     assert "qa-answer-span" not in plain and "qa-verdict" not in plain
@@ -118,3 +120,58 @@ def test_llm_fallback_to_quotes_is_said_not_shown_as_unsupported_marks():
     assert "qa-fallback-note" in html and "qa-unsupported-note" not in html
     plain = chat_html([Turn("q", answer=Answer("q", "Text [1]", mode="llm", unsupported=["Made up."]))])
     assert "qa-fallback-note" not in plain and "qa-unsupported-note" in plain
+
+
+def _with_verdict(monkeypatch, verdict: dict, abstained: bool = False):
+    doc = _doc("The envoy was Mikhail Bogdanov, officials said. Another sentence.")
+    ans = _answer(doc, 0, 47, "The envoy was Mikhail Bogdanov. [1]", abstained=abstained)
+    base = ans.to_json()
+    monkeypatch.setattr(ans, "to_json", lambda: {**base, "verdict": verdict})
+    return chat_html([Turn("q", answer=ans)])
+
+
+def test_verdict_kinds_show_plain_reasons_and_numbers_only_behind_details(monkeypatch):
+    html = _with_verdict(monkeypatch, {"answerable": False, "kind": "not_stated", "score": 0.12,
+                                       "reason": "the articles discuss <Moscow> but never say when",
+                                       "features": {"cosine<x>": 0.36, "term_coverage": 0.17}}, abstained=True)
+    assert ('<div class="qa-verdict qa-verdict-not_stated" role="note">the articles discuss &lt;Moscow&gt; '
+            'but never say when</div>') in html
+    details = html[html.index('<details class="qa-details">'):]
+    assert "<summary>Details</summary>" in details and "0.36" in details and "cosine&lt;x&gt;" in details
+    assert "0.36" not in html[:html.index('<details class="qa-details">')]  # numbers only inside
+    assert "<details open" not in html
+    for kind in ("off_topic", "conflict", "no_index"):
+        assert f'qa-verdict-{kind}" role="note">why' in _with_verdict(
+            monkeypatch, {"answerable": False, "kind": kind, "reason": "why", "score": None, "features": {}})
+
+
+def test_verdict_without_kind_falls_back_to_an_answered_line_not_why_supported(monkeypatch):
+    html = _with_verdict(monkeypatch, {"answerable": True, "reason": "supported", "score": 0.8, "features": {}})
+    assert "Why:" not in html and ">supported<" not in html
+    assert '<div class="qa-verdict qa-verdict-answered">answered from 1 article</div>' in html
+    refused = _with_verdict(monkeypatch, {"answerable": False, "reason": "the articles never mention Zorbl",
+                                          "score": None, "features": {}}, abstained=True)
+    assert "qa-verdict-not_stated" not in refused  # the "No answer in the articles" label says it
+    details = refused[refused.index('<details class="qa-details">'):]
+    assert "<dt>reason</dt><dd>the articles never mention Zorbl</dd>" in details  # the old words, behind Details
+    bare = _with_verdict(monkeypatch, {"answerable": True, "reason": "supported", "score": None, "features": {}})
+    assert "qa-details" not in bare  # nothing to hide behind the toggle
+
+
+def test_chips_are_glued_to_the_word_before_and_the_punctuation_after():
+    doc = _doc("Alpha beta. Gamma delta.")
+    ans = _answer(doc, 0, 11, "It was alpha [1]. Also made-up [1][2], then more.", unsupported=["Also made-up"])
+    html = answer_text_html(ans.text, ans.citations, ans.unsupported)
+    assert html.startswith('It was <span class="qa-glue">alpha <a href="#" class="qa-cite qa-chip"')
+    assert html.count('class="qa-glue"') == 2
+    glued = html[html.index('qa-unsupported'):]
+    assert '<span class="qa-glue">made-up <a' in glued and "[2]," in glued  # chips stay inside the marked span
+    streaming = chat_html([Turn("q", partial="It was alpha [1].")])
+    assert '<span class="qa-glue">alpha <span class="qa-chip qa-chip-pending">1</span>.</span>' in streaming
+
+
+def test_a_question_over_the_limit_is_shown_cut_with_its_length():
+    html = chat_html([Turn("x" * 20_000, error="the question is 20000 characters long; keep it under 2000")])
+    assert "x" * 280 + "…" in html and "x" * 281 not in html
+    assert "20,000 characters" in html
+    assert "x" * 2000 in chat_html([Turn("x" * 2000)])  # within the limit: shown whole
