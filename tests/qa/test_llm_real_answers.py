@@ -1,4 +1,4 @@
-"""The real local model (Qwen2.5-Coder-1.5B, in its llama.cpp worker process) answers six
+"""The real local model (Qwen2.5-Coder-1.5B, in its llama.cpp worker process) answers five
 successive questions of one process correctly, with the int8 ONNX reader, the ONNX
 cross-encoder and the MiniLM embedder running in the answering process between them.
 
@@ -17,8 +17,8 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
 
 REPO = Path(__file__).resolve().parents[2]
-QUESTIONS = ("single_fact-01", "single_fact-03", "single_fact-04", "single_fact-14", "single_fact-16",
-             "single_fact-12")
+# persons and numbers, each stated once in the seed articles
+QUESTIONS = ("single_fact-01", "single_fact-03", "single_fact-04", "single_fact-16", "single_fact-12")
 
 
 @pytest.fixture(scope="module")
