@@ -1,8 +1,9 @@
 """The refusal gate's checks, run before any answerer: whether the retrieved evidence passes
 them, and which check failed. It decides nothing: its `Evidence` goes to the verdict
-(qa.evidence.verdict), the one place that decides to answer or refuse. Two signals: the question's key terms (names, numbers, years) must
-occur in the retrieved text, and the best sentence must be close enough in meaning and
-words. Thresholds are calibrated on questions with and without answers in the articles."""
+(qa.evidence.verdict), the one place that decides to answer or refuse. Two signals: the
+question's key terms (names, numbers, years) must occur in the retrieved text, and the best
+sentence must be close enough in meaning and words. Thresholds are calibrated on questions
+with and without answers in the articles."""
 
 from __future__ import annotations
 
