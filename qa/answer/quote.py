@@ -40,6 +40,13 @@ QUESTION_WORDS = frozenset("what who whom whose which when where why how many mu
 _GENERIC_COUNTED = frozenset("people person persons individuals times ones".split())
 
 
+def asks_count(question: str) -> bool:
+    """Does the question ask for a count or a share ('how many', 'how much', 'what
+    percentage')? Narrower than the answer type 'quantity', which 'how long' and 'how old'
+    also have: only a count can disagree across articles as a count (qa.check.conflicts)."""
+    return bool(re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", fold(question)))
+
+
 def asked_quantity(question: str) -> str | None:
     """The stemmed head noun of 'how many X ...' / 'how much X ...' ('citizen' in 'how many
     Russian citizens were ...'); None when there is none or it is a generic word ('people')."""
