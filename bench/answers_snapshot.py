@@ -12,7 +12,10 @@ are used (Settings, Assistant.from_settings, ingest), so the script runs unchang
 commits: copy it there and run it with that checkout first on PYTHONPATH.
 
 `--diff A B` compares two snapshots and prints the differing ids; `--ignore-verdict-reason`
-compares everything but the verdict's wording (for a change that rewords reasons by design)."""
+compares everything but the verdict's wording (for a change that rewords reasons by design).
+`--grade A` scores a snapshot as bench/answer.py does (answer accuracy: a gold alias in the
+text; refusal on unanswerable questions; false refusals; document-level citation precision),
+and RealTime QA by the answer string occurring in the answer."""
 
 from __future__ import annotations
 
@@ -90,6 +93,46 @@ def diff(a: Path, b: Path, ignore_reason: bool = False) -> int:
     return 1 if bad else 0
 
 
+def _norm(text: str) -> str:
+    from index.text import fold
+
+    return " ".join(fold(text).replace("’", "'").replace("-", " ").split())
+
+
+def grade(path: Path, rtqa_dir: Path) -> int:
+    gold = {(name, item["id"]): item for name in SEED_SETS for item in _jsonl(REPO / "eval" / f"{name}.jsonl")}
+    rtqa = {q["id"]: q for q in _jsonl(rtqa_dir / "questions.jsonl")} if (rtqa_dir / "questions.jsonl").is_file() else {}
+    by_set: dict[str, list[dict]] = {}
+    for r in _jsonl(path):
+        a, key = r["answer"], (r["set"], r["id"])
+        text, abstained = _norm(a["answer"]), a["abstained"]
+        cited = [c["doc_id"] for c in a["citations"]]
+        if key in gold:
+            item = gold[key]
+            answerable = item.get("answerable", True)
+            docs = {e["doc"] for e in item.get("evidence", [])}
+            correct = (not abstained and any(_norm(x) in text for x in item.get("answers", []))) if answerable \
+                else abstained
+            good = sum(1 for d in cited if not docs or d in docs)
+        else:
+            answerable, good = True, 0
+            correct = not abstained and _norm(rtqa[r["id"]]["answer_text"]) in text
+        by_set.setdefault(r["set"], []).append({"answerable": answerable, "correct": correct,
+                                                "refused": abstained, "cited": len(cited), "good": good})
+    for name, rows in by_set.items():
+        ans = [x for x in rows if x["answerable"]]
+        un = [x for x in rows if not x["answerable"]]
+        acc = sum(x["correct"] for x in ans) / max(1, len(ans))
+        line = f"{name}: n={len(rows)}; accuracy {acc:.3f} ({sum(x['correct'] for x in ans)}/{len(ans)})"
+        if un:
+            line += f"; refusal {sum(x['correct'] for x in un) / len(un):.3f} ({len(un)} unanswerable)"
+        line += f"; false refusal {sum(x['refused'] for x in ans) / max(1, len(ans)):.3f}"
+        if name in SEED_SETS:
+            line += f"; citation precision (doc) {sum(x['good'] for x in rows) / max(1, sum(x['cited'] for x in rows)):.3f}"
+        print(line)
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path)
@@ -98,7 +141,10 @@ def main() -> int:
     ap.add_argument("--work", type=Path, help="where the indexes are built (default: a temp dir)")
     ap.add_argument("--diff", nargs=2, type=Path, metavar=("A", "B"))
     ap.add_argument("--ignore-verdict-reason", action="store_true")
+    ap.add_argument("--grade", type=Path, metavar="A", help="score a snapshot against the gold answers")
     args = ap.parse_args()
+    if args.grade:
+        return grade(args.grade, args.rtqa_dir)
     if args.diff:
         return diff(*args.diff, ignore_reason=args.ignore_verdict_reason)
     if not args.out:

@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"near-duplicate clusters {stats['duplicate_clusters']} ({stats['duplicate_copies']} later copies); "
                   f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB", flush=True)
             retriever = Retriever(index, candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
-                                  bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc, fusion=r.fusion, collapse_copies=r.collapse_copies)
+                                  bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc, fusion=r.fusion,
+                                  collapse_copies=r.collapse_copies)
             row = []
             for mode in modes:
                 hits = 0

@@ -1,4 +1,6 @@
-"""Question answering over the indexed articles: settings, components, the Assistant; rooms question/, evidence/, answer/, check/, llm/ and the command line in cli/.
+"""Question answering over the indexed articles: settings, components and the Assistant.
+
+Rooms: question/, evidence/ (the verdict), answer/, check/, llm/; the command line in cli/.
 
 `from qa import Assistant` works; the heavy parts (index, models) import on first use."""
 

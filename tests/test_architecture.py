@@ -221,3 +221,9 @@ def test_graph_sees_every_package_that_exists(pkg):
     mods = _modules()
     if (REPO / pkg).is_dir():
         assert any(m == pkg or m.startswith(pkg + ".") for m in mods)
+
+
+def test_the_readme_is_a_guide_and_the_log_lives_in_docs():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250, "README.md is a user guide of at most 250 lines"
+    assert "docs/measurements.md" in readme and (REPO / "docs" / "measurements.md").is_file()

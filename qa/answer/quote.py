@@ -17,6 +17,7 @@ from index import ScoredPassage, split_sentences
 from index.text import STOPWORDS, fold, stem, words
 
 from .citing import compose
+from ..question.analysis import asked_type
 from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
 from ..settings import ScoringSettings
 from ..types import Answer, Sentence
@@ -36,23 +37,14 @@ def content_terms(text: str) -> list[str]:
 QUESTION_WORDS = frozenset("what who whom whose which when where why how many much did does do".split())
 
 
-def answer_type(question: str) -> str | None:
-    """The kind of answer asked for: 'number', 'date', 'person', 'place' or None."""
-    q = fold(question).strip()
-    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", q):
-        return "number"
-    if re.search(r"^(when|what (date|day|year|month))\b|(^|,\s*|\b(and|or|but)\s+)when\b|"
-                 r"\b(on|in) (what|which) (date|day|weekday|month|year)\b|"
-                 r"\b(what|which) (year|weekday|day of the week)\b", q):
-        return "date"
-    if re.search(r"^(who|whom|whose)\b|\bwho\b", q):
-        return "person"
-    if re.search(r"^where\b|\bwhere\b|\bwhich (city|country|place)\b|\bin what (city|country)\b", q):
-        return "place"
-    return None
-
-
 _GENERIC_COUNTED = frozenset("people person persons individuals times ones".split())
+
+
+def asks_count(question: str) -> bool:
+    """Does the question ask for a count or a share ('how many', 'how much', 'what
+    percentage')? Narrower than the answer type 'quantity', which 'how long' and 'how old'
+    also have: only a count can disagree across articles as a count (qa.check.conflicts)."""
+    return bool(re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", fold(question)))
 
 
 def asked_quantity(question: str) -> str | None:
@@ -85,7 +77,7 @@ def answer_cue(kind: str | None, sentence: str, question: str, ents: tuple[Entit
     if kind is None:
         return 0.0
     sw = words(sentence)
-    if kind == "number":
+    if kind == "quantity":
         return float(bool(_DIGIT.search(sentence)) or any(stem(w) in _NUMBER_STEMS for w in sw))
     if kind == "date":
         return float(bool(_DIGIT.search(sentence)) or any(w in _MONTH_WORDS for w in sw))
@@ -224,7 +216,7 @@ class SentenceScorer:
         focus_terms = set(content_terms(focus)) if focus else set()
         weights = {t: idf(t) * (2.0 if t in focus_terms else 1.0) for t in qterms}
         total_idf = sum(weights.values()) or 1.0
-        kind = answer_type(question)
+        kind = asked_type(question)
         for s, sim in zip(sentences, sims):
             s.sem = float(sim)
             covered = s.terms | published_terms(s.passage)

@@ -16,7 +16,7 @@ from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
 from ..nlp import NUMBER_RUN_PATTERN, number_words_value
-from ..answer.quote import answer_type, asked_quantity, content_terms
+from ..answer.quote import asked_quantity, asks_count, content_terms
 from ..settings import ConflictSettings
 from ..types import Sentence
 from .date_conflicts import find_date_conflicts
@@ -148,7 +148,7 @@ def count_conflicts(question: str, ranked: list[Sentence], band: float = _SETTIN
     if not ranked:
         return []
     best = ranked[0].score
-    is_count = answer_type(question) == "number"
+    is_count = asks_count(question)
     if is_count:
         band = min(band, count_band)  # a count must also match the question's words (below)
     relevant = [s for s in ranked[:max_sentences] if s.score >= band * best]

@@ -3,7 +3,7 @@ for what the question asks about ('met ... on Monday' vs 'received today, Friday
 report each value with its sources instead of picking one.
 
 Mechanism (no corpus-specific rules), the date counterpart of `qa.check.conflicts`:
-- only for questions that ask for a date: `answer_type == "date"` or weekday / month / year
+- only for questions that ask for a date: `asked_type == "date"` or weekday / month / year
   phrasing ('on which weekday', 'in what month', 'which year'); the phrasing decides which
   granularities are compared (a weekday question compares weekdays only);
 - date mentions in the relevant sentences (score within a band of the best): full dates
@@ -30,7 +30,8 @@ from index.text import STOPWORDS, fold, stem
 
 from .. import nlp
 from .findings import Finding, story_of, term_match
-from ..answer.quote import answer_type, content_terms
+from ..answer.quote import content_terms
+from ..question.analysis import asked_type
 from ..settings import ConflictSettings
 from ..types import Sentence
 
@@ -95,7 +96,7 @@ class DateMention:
 
 def asked_units(question: str) -> tuple[str, ...]:
     """The granularities a question asks for, most specific first; () when it asks no date.
-    Stricter than `answer_type(...) == "date"`: 'What did X do when Y happened?' uses 'when'
+    Stricter than `asked_type(...) == "date"`: 'What did X do when Y happened?' uses 'when'
     as a conjunction and asks no date, so 'when' counts only opening the question or a clause
     ('..., and when was it reported?')."""
     q = fold(question)
@@ -105,7 +106,7 @@ def asked_units(question: str) -> tuple[str, ...]:
         return ("month",)
     if _ASKS_YEAR.search(q):
         return ("year",)
-    if answer_type(question) == "date" and _ASKS_DATE.search(q):
+    if asked_type(question) == "date" and _ASKS_DATE.search(q):
         return _GENERAL
     return ()
 

@@ -1,8 +1,9 @@
 """The refusal gate's checks, run before any answerer: whether the retrieved evidence passes
 them, and which check failed. It decides nothing: its `Evidence` goes to the verdict
-(qa.evidence.verdict), the one place that decides to answer or refuse. Two signals: the question's key terms (names, numbers, years) must
-occur in the retrieved text, and the best sentence must be close enough in meaning and
-words. Thresholds are calibrated on questions with and without answers in the articles."""
+(qa.evidence.verdict), the one place that decides to answer or refuse. Two signals: the
+question's key terms (names, numbers, years) must occur in the retrieved text, and the best
+sentence must be close enough in meaning and words. Thresholds are calibrated on questions
+with and without answers in the articles."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from index.text import STOPWORDS, fold, stem, words
 
 from ..check.conflicts import counts, mentions
 from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, entities, inside, month_name, names
-from ..answer.quote import answer_type, asked_quantity
+from ..answer.quote import asked_quantity
+from ..question.analysis import asked_type
 from ..settings import GateSettings
 from ..types import Sentence
 
@@ -211,7 +213,7 @@ class EvidenceGate:
                 names_near(x.text, named, question) for x in ranked[:s.top_for_count]):
             ev.named = named
             return ev.failed("no_name", f"no relevant sentence names the {named}")
-        if s.require_dated_names and answer_type(question) == "date" and not self._dated_with_names(
+        if s.require_dated_names and asked_type(question) == "date" and not self._dated_with_names(
                 keys, ranked):
             return ev.failed("no_dated_names", "no relevant sentence gives a date together with "
                              + (", ".join(name_terms(keys)) or "the question's subject"))

@@ -158,8 +158,8 @@ class VerdictMaker:
             return Verdict(False, "no_index", NO_ARTICLE, score, feats)
         if evidence is not None and evidence.check in OFF_TOPIC_CHECKS:
             return Verdict(False, "off_topic", NO_ARTICLE, score, feats)
-        return Verdict(False, "not_stated", not_stated(subject(question, evidence), asked(question, answer_type, evidence)),
-                       score, feats)
+        reason = not_stated(subject(question, evidence), asked(question, answer_type, evidence))
+        return Verdict(False, "not_stated", reason, score, feats)
 
     def refusal(self, question: str, passages: list[ScoredPassage], mode: str, verdict: Verdict,
                 standalone: str | None = None) -> Answer:

@@ -26,6 +26,10 @@ from ..nlp import number_value, parse
 _ANSWER_TYPES = {"who": "person", "whom": "person", "whose": "person", "when": "date",
                  "where": "place", "why": "reason", "which": "entity", "what": "entity"}
 _QUANTITY_HEADS = {"many", "much", "long", "old", "far", "often", "large", "big"}
+# 'what/which X' asking for a date or a number (were the regex classifier's, which is gone).
+_DATE_NOUNS = {"date", "day", "weekday", "month", "year"}
+_COUNT_NOUNS = {"number", "percentage", "share"}
+_PLACE_NOUNS = {"city", "country", "place"}
 _BEFORE, _AFTER = {"before", "until", "till", "by", "through"}, {"after", "since", "from"}
 _ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 
@@ -139,11 +143,26 @@ def answer_type(doc) -> str | None:
     for i, t in enumerate(toks):
         w = t.lower_
         if t.tag_ in ("WDT", "WP", "WP$", "WRB"):
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
             if w == "how":
-                nxt = toks[i + 1].lower_ if i + 1 < len(toks) else ""
-                return "quantity" if nxt in _QUANTITY_HEADS else "manner"
+                return "quantity" if nxt is not None and nxt.lower_ in _QUANTITY_HEADS else "manner"
+            if w in ("what", "which") and nxt is not None and nxt.pos_ == "NOUN":
+                # 'what year', 'which day': the noun says what is asked
+                head = nxt.lemma_.lower()
+                if head in _DATE_NOUNS:
+                    return "date"
+                if head in _COUNT_NOUNS:
+                    return "quantity"
+                if head in _PLACE_NOUNS:
+                    return "place"
             return _ANSWER_TYPES.get(w, "entity")
     return "yesno" if toks[0].pos_ == "AUX" else None
+
+
+def asked_type(question: str) -> str | None:
+    """The answer type of `question` (`answer_type` of its cached spaCy parse): THE answer-type
+    classifier, for the parts that hold only the question's text (scoring, gate, conflicts)."""
+    return answer_type(parse(question))
 
 
 def analyse(question: str, as_of=None, nlp=None, asked: str | None = None) -> QuestionAnalysis:

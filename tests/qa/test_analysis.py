@@ -112,3 +112,14 @@ def test_without_windows_drops_only_the_filtered_dates():
     # a fixed date is a soft preference, not a filter: its words stay
     q = "Who was arrested on 5 March 2024?"
     assert without_windows(analyse(q, AS_OF)) == q
+
+
+def test_one_answer_type():
+    """One classifier of what a question asks for (spaCy's, here); the regex one quote mode
+    had beside it is gone, and everything else asks this one."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "qa"
+    defs = sorted(str(p.relative_to(root.parent)) for p in root.rglob("*.py")
+                  if "def answer_type(" in p.read_text(encoding="utf-8"))
+    assert defs == ["qa/question/analysis.py"]
