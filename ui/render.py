@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus import Document
-from qa.labels import display_date, headline, source_label
+from qa.labels import UNDATED, display_date, headline, source_label
 from qa.types import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -169,7 +169,7 @@ def document_html(doc: Document, start: int | None = None, end: int | None = Non
     date = display_date(doc.published)
     meta = [f'<div class="qa-doc-title">{esc(headline(doc.title, doc.text, doc.doc_id, limit=160))}</div>',
             f'<div class="qa-doc-meta"><span class="qa-src-outlet">{esc(doc.outlet or "unknown outlet")}</span> · '
-            f'<span class="qa-src-date">{esc(date or "date unknown")}</span>'
+            f'<span class="qa-src-date">{esc(date or UNDATED)}</span>'
             + (f' <span class="qa-iso">({esc(doc.published)})</span>' if doc.published else "")
             + f' · <code>{esc(doc.doc_id)}</code>'
             + (f' · <span class="qa-doc-url">{esc(doc.url)}</span>' if doc.url else "") + "</div>"]

@@ -79,12 +79,13 @@ class AnswerComposer:
     quotes when the LLM gave nothing supported but the evidence was judged to answer."""
 
     def __init__(self, quote: QuoteAnswerer, copies_of: Callable[[str], list[DocRecord]],
-                 fallback_to_quote: bool = True):
+                 fallback_to_quote: bool = True, headline_of: Callable[[str, str | None], str] | None = None):
         if not callable(copies_of):
             raise TypeError(f"copies_of must be callable, got {type(copies_of).__name__}")
         self.quote = quote
         self.copies_of = copies_of
         self.fallback_to_quote = fallback_to_quote
+        self.headline_of = headline_of  # (doc_id, title) -> how the article is named in the source line
 
     def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
                      ranked: list[Sentence]) -> Answer:
@@ -98,7 +99,7 @@ class AnswerComposer:
             ctext, conflicts = conflicts_text(findings, markers)
             text = f"{ctext}\n{text}"
         if citations:
-            text = f"{text}\n{published_line(citations)}"
+            text = f"{text}\n{published_line(citations, self.headline_of)}"
         return Answer(question, text, citations, passages, mode="quote", conflicts=conflicts,
                       standalone_question=_standalone_or_none(question, standalone))
 
@@ -116,7 +117,7 @@ class AnswerComposer:
         elif not ans.abstained and ans.citations:
             add_conflicts(ans, find_conflicts(standalone, ranked))
             ans.citations = with_copies(ans.citations, self.copies_of)
-            ans.text = f"{ans.text}\n{published_line(ans.citations)}"  # the one source note
+            ans.text = f"{ans.text}\n{published_line(ans.citations, self.headline_of)}"  # the one source note
         ans.question = question
         ans.standalone_question = _standalone_or_none(question, standalone)
         return ans
