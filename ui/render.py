@@ -133,7 +133,10 @@ def turn_html(turn: Turn, index: int) -> str:
         if verdict and verdict.get("reason"):
             parts.append(f'<div class="qa-note qa-verdict">Why: {esc(verdict["reason"])}</div>')
         if ans.standalone_question and ans.standalone_question != turn.question:
-            parts.append(f'<div class="qa-rewrite">Understood as: {esc(ans.standalone_question)}</div>')
+            # the reader can correct the rewrite: "Edit" puts it in the question box to change and ask
+            parts.append(f'<div class="qa-rewrite">Understood as: <span class="qa-rewrite-text">'
+                         f'{esc(ans.standalone_question)}</span> <button type="button" class="qa-rewrite-edit" '
+                         f'title="Put this question in the box to correct it">Edit</button></div>')
         for note in turn.notes:
             parts.append(f'<div class="qa-note">{esc(note)}</div>')
         if ans.fallback == "quote":

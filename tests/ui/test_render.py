@@ -118,3 +118,12 @@ def test_llm_fallback_to_quotes_is_said_not_shown_as_unsupported_marks():
     assert "qa-fallback-note" in html and "qa-unsupported-note" not in html
     plain = chat_html([Turn("q", answer=Answer("q", "Text [1]", mode="llm", unsupported=["Made up."]))])
     assert "qa-fallback-note" not in plain and "qa-unsupported-note" in plain
+
+
+def test_the_rewrite_of_a_follow_up_is_shown_with_a_way_to_correct_it():
+    ans = Answer("When was that?", "On May 4. [1]", standalone_question="When was that (Anna <Berg>, Oslo)?")
+    html = chat_html([Turn("When was that?", answer=ans)])
+    assert 'Understood as: <span class="qa-rewrite-text">When was that (Anna &lt;Berg&gt;, Oslo)?</span>' in html
+    assert 'class="qa-rewrite-edit"' in html
+    plain = chat_html([Turn("When was that?", answer=Answer("When was that?", "On May 4. [1]"))])
+    assert "qa-rewrite" not in plain
