@@ -71,8 +71,11 @@ def thread_of(turns: list) -> Thread:
             continue
         asked = turn.standalone or turn.question
         about = list(names(asked))
-        in_span = list(names(turn.span)) if turn.span else []
         in_lead = list(names(lead))
+        # the short answer's names as its sentence writes them in full: an extractive reader's
+        # span may end inside a word ('Mousa Abu Marzo' of 'Mousa Abu Marzouk')
+        in_span = [next((e for e in in_lead if fold(s.text) in fold(e.text)), s)
+                   for s in (names(turn.span) if turn.span else [])]
         said = in_span or in_lead[:2]
         chosen = _distinct(e.text for e in about + said)
         people = _distinct(e.text for e in in_span + in_lead + about if e.label == "PERSON")

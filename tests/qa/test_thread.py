@@ -31,6 +31,11 @@ def test_the_thread_carries_the_cited_articles_the_names_and_the_date():
     assert t.date == "March 3, 2021"  # stated in the cited sentence, not the publication day
 
 
+def test_a_short_answer_cut_inside_a_word_is_named_as_its_sentence_writes_it():
+    t = thread_of([_turn(span="Anna Be")])
+    assert t.people[0] == "Anna Berg" and "Anna Be" not in t.names
+
+
 def test_a_relative_date_is_not_the_thread_date():
     assert stated_date("They met on Monday.") is None
     t = thread_of([_turn(answer="The delegation met on Monday in Oslo. [1]")])
