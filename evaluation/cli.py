@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import platform
 import sys
 import time
@@ -92,6 +93,8 @@ def _finish(report: dict, out: str | None, as_json: bool) -> None:
 
 @cli.command("eval")
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False), help="A gold QA JSONL file.")
+@click.option("--followups", type=click.Path(exists=True, dir_okay=False),
+              help="A follow-up conversations JSONL file (e.g. eval/followups.jsonl); --split dev|test|all.")
 @click.option("--beir", type=click.Path(exists=True, file_okay=False), help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/).")
 @click.option("--squad", type=click.Path(exists=True, dir_okay=False), help="A SQuAD 2.0 JSON file.")
 @click.option("--ablate", is_flag=True, help="Run the --gold set through the named pipeline variants.")
@@ -124,7 +127,7 @@ def _finish(report: dict, out: str | None, as_json: bool) -> None:
 @click.option("--reason", default="", help="--write-baseline: why the baseline changed (stored in it).")
 @click.pass_obj
 @store_errors
-def eval_cmd(obj: Context, gold, beir, squad, ablate, mode, split, limit, k, variants, corpus_dir,
+def eval_cmd(obj: Context, gold, followups, beir, squad, ablate, mode, split, limit, k, variants, corpus_dir,
              as_json, out, no_progress, suite, configs, quick, benchmarks, bench_dir, cache_dir, rtqa_index,
              write_baseline, check_baseline, reason) -> None:
     """Evaluate: `--gold FILE`, `--squad FILE`, `--beir DIR`, `--ablate --gold FILE`, or `--suite`."""
@@ -138,6 +141,20 @@ def eval_cmd(obj: Context, gold, beir, squad, ablate, mode, split, limit, k, var
         _finish(report, out, as_json)
         if report.get("gate") and not report["gate"]["passed"]:
             sys.exit(1)
+        return
+    if followups:
+        from .followups import markdown as followups_md
+        from .followups_cli import run_followups_cmd
+
+        report = run_followups_cmd(obj, followups, split, _modes(mode), k, corpus_dir, bench_dir, cache_dir, limit,
+                                   not no_progress)
+        if out:
+            Path(out).mkdir(parents=True, exist_ok=True)
+            (Path(out) / "followups.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+        if as_json:
+            echo_json(report)
+        else:
+            click.echo("\n\n".join(followups_md(r) for r in report["followups"]))
         return
     if configs or quick or write_baseline or check_baseline:
         raise click.UsageError("--config/--quick/--write-baseline/--check-baseline go with --suite")

@@ -19,7 +19,8 @@ from .components import build_index, build_retriever
 from .answer.composing import AnswerComposer
 from .question.dates import apply_intent, parse_intent, strip_intent
 from .evidence.gate import Evidence, EvidenceGate, metadata_text
-from .question.followup import Turn, demote_shown, parse_history, standalone_question
+from .question.followup import Turn, demote_shown, shown_before, parse_history, standalone_question
+from .question.thread import is_anaphoric, thread_filters, thread_of
 from .index_view import IndexView
 from .evidence.verdict import VerdictMaker
 from .query_memo import QueryMemo
@@ -78,7 +79,8 @@ class Assistant:
         if self.scorer.vocab_source is None:
             self.scorer.vocab_source = self.view.corpus_vocab
         self.composer = composer or AnswerComposer(self.quote, self.view.copies_of,
-                                                   settings.llm.fallback_to_quote, settings.conflicts)
+                                                   settings.llm.fallback_to_quote, settings.conflicts,
+                                                   headline_of=self.view.headline)
         self.reader, finder = reader, None
         r = settings.reader
         if r.enabled or settings.judge.policy == "reader":
@@ -178,11 +180,29 @@ class Assistant:
         turns = parse_history(history)
         standalone = self._standalone(question, turns, mode)
         analysis = analyse(standalone, as_of, asked=question)
+        thread = thread_of(turns) if turns else None
+        # a follow-up with no name or date of its own ('When was that?') is about the articles
+        # the previous answer cited: they are searched beside the whole index, first
+        scope, thread_scope = merge_filters(filters, analysis), None
+        if thread is not None and is_anaphoric(question, thread, turns[-1].standalone or turns[-1].question):
+            thread_scope = thread_filters(scope, thread)
         timings["rewrite"] = time.perf_counter() - t
+        p = self._gather(question, standalone, analysis, scope, k, turns, timings, thread_scope)
+        passages, ranked, evidence, reading, verdict = p
+        return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
+                        timings, reading)
+
+    def _gather(self, question: str, standalone: str, analysis, scope: Filters, k: int, turns: list[Turn],
+                timings: dict[str, float], thread_scope: Filters | None = None):
+        """Retrieval within `scope` (the passages of `thread_scope` first, when given),
+        sentence ranking, the refusal gate and the verdict."""
         t = time.perf_counter()
-        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode,
-                                           merge_filters(filters, analysis))
-        timings["retrieve"] = time.perf_counter() - t
+        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, scope)
+        if thread_scope is not None:
+            first = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, thread_scope)
+            seen = {(p.doc_id, p.start) for p in first}
+            passages = first + [p for p in passages if (p.doc_id, p.start) not in seen]
+        timings["retrieve"] = timings.get("retrieve", 0.0) + time.perf_counter() - t
         t = time.perf_counter()
         passage_text = "\n".join(p.text for p in passages)
         intent = parse_intent(standalone, passage_text, analysis=analysis)
@@ -191,7 +211,7 @@ class Assistant:
                                  focus=question if standalone != question else None)
         ranked = apply_intent(intent, ranked)
         if turns and standalone != question:
-            ranked = demote_shown(ranked, turns[-1].answer)
+            ranked = demote_shown(ranked, shown_before(standalone, turns))
         evidence = self.gate.check(asked, ranked, [p.text for p in passages]
                                    + [metadata_text(p) for p in passages], self.view.corpus_vocab())
         reading = None
@@ -199,12 +219,11 @@ class Assistant:
             t_read = time.perf_counter()
             reading = self.reader.read(standalone, passages)
             ranked = promote(ranked, reading)
-            timings["read"] = time.perf_counter() - t_read
+            timings["read"] = timings.get("read", 0.0) + time.perf_counter() - t_read
         verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages, reading,
                                       empty_index=not passages and not self.index.records())
-        timings["evidence"] = time.perf_counter() - t
-        return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
-                        timings, reading)
+        timings["evidence"] = timings.get("evidence", 0.0) + time.perf_counter() - t
+        return passages, ranked, evidence, reading, verdict
 
     def _refusal(self, question: str, p: Prepared) -> Answer:
         return self.verdicts.refusal(question, p.passages, p.mode, p.verdict,

@@ -11,6 +11,20 @@ class IndexView:
 
     def __init__(self, index: NewsIndex):
         self.index = index
+        self._headlines: dict[tuple[str, str | None], str] = {}
+
+    def headline(self, doc_id: str, title: str | None = None) -> str:
+        """How an article is named: its title, else its first sentence-like line (qa.labels),
+        the id only when the index no longer has it. Remembered per (id, title)."""
+        key = (doc_id, title)
+        if key not in self._headlines:
+            from .labels import headline
+
+            doc = None if title else self.index.get_document(doc_id)
+            if len(self._headlines) > 4096:
+                self._headlines.clear()
+            self._headlines[key] = headline(title, doc.text if doc else None, doc_id)
+        return self._headlines[key]
 
     def copies_of(self, doc_id: str) -> list[DocRecord]:
         """The other copies of a syndicated article (the index's duplicate cluster)."""

@@ -37,13 +37,26 @@ def shorten(text: str, limit: int = TITLE_CHARS) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
+TITLE_WORDS = 4  # a line with fewer words besides dates, times and people's names is not a title
+SCAN_LINES = 8  # how far into an article a title is looked for
+
+
+def sentence_like(line: str) -> bool:
+    """Is `line` a headline or sentence rather than a dateline or a byline? It has at least
+    TITLE_WORDS words that are not part of a date, a time or a person's name (spaCy's entities):
+    '1/19/2024 | Last updated: 1/19/2024 07:51 PM (Mecca time)' and 'By Jane Doe' are not."""
+    from .nlp import parse
+
+    words = [t for t in parse(line) if t.is_alpha and t.ent_type_ not in ("DATE", "TIME", "PERSON")]
+    return len(words) >= TITLE_WORDS
+
+
 def first_line(text: str | None) -> str | None:
-    """The article's first non-empty line (markdown heading marks removed), or None."""
-    for line in (text or "").splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line
-    return None
+    """The article's first sentence-like line (markdown heading marks removed; datelines and
+    bylines skipped), else its first non-empty line, or None."""
+    lines = [ln.strip().lstrip("#").strip() for ln in (text or "").splitlines()]
+    lines = [ln for ln in lines if ln]
+    return next((ln for ln in lines[:SCAN_LINES] if sentence_like(ln[:300])), lines[0] if lines else None)
 
 
 def headline(title: str | None, text: str | None = None, doc_id: str | None = None,
@@ -64,4 +77,4 @@ def source_label(outlet: str | None, published: str | None, title: str | None,
     return SEP.join(parts)
 
 
-__all__ = ["display_date", "first_line", "headline", "shorten", "source_label"]
+__all__ = ["UNDATED", "display_date", "first_line", "headline", "sentence_like", "shorten", "source_label"]

@@ -125,9 +125,21 @@ class AnswerSpan:
             raise ValueError(f"answer span {self.start}:{self.end} does not match its text of length "
                              f"{len(self.text)}")
 
+    @property
+    def entity_type(self) -> str | None:
+        """The span's entity type for readers of the API: its label when that is a spaCy
+        entity label, else the label of a spaCy entity spanning the whole text (a span found by
+        the extractive reader, labelled READER inside qa/), else None."""
+        from .nlp import entities, spacy_pipeline
+
+        if self.label and self.label in spacy_pipeline().get_pipe("ner").labels:
+            return self.label
+        whole = [e for e in entities(self.text) if e.start == 0 and e.end == len(self.text)]
+        return whole[0].label if whole else None
+
     def to_json(self) -> dict:
         return {"marker": self.marker, "doc_id": self.doc_id, "start": self.start, "end": self.end,
-                "text": self.text, "label": self.label}
+                "text": self.text, "label": self.entity_type}
 
 
 @dataclass

@@ -39,7 +39,7 @@ class ChatSession:
     memory: ChatMemory = field(default_factory=lambda: ChatMemory(MAX_TURNS))  # for follow-ups
 
     def remember(self, question: str, ans: Answer) -> None:
-        self.memory.remember(question, ans.text, ans.standalone_question)
+        self.memory.remember(question, ans)  # its citations too: follow-ups keep the thread
 
 
 def _pieces(delta: str):

@@ -62,6 +62,8 @@ a.qa-chip:hover, a.qa-chip:focus-visible { background: var(--qa-chip-hover); col
 .qa-chip-sm { font-size: .7em; }
 .qa-unsupported { background: var(--qa-unsup-bg); color: var(--qa-unsup-text); text-decoration: underline wavy; }
 .qa-flag { color: var(--qa-unsup-text); font-size: .7em; margin-left: 2px; }
+.qa-rewrite-edit { font: inherit; font-size: .95em; background: none; border: 0; padding: 0 2px;
+  color: var(--qa-link, inherit); text-decoration: underline; cursor: pointer; }
 .qa-note, .qa-rewrite, .qa-meta { color: var(--qa-muted); font-size: .85em; margin-top: 6px; white-space: normal; }
 .qa-h { font-weight: 600; font-size: .8em; text-transform: uppercase; letter-spacing: .04em; color: var(--qa-muted);
   margin: 12px 0 6px; }
@@ -292,6 +294,16 @@ const titleIds = () => {
 };
 setInterval(() => { count(); titleIds(); }, 400);
 count();
+element.addEventListener('click', (ev) => {  // "Understood as: ... Edit": correct the rewrite
+  const edit = ev.target.closest('.qa-rewrite-edit');
+  if (!edit) return;
+  const box = document.querySelector('#qa-question textarea');
+  const text = edit.parentElement.querySelector('.qa-rewrite-text');
+  if (!box || !text) return;
+  box.value = text.textContent;
+  box.dispatchEvent(new Event('input', {bubbles: true}));
+  box.focus();
+});
 let nearBottom = true;
 window.addEventListener('scroll', () => {
   nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 260;

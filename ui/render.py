@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus import Document
-from qa.labels import display_date, headline
+from qa.labels import UNDATED, display_date, headline, source_label
 from qa.types import Answer, Citation
 
 from .render_chips import chip, cite_attrs, cite_label, esc, glue_markers, markers_to_chips, pending_chip
@@ -120,7 +120,10 @@ def turn_html(turn: Turn, index: int) -> str:
         parts.append(f'<div class="qa-text">{answer_text_html(ans.text, ans.citations, ans.unsupported, turn.headlines)}</div>')
         parts.append(verdict_html(verdict, ans))
         if ans.standalone_question and ans.standalone_question != turn.question:
-            parts.append(f'<div class="qa-rewrite">Understood as: {esc(ans.standalone_question)}</div>')
+            # the reader can correct the rewrite: "Edit" puts it in the question box to change and ask
+            parts.append(f'<div class="qa-rewrite">Understood as: <span class="qa-rewrite-text">'
+                         f'{esc(ans.standalone_question)}</span> <button type="button" class="qa-rewrite-edit" '
+                         f'title="Put this question in the box to correct it">Edit</button></div>')
         for note in turn.notes:
             parts.append(f'<div class="qa-note">{esc(note)}</div>')
         if ans.fallback == "quote":
@@ -159,7 +162,7 @@ def document_html(doc: Document, start: int | None = None, end: int | None = Non
     date = display_date(doc.published)
     meta = [f'<div class="qa-doc-title">{esc(headline(doc.title, doc.text, doc.doc_id, limit=160))}</div>',
             f'<div class="qa-doc-meta"><span class="qa-src-outlet">{esc(doc.outlet or "unknown outlet")}</span> · '
-            f'<span class="qa-src-date">{esc(date or "date unknown")}</span>'
+            f'<span class="qa-src-date">{esc(date or UNDATED)}</span>'
             + (f' <span class="qa-iso">({esc(doc.published)})</span>' if doc.published else "")
             + f' · <code>{esc(doc.doc_id)}</code>'
             + (f' · <span class="qa-doc-url">{esc(doc.url)}</span>' if doc.url else "") + "</div>"]

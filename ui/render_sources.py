@@ -109,7 +109,7 @@ def conflicts_html(answer: Answer, headlines: dict[str, str] | None = None) -> s
         cols = []
         for v in conflict.values:
             links = " ".join(chip(by_marker[m], headlines or {}) for m in v.citation_markers if m in by_marker)
-            dates = ", ".join(display_date(p) or "date unknown" for p in v.published) or ""
+            dates = ", ".join(display_date(p) or UNDATED for p in v.published) or ""
             cols.append(
                 f'<div class="qa-conflict-value"><div class="qa-value">{esc(v.value)}</div>'
                 f'<div class="qa-conflict-src">{links}{(" · " + esc(dates)) if dates else ""}</div></div>'

@@ -34,6 +34,10 @@ class FiltersIn(_Strict):
 class Message(_Strict):
     role: Literal["user", "assistant", "system"]
     content: StrictStr
+    # an assistant turn's cited articles and short answer, as the answer returned them: a
+    # follow-up ("When was that?") is then answered from the same articles
+    doc_ids: list[StrictStr] | None = Field(None, description="assistant turns: the cited doc ids")
+    answer_span: StrictStr | None = Field(None, description="assistant turns: the short answer")
 
 
 class AskRequest(_Strict):

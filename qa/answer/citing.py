@@ -9,17 +9,20 @@ from urllib.parse import urlparse
 
 from index import DocRecord, ScoredPassage
 
+from ..labels import UNDATED, headline, source_label as label
 from ..types import Citation, Sentence
 
 
-def source_label(outlet: str | None, title: str | None, doc_id: str, published: str | None) -> str:
-    """'Coast Daily, published 2024-01-10' / '..., publication date not given'."""
-    when = f"published {published}" if published else "publication date not given"
-    return f"{outlet or title or doc_id}, {when}"
+def source_label(outlet: str | None, title: str | None, doc_id: str, published: str | None,
+                 text: str | None = None) -> str:
+    """'Coast Daily, published 2024-01-10' / 'Sea Herald, undated': the outlet, else the
+    title or first line of `text`; the document id only when there is neither."""
+    when = f"published {published}" if published else UNDATED
+    return f"{outlet or headline(title, text, doc_id)}, {when}"
 
 
 def published_note(p: ScoredPassage) -> str:
-    return f"({source_label(p.outlet, p.title, p.doc_id, p.published)})"
+    return f"({source_label(p.outlet, p.title, p.doc_id, p.published, p.text)})"
 
 
 def make_citation(marker: int, s: Sentence, span: tuple[int, int, str] | None = None) -> Citation:
@@ -55,18 +58,21 @@ def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tup
     return "\n".join(lines), citations, markers
 
 
-def published_line(citations: list[Citation]) -> str:
+def published_line(citations: list[Citation], headline_of: Callable[[str, str | None], str] | None = None) -> str:
     """The answer's one source note: when each cited article was published, one entry per
-    article: 'Published: [1][3] Coast Daily, 2024-01-10; [2] Sea Herald, date not given.'
-    (Surfaces show the full labels; this line keeps the dates in the answer text itself.)"""
+    article, named as everywhere else (qa.labels.source_label: outlet · date · title):
+    'Published: [1][3] Coast Daily · 10 Jan 2024 · Storm hits; [2] Sea Herald · undated · Port…'.
+    `headline_of(doc_id, title)`: the article's title or first line, so an untitled article is
+    named by its text, never by its id (without it: the title, else the cited sentence)."""
     by_doc: dict[str, list[Citation]] = {}
     for c in citations:
         by_doc.setdefault(c.doc_id, []).append(c)
     parts = []
     for cs in by_doc.values():
         c = cs[0]
-        parts.append("".join(f"[{x.marker}]" for x in cs) + f" {c.outlet or c.title or c.doc_id}, "
-                     + (c.published or "date not given") + also_published_note(c))
+        title = headline_of(c.doc_id, c.title) if headline_of else headline(c.title, c.quote)
+        parts.append("".join(f"[{x.marker}]" for x in cs) + " "
+                     + label(c.outlet, c.published, title) + also_published_note(c))
     return "Published: " + "; ".join(parts) + "."
 
 

@@ -81,13 +81,15 @@ class AnswerComposer:
     quotes when the LLM gave nothing supported but the evidence was judged to answer."""
 
     def __init__(self, quote: QuoteAnswerer, copies_of: Callable[[str], list[DocRecord]],
-                 fallback_to_quote: bool = True, conflicts: ConflictSettings = ConflictSettings()):
+                 fallback_to_quote: bool = True, conflicts: ConflictSettings = ConflictSettings(),
+                 headline_of: Callable[[str, str | None], str] | None = None):
         if not callable(copies_of):
             raise TypeError(f"copies_of must be callable, got {type(copies_of).__name__}")
         self.quote = quote
         self.copies_of = copies_of
         self.fallback_to_quote = fallback_to_quote
         self.conflicts = conflicts
+        self.headline_of = headline_of  # (doc_id, title) -> how the article is named in the source line
 
     def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
                      ranked: list[Sentence]) -> Answer:
@@ -101,7 +103,7 @@ class AnswerComposer:
             ctext, conflicts = conflicts_text(findings, markers)
             text = f"{ctext}\n{text}"
         if citations:
-            text = f"{text}\n{published_line(citations)}"
+            text = f"{text}\n{published_line(citations, self.headline_of)}"
         return Answer(question, text, citations, passages, mode="quote", conflicts=conflicts,
                       standalone_question=_standalone_or_none(question, standalone))
 
@@ -119,7 +121,7 @@ class AnswerComposer:
         elif ans.citations:
             add_conflicts(ans, find_conflicts(standalone, ranked, self.conflicts))
             ans.citations = with_copies(ans.citations, self.copies_of)
-            ans.text = f"{ans.text}\n{published_line(ans.citations)}"  # the one source note
+            ans.text = f"{ans.text}\n{published_line(ans.citations, self.headline_of)}"  # the one source note
         ans.question = question
         ans.standalone_question = _standalone_or_none(question, standalone)
         return ans

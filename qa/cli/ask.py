@@ -345,5 +345,5 @@ def _interactive(backend: Backend, mode, k, as_json: bool, keep_history: bool) -
             click.echo(f"error: {exc.message}", err=True)
             continue
         if memory is not None:
-            memory.remember(question, out["answer"], out.get("standalone_question"))
+            memory.remember(question, out)  # with its citations: follow-ups keep the thread
         click.echo()

@@ -28,12 +28,17 @@ class ChatMemory:
         self.max_turns = max_turns
         self.buffer = ChatMemoryBuffer.from_defaults(token_limit=token_limit, tokenizer_fn=count_words)
 
-    def remember(self, question: str, answer: str, standalone: str | None = None) -> None:
+    def remember(self, question: str, answer: "str | Answer", standalone: str | None = None) -> None:
+        """One turn. `answer`: the `Answer` (its cited articles and short answer are kept for
+        follow-ups, qa.question.thread) or its text."""
         from llama_index.core.llms import ChatMessage
 
-        extra = {"standalone": standalone} if standalone and standalone != question else {}
+        turn = Turn.of(question, answer, standalone)
+        extra = {"standalone": turn.standalone} if turn.standalone and turn.standalone != question else {}
+        cited = {"doc_ids": list(turn.doc_ids), "answer_span": turn.span, "published": turn.published}
         self.buffer.put(ChatMessage(role="user", content=question, additional_kwargs=extra))
-        self.buffer.put(ChatMessage(role="assistant", content=answer))
+        self.buffer.put(ChatMessage(role="assistant", content=turn.answer,
+                                    additional_kwargs={k: v for k, v in cited.items() if v}))
         excess = len(self.buffer.get_all()) - 2 * self.max_turns
         if excess > 0:
             self.buffer.set(self.buffer.get_all()[excess:])
@@ -50,11 +55,19 @@ class ChatMemory:
                 out.append(Turn(m.content or "", "", m.additional_kwargs.get("standalone")))
             elif out:
                 out[-1].answer = m.content or ""
+                extra = m.additional_kwargs or {}
+                out[-1].doc_ids = tuple(extra.get("doc_ids") or ())
+                out[-1].span, out[-1].published = extra.get("answer_span"), extra.get("published")
         return out[-self.max_turns:]
 
     def as_dicts(self) -> list[dict]:
         """{"role", "content"} messages, as OpenAI-style chat APIs (and `qa serve`) take them."""
-        return [{"role": getattr(m.role, "value", m.role), "content": m.content or ""} for m in self.messages()]
+        out = []
+        for m in self.messages():
+            role = getattr(m.role, "value", m.role)
+            extra = {k: v for k, v in (m.additional_kwargs or {}).items() if k in ("doc_ids", "answer_span")}
+            out.append({"role": role, "content": m.content or "", **(extra if role == "assistant" else {})})
+        return out
 
     def reset(self) -> None:
         self.buffer.reset()
@@ -87,7 +100,7 @@ class Conversation:
             yield item
 
     def _remember(self, question: str, ans: Answer) -> None:
-        self.memory.remember(question, ans.text, ans.standalone_question)
+        self.memory.remember(question, ans)
 
     def reset(self) -> None:
         self.memory.reset()

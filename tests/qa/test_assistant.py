@@ -231,8 +231,10 @@ def test_llm_answer_has_one_published_note(assistant):
     assert not ans.abstained and ans.fallback is None
     assert "Sources:" not in ans.text and "[1]" in ans.text
     last = ans.text.splitlines()[-1]
-    for c in ans.citations:
-        assert f"[{c.marker}] {c.outlet}, {c.published}" in last
+    from qa.labels import display_date
+
+    for c in ans.citations:  # named as everywhere else: outlet · date · title
+        assert f"[{c.marker}] {c.outlet} · {display_date(c.published)} · {c.title}" in last
 
 
 @pytest.mark.slow

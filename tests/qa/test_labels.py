@@ -21,3 +21,55 @@ def test_dates():
     assert display_date("2025-02-04") == "4 Feb 2025"
     assert display_date(None) is None
     assert display_date("sometime") == "sometime"
+
+
+# -- readable sources (issue 21) ------------------------------------------------------------------
+DATELINE_ARTICLE = ("1/19/2024–|Last updated: 1/19/202407:51 PM (Mecca time)\n"
+                    "A delegation from the Islamic Resistance Movement (Hamas) held discussions in Moscow.\n")
+
+
+def test_a_dateline_or_byline_is_not_a_title():
+    from qa.labels import first_line, headline, sentence_like
+
+    assert not sentence_like("1/19/2024–|Last updated: 1/19/202407:51 PM (Mecca time)")
+    assert not sentence_like("June 25, 2024 at 10:11 am")
+    assert not sentence_like("By John Smith and Jane Doe")
+    assert sentence_like("Hamas ‘appreciates’ Russian efforts to strengthen regional stability")
+    assert first_line(DATELINE_ARTICLE).startswith("A delegation from the Islamic Resistance")
+    assert headline(None, DATELINE_ARTICLE, "001_a0d50dacadf60764").startswith("A delegation")
+    assert first_line("10:11 am\n") == "10:11 am"  # nothing better: the first line still names it
+
+
+def test_the_published_line_names_an_untitled_article_by_its_text_not_its_id():
+    from qa.answer.citing import published_line
+    from qa.labels import headline
+    from qa.types import Citation
+
+    quote = "A delegation from the Islamic Resistance Movement (Hamas) held discussions in Moscow."
+    c = Citation(1, "001_a0d50dacadf60764", 57, 57 + len(quote), quote, published="2024-01-19")
+    line = published_line([c], lambda doc_id, title: headline(title, DATELINE_ARTICLE, doc_id))
+    assert "001_a0d50dacadf60764" not in line and "A delegation from the Islamic" in line
+    assert "19 Jan 2024" in line
+    undated = Citation(2, "004_c1476e201e89ad97", 0, len(quote), quote, outlet="MEMRI")
+    line = published_line([undated])
+    assert "004_c1476e201e89ad97" not in line and "MEMRI · undated · A delegation" in line
+
+
+def test_one_wording_for_a_missing_date():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for path in list((root / "qa").rglob("*.py")) + list((root / "ui").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"date not given|date unknown|publication date not given", text), path
+
+
+def test_the_api_answer_span_carries_an_entity_type_not_an_internal_label():
+    from qa.types import AnswerSpan
+
+    span = AnswerSpan(1, "d1", 10, 21, "Bassem Naim", "READER")
+    assert span.to_json()["label"] in ("PERSON", None)
+    assert span.to_json()["label"] != "READER"
+    assert AnswerSpan(1, "d1", 0, 16, "January 19, 2024", "DATE").to_json()["label"] == "DATE"
+    assert AnswerSpan(1, "d1", 0, 14, "six hostages a", "READER").to_json()["label"] is None

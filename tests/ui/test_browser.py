@@ -103,7 +103,7 @@ def test_citation_opens_article_with_exact_span_highlighted(page, server):
     assert mark.text_content() == cited["text"]
     assert page.locator("#qa-viewer-body .qa-doc").get_attribute("data-doc") == cited["doc_id"]
     meta = page.inner_text("#qa-viewer-body .qa-doc-meta")
-    assert (cited["outlet"] or "unknown outlet") in meta and (cited["published"] or "date unknown") in meta
+    assert (cited["outlet"] or "unknown outlet") in meta and (cited["published"] or "undated") in meta
     # scrolled into view inside the viewer
     inside = page.evaluate("""() => {
         const m = document.querySelector('#qa-viewer-body mark.qa-hl').getBoundingClientRect();

@@ -175,3 +175,12 @@ def test_a_question_over_the_limit_is_shown_cut_with_its_length():
     assert "x" * 280 + "…" in html and "x" * 281 not in html
     assert "20,000 characters" in html
     assert "x" * 2000 in chat_html([Turn("x" * 2000)])  # within the limit: shown whole
+
+
+def test_the_rewrite_of_a_follow_up_is_shown_with_a_way_to_correct_it():
+    ans = Answer("When was that?", "On May 4. [1]", standalone_question="When was that (Anna <Berg>, Oslo)?")
+    html = chat_html([Turn("When was that?", answer=ans)])
+    assert 'Understood as: <span class="qa-rewrite-text">When was that (Anna &lt;Berg&gt;, Oslo)?</span>' in html
+    assert 'class="qa-rewrite-edit"' in html
+    plain = chat_html([Turn("When was that?", answer=Answer("When was that?", "On May 4. [1]"))])
+    assert "qa-rewrite" not in plain
