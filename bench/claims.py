@@ -133,7 +133,7 @@ def swap_cases(rec: dict, nlp) -> list[tuple[str, str, str, bool]]:
 
 def flagged(checker, passage: str, claim: str, question: str) -> bool:
     from index import Chunk, ScoredPassage
-    from qa.verify import Source
+    from qa.check.claims import Source
 
     p = ScoredPassage(Chunk("d:0", "d", 0, len(passage), passage), 1.0, title=None, outlet=None, published=None)
     v = checker.verify(claim + " [1]", [Source.whole(1, p)], question or None)
@@ -148,9 +148,9 @@ def main(argv=None) -> int:
     ap.add_argument("--swap", action="store_true", help="speaker-swap claims (misattribution)")
     args = ap.parse_args(argv)
     from qa.components import get_embedder
-    from qa.quote import EmbeddingCache
-    from qa.verify import Checker
-    from qa.verify_model import Attribution, ClaimJudge, shared_cross_encoder
+    from qa.answer.quote import EmbeddingCache
+    from qa.check.claims import Checker
+    from qa.check.claim_judges import Attribution, ClaimJudge, shared_cross_encoder
 
     if (args.folder / "evidence_facts.jsonl").is_file():
         recs, split = facts(args.folder)

@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 QUESTION = "Who did the Hamas delegation meet in Moscow?"
-MAIN = "import sys; sys.argv[0] = 'qa'; from qa.cli import main; main()"
+MAIN = "import sys; sys.argv[0] = 'qa'; from qa.cli.main import main; main()"
 
 
 def _env(code: Path) -> dict:
@@ -88,7 +88,8 @@ def main() -> int:
     for code in codes:
         print(json.dumps(measure(code, "cold", ["--data-dir", args.data_dir, "ask", QUESTION], args.runs)), flush=True)
     for code in codes:
-        if "--server" not in (code / "qa" / "ask_cli.py").read_text():
+        ask = next((f for f in (code / "qa" / "cli" / "ask.py", code / "qa" / "ask_cli.py") if f.is_file()), None)
+        if ask is None or "--server" not in ask.read_text():
             continue
         proc, base = start_server(code, args.data_dir)
         try:

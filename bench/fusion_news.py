@@ -42,7 +42,7 @@ def recall_at(ranked_docs: list[str], gold: set[str], k: int) -> float:
 def sweep(index, settings, items: list[tuple[str, str | None, set[str]]], grid: list[tuple[str, str, float]],
           k: int, ks=(1, 3, 5, 10)) -> dict:
     from index import Retriever
-    from qa.analysis import analyse, merge_filters
+    from qa.question.analysis import analyse, merge_filters
 
     prepared = [(q, merge_filters(None, analyse(q, as_of))) for q, as_of, _ in items]
     out = {}
@@ -87,7 +87,7 @@ def rerank_sweep(index, settings, items, w: float, depths, ce_weights, max_lengt
     from index import Retriever
     from index.cross_encoder import CrossEncoderReranker, OnnxCrossEncoder
     from index.retrieval import diversify
-    from qa.analysis import analyse, merge_filters
+    from qa.question.analysis import analyse, merge_filters
 
     class Capture:  # the fused list as the product's second stage would receive it
         def rerank(self, query, passages):

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def main(argv: list[str] | None = None) -> int:
     import evaluation.cli  # noqa: F401  (registers `eval` on the qa group)
-    from qa.cli import cli
+    from qa.cli.main import cli
 
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ("-h", "--help"):

@@ -3,9 +3,9 @@ the rule modules at a git commit, so before/after counts are reproducible.
 
     python bench/rule_lines.py [COMMIT] [FILE ...]
 
-Default files: the refusal gate and answering rules named in issue #11 (qa/evidence.py,
-qa/slots.py, qa/quote.py, qa/dates.py, qa/conflicts.py) plus the name/claim rules of
-qa/followup.py and qa/verify.py."""
+Default files: the refusal gate and answering rules named in issue #11 (qa/evidence/gate.py,
+qa/slots.py, qa/answer/quote.py, qa/question/dates.py, qa/check/conflicts.py) plus the name/claim rules of
+qa/question/followup.py and qa/check/claims.py."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import subprocess
 import sys
 import tokenize
 
-RULE_FILES = ("qa/evidence.py", "qa/slots.py", "qa/quote.py", "qa/dates.py", "qa/conflicts.py",
-              "qa/followup.py", "qa/verify.py")
+RULE_FILES = ("qa/evidence/gate.py", "qa/slots.py", "qa/answer/quote.py", "qa/question/dates.py", "qa/check/conflicts.py",
+              "qa/question/followup.py", "qa/check/claims.py")
 _SKIP = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
 
 

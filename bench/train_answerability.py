@@ -1,4 +1,4 @@
-"""Retrain the answerability score (qa/answerability.json) and print its held-out figures.
+"""Retrain the answerability score (qa/evidence/answerability.json) and print its held-out figures.
 
 Rows are answers with their verdict features (`Answer.to_json()["verdict"]["features"]`) and a
 label: 1 when the retrieved passages hold the answer, 0 when they cannot (the question has no
@@ -21,7 +21,7 @@ policy's accuracy can be computed offline), which `bench/forced-answers.toml` co
     qa eval --suite --split dev --benchmark realtimeqa --benchmark multihop \\
         --config bench/forced-answers.toml --out DEV
     python bench/train_answerability.py --suite-report DEV/report.json --collect-squad 170 \\
-        --squad-rows /tmp/squad_rows.jsonl --write qa/answerability.json
+        --squad-rows /tmp/squad_rows.jsonl --write qa/evidence/answerability.json
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from evaluation.beir import bench_dir  # noqa: E402
-from qa.answerability import DEFAULT_PATH, FEATURES, AnswerabilityModel  # noqa: E402
+from qa.evidence.answerability import DEFAULT_PATH, FEATURES, AnswerabilityModel  # noqa: E402
 
 
 def suite_rows(report_path: Path) -> list[dict]:

@@ -37,7 +37,7 @@ from evaluation import metrics as M  # noqa: E402
 from evaluation.beir import bench_dir  # noqa: E402
 from evaluation.squad import split_of  # noqa: E402
 from index.embedders import minilm_path  # noqa: E402
-from qa.reader import top_spans  # noqa: E402
+from qa.evidence.reader import top_spans  # noqa: E402
 
 
 def load_examples(path: Path) -> list[dict]:
@@ -136,7 +136,7 @@ def predict(model, feats: list[dict], batch: int = 64) -> list[tuple[np.ndarray,
 
 def best_span(start: np.ndarray, end: np.ndarray, offsets: list, max_answer: int) -> tuple[float, int, int]:
     """The highest start+end logit over the window's context tokens (one contiguous run), as
-    the shipped reader scores it (qa.reader.top_spans)."""
+    the shipped reader scores it (qa.evidence.reader.top_spans)."""
     ctx = [j for j, o in enumerate(offsets) if o is not None]
     c0, c1 = ctx[0], ctx[-1] + 1
     score, i, k = top_spans(start[c0:c1], end[c0:c1], max_answer, 1)[0]

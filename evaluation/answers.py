@@ -86,6 +86,7 @@ def view(answer: Any, wall_s: float = 0.0) -> dict:
         "citations": citations, "passages": passages, "answer_span": _span(answer),
         "score": _score(answer), "features": _features(answer), "conflicts": len(_get(answer, "conflicts", []) or []),
         "latency": float(_get(answer, "latency_s", 0.0) or wall_s),
+        "fallback": _get(answer, "fallback") == "quote", "mode": _get(answer, "mode"),  # llm mode answered with quotes instead
     }
 
 

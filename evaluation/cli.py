@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from qa.cli import DEFAULT_CORPUS, Context, _store_errors, cli, echo_json, fail
+from qa.cli.main import DEFAULT_CORPUS, Context, _store_errors, cli, echo_json, fail
 
 
 def _modes(mode: str) -> list[str]:

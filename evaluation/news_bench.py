@@ -43,6 +43,8 @@ def _base(v: dict, answerable: bool, correct: bool, good_docs: set[str] | None) 
     return {"accuracy": float(correct) if answerable else None,
             "refusal": None if answerable else float(correct),
             "false_refusal": float(v["abstained"]) if answerable else None,
+            # llm mode only: the model's answer was replaced by quotes (no supported sentence)
+            "fallback": float(bool(v.get("fallback"))) if answerable and v.get("mode") == "llm" else None,
             "citation_precision": cp}
 
 

@@ -20,7 +20,7 @@ SUMMARY_COLUMNS = (
     ("accuracy", "accuracy"), ("answer_accuracy", "answer acc"), ("contains", "contains"),
     ("em", "EM"), ("f1", "F1"), ("refusal_accuracy", "refusal acc"),
     ("false_refusal_rate", "false refusal"), ("citation_precision", "cite P"),
-    ("citation_recall", "cite R"),
+    ("citation_recall", "cite R"), ("fallback_rate", "llm fallback"),
 )
 RETRIEVAL_COLUMNS = tuple((f"{m}@{k}", f"{m}@{k}") for m in ("hit", "recall") for k in RETRIEVAL_KS) + (
     ("mrr", "MRR"), ("ndcg@10", "nDCG@10"),

@@ -51,7 +51,7 @@ def score_question(item: GoldItem, answer: Answer, ranking: Sequence[Any] | None
     d: dict[str, Any] = {
         "id": item.id, "type": item.type, "answerable": item.answerable, "question": item.question,
         "gold_answers": list(item.answers), "answer": answer.text, "abstained": bool(answer.abstained),
-        "mode": answer.mode,
+        "mode": answer.mode, "fallback": answer.fallback == "quote",
         "em": M.best_exact_match(pred, item.answers),
         "f1": M.best_f1(pred, item.answers),
     }
@@ -99,6 +99,8 @@ def summarize(details: Sequence[dict]) -> dict:
         "citation_precision_macro": M.mean(d["citation_precision"] for d in answered),
         "citation_recall": M.mean(d["citation_recall"] for d in ans),
         "citations_total": c_total,
+        # llm mode: answerable questions whose model answer was replaced by quotes
+        "fallback_rate": M.mean(float(d.get("fallback", False)) for d in ans if d.get("mode") == "llm"),
     }
     scored = [d["retrieval"] for d in details if d.get("retrieval")]
     keys = list(scored[0]) if scored else []

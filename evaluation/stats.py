@@ -13,7 +13,7 @@ from . import metrics as M
 SEED = 20240531
 RESAMPLES = 1000
 # Metrics where a higher value is worse (the gate and the deltas read them the other way).
-LOWER_IS_BETTER = frozenset({"false_refusal", "fake_answer_rate", "mixed_fake_answer_rate"})
+LOWER_IS_BETTER = frozenset({"false_refusal", "fallback", "fake_answer_rate", "mixed_fake_answer_rate"})
 
 
 def bootstrap_ci(values: Sequence[float], resamples: int = RESAMPLES, seed: int = SEED) -> tuple[float, float] | None:

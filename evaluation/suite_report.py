@@ -10,7 +10,7 @@ from typing import Any
 
 from .report import table
 
-TYPE_COLUMNS = ("accuracy", "refusal", "false_refusal", "citation_precision")
+TYPE_COLUMNS = ("accuracy", "refusal", "false_refusal", "fallback", "citation_precision")
 
 
 def _mean_ci(s: dict | None) -> str:

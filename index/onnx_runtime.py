@@ -1,5 +1,5 @@
 """One way to open an ONNX model on the CPU, shared by the ONNX embedder, the cross-encoder and
-the reader (qa.reader)."""
+the reader (qa.evidence.reader)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Question answering over the indexed articles: settings, components, the Assistant and the CLI.
+"""Question answering over the indexed articles: settings, components, the Assistant; rooms question/, evidence/, answer/, check/, llm/ and the command line in cli/.
 
 `from qa import Assistant` works; the heavy parts (index, models) import on first use."""
 
@@ -7,7 +7,7 @@ from .settings import IndexSettings, LLMSettings, RetrievalSettings, Settings
 _LAZY = {
     "Assistant": ("assistant", "Assistant"),
     "LLMUnavailable": ("assistant", "LLMUnavailable"),
-    "Conversation": ("memory", "Conversation"),
+    "Conversation": ("question.memory", "Conversation"),
     "Answer": ("types", "Answer"),
     "Citation": ("types", "Citation"),
     "Conflict": ("types", "Conflict"),

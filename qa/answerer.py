@@ -14,7 +14,7 @@ class Answerer(Protocol):
 
     def answer(self, question: str, passages: list[ScoredPassage], ranked: list | None = None) -> Answer:
         """Answer from the given passages (retrieved best first). `ranked`: their sentences
-        already scored for the question, best first (qa.quote.Sentence), or None to score them
+        already scored for the question, best first (qa.answer.quote.Sentence), or None to score them
         here. Never invents spans: every Citation's (doc_id, start, end) lies inside one of
         `passages`."""
         ...

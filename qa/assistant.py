@@ -12,17 +12,17 @@ from typing import Iterable, Iterator
 
 from index import Filters, NewsIndex, Retriever, ScoredPassage
 
-from .analysis import analyse, merge_filters, without_windows
+from .question.analysis import analyse, merge_filters, without_windows
 from .answerer import Answerer
-from .composing import AnswerComposer
-from .dates import apply_intent, parse_intent, strip_intent
-from .evidence import Evidence, EvidenceGate, metadata_text
-from .followup import Turn, demote_shown, parse_history, standalone_question
+from .answer.composing import AnswerComposer
+from .question.dates import apply_intent, parse_intent, strip_intent
+from .evidence.gate import Evidence, EvidenceGate, metadata_text
+from .question.followup import Turn, demote_shown, parse_history, standalone_question
 from .index_view import IndexView
-from .judging import VerdictMaker
+from .evidence.verdict import VerdictMaker
 from .query_memo import QueryMemo
-from .reading import PassageReader, Reading, ReaderSpanFinder, promote
-from .quote import QuoteAnswerer, Sentence, SentenceScorer, idf_from_bm25
+from .evidence.reading import PassageReader, Reading, ReaderSpanFinder, promote
+from .answer.quote import QuoteAnswerer, Sentence, SentenceScorer, idf_from_bm25
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Verdict
 
@@ -30,7 +30,7 @@ MODES = ("quote", "llm")
 
 
 try:  # one error type for "llm mode cannot run", shared with the LLM adapter when present
-    from .llm_adapter import LLMUnavailable
+    from .llm.adapter import LLMUnavailable
 except ImportError:  # pragma: no cover - the adapter ships with the package
     class LLMUnavailable(RuntimeError):  # type: ignore[no-redef]
         """The llm answer mode cannot run here; the message says how to set it up."""
@@ -46,7 +46,7 @@ class Prepared:
     passages: list[ScoredPassage]  # retrieved, best first
     ranked: list[Sentence]  # their sentences scored for the question, best first
     evidence: Evidence  # the refusal gate's findings
-    verdict: Verdict  # answer or refuse, why, and the answerability score (qa.judging)
+    verdict: Verdict  # answer or refuse, why, and the answerability score (qa.evidence.verdict)
     answer_type: str | None = None  # from the question analysis: person, date, quantity, ...
     timings: dict[str, float] = field(default_factory=dict)
     reading: Reading | None = None  # the extractive reader's best span, when a reader is on
@@ -78,8 +78,8 @@ class Assistant:
         self.reader, finder = reader, None
         r = settings.reader
         if r.enabled or settings.judge.policy == "reader":
-            from .reader import OnnxReader  # reads reader.json now; the model loads on first use
-            from .short_answer import ShortAnswerFinder
+            from .evidence.reader import OnnxReader  # reads reader.json now; the model loads on first use
+            from .answer.short_answer import ShortAnswerFinder
 
             span_reader = OnnxReader(r.model_dir, threshold=r.threshold)
             if r.scope == "passages" or settings.judge.policy == "reader":
@@ -105,7 +105,7 @@ class Assistant:
         with self._llm_lock:
             if self._llm is None:
                 try:
-                    from .llm_answerer import LLMAnswerer
+                    from .llm.answerer import LLMAnswerer
                 except ImportError as exc:
                     raise LLMUnavailable(
                         f"llm mode is not available ({exc}); install it with `make llm` or "
@@ -160,7 +160,7 @@ class Assistant:
                 filters: Filters | None = None, history: Iterable | None = None, as_of=None) -> Prepared:
         """Everything up to the answerer (`Prepared`).
         `as_of`: the day the question is asked (date or 'YYYY-MM-DD'; default today): 'last
-        month' or 'this week' are resolved against it (qa.analysis)."""
+        month' or 'this week' are resolved against it (qa.question.analysis)."""
         if not isinstance(question, str) or not question.strip():
             raise ValueError("the question is empty; type a question")
         question = question.strip()
@@ -248,7 +248,7 @@ class Assistant:
             yield item
 
     def conversation(self, max_turns: int = 10):
-        from .memory import Conversation
+        from .question.memory import Conversation
 
         return Conversation(self, max_turns)
 

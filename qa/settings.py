@@ -105,7 +105,7 @@ class RetrievalSettings(Section):
 
 
 class GateSettings(Section):
-    """The refusal gate (qa.evidence.EvidenceGate). Calibrated on eval/gold.jsonl and the
+    """The refusal gate (qa.evidence.gate.EvidenceGate). Calibrated on eval/gold.jsonl and the
     held-out set, with and without answers in the articles."""
 
     min_sem: float = Field(0.25, ge=-1, le=1)  # best sentence cosine below this: abstain
@@ -120,7 +120,7 @@ class GateSettings(Section):
 
 
 class ScoringSettings(Section):
-    """Sentence scoring and selection in quote mode (qa.quote): score = sem * cosine + lex *
+    """Sentence scoring and selection in quote mode (qa.answer.quote): score = sem * cosine + lex *
     idf-weighted term coverage + cue * answer-type cue + prior / (1 + passage rank), minus a
     length penalty past `length_chars` and `headline` for a sentence that repeats the title."""
 
@@ -136,7 +136,7 @@ class ScoringSettings(Section):
 
 
 class VerifySettings(Section):
-    """The claim checker of llm mode (qa.verify.Checker, qa.verify_model.ClaimJudge)."""
+    """The claim checker of llm mode (qa.check.claims.Checker, qa.check.claim_judges.ClaimJudge)."""
 
     min_overlap: float = Field(0.6, ge=0, le=1)  # content-word coverage that suffices on its own
     min_cosine: float = Field(0.55, ge=0, le=1)  # embedding support that suffices with ...
@@ -147,8 +147,8 @@ class VerifySettings(Section):
 
 
 class JudgeSettings(Section):
-    """Who decides to answer or refuse (qa.judging.VerdictMaker). "gate": the refusal gate
-    (qa.evidence), with an optional floor on the learned answerability score; "score": the
+    """Who decides to answer or refuse (qa.evidence.verdict.VerdictMaker). "gate": the refusal gate
+    (qa.evidence.gate), with an optional floor on the learned answerability score; "score": the
     learned score alone (the gate's decision is one of its features), answering when
     score >= min_score. Chosen on the dev halves by bench/train_answerability.py."""
 
@@ -157,7 +157,7 @@ class JudgeSettings(Section):
 
 
 class ReaderSettings(Section):
-    """The extractive reader (qa.reader, trained by bench/train_reader.py), see `scope`.
+    """The extractive reader (qa.evidence.reader, trained by bench/train_reader.py), see `scope`.
     judge.policy "reader" reads passages and lets the no-answer margin decide refusal (answer
     when margin > `threshold`; None: the threshold fitted in reader.json)."""
 
@@ -182,6 +182,12 @@ class LLMSettings(Section):
     temperature: float = 0.0
     n_ctx: int = 4096
     n_threads: int = 2
+    # The local model runs in a worker process (qa.llm.worker): how long its first load may
+    # take, and the restart backoff after it exits (doubling from restart_backoff up to
+    # max_restart_backoff seconds; reset after a minute of running).
+    load_timeout: float = Field(180.0, gt=0)
+    restart_backoff: float = Field(1.0, gt=0)
+    max_restart_backoff: float = Field(30.0, gt=0)
     # When the model refuses, or none of its sentences survives the citation check, although
     # the evidence gate judged the question answerable: answer with the quoted sentences
     # instead (Answer.fallback = "quote"), rather than a refusal the evidence contradicts.

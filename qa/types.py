@@ -73,7 +73,7 @@ class Conflict:
 class Verdict:
     """Why the assistant answered or refused. `reason` is the refusal gate's words ("the
     articles never mention X", "supported"); `score` is the calibrated answerability score in
-    [0, 1] (qa.answerability: the estimated probability that the retrieved passages answer the
+    [0, 1] (qa.evidence.answerability: the estimated probability that the retrieved passages answer the
     question), None when no model is installed; `features` are the scorer's inputs."""
 
     answerable: bool
@@ -127,6 +127,9 @@ class Answer:
     latency_s: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # per stage: retrieve, answer, ...
     fallback: str | None = None  # "quote": the llm mode's model gave no supported answer
+    # why llm mode's model gave no answer (it declined, or the claim check rejected every
+    # sentence); shown with the quotes that replace it (`fallback`)
+    fallback_reason: str | None = None
     verdict: Verdict | None = None  # the refusal gate's decision, reason and score
     answer_span: AnswerSpan | None = None  # the short answer inside the first cited sentence
 
@@ -149,6 +152,7 @@ class Answer:
             "latency_s": round(self.latency_s, 4),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "fallback": self.fallback,
+            "fallback_reason": self.fallback_reason,
             "verdict": self.verdict.to_json() if self.verdict else None,
             "answer_span": self.answer_span.to_json() if self.answer_span else None,
         }

@@ -92,7 +92,7 @@ def smollm2_gguf():
     """Path of the SmolLM2 GGUF for real-model tests of the LLM path; skips, saying what to
     install, when llama.cpp or the model package is missing."""
     pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (make llm)")
-    from qa.models import ModelError, smollm2_path
+    from qa.llm.weights import ModelError, smollm2_path
 
     try:
         return str(smollm2_path())

@@ -55,7 +55,8 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Unavailable)
     async def _unavailable(_, exc):
-        return error(503, str(exc))
+        retry = getattr(exc, "retry_after", None)
+        return error(503, str(exc), headers={"Retry-After": str(max(1, round(retry)))} if retry else None)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request, exc):
@@ -104,7 +105,8 @@ def create_api(service: NewsService) -> FastAPI:
 
     @app.get("/healthz")
     def healthz():
-        return {"status": "ok"}
+        worker = service.llm_worker_status()
+        return {"status": "ok", **({"llm_worker": worker} if worker else {})}
 
     @app.post("/api/ask", response_model=schemas.AskResponse, responses=schemas.ERRORS)
     async def ask(body: schemas.AskRequest):

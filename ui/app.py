@@ -16,7 +16,7 @@ from pathlib import Path
 import gradio as gr
 
 from qa.labels import display_date
-from qa.memory import ChatMemory
+from qa.question.memory import ChatMemory
 from qa.types import Answer
 
 from .assets import CHAT_JS, VIEWER_PLACEHOLDER
@@ -24,7 +24,7 @@ from .render import Turn, chat_html, esc
 from .service import BadRequest, Conflict, NewsService, Unavailable
 from .uploads import BULK_SUFFIXES, UPLOAD_SUFFIXES
 
-MAX_TURNS = 10  # follow-up history kept per session (as qa.memory.Conversation does)
+MAX_TURNS = 10  # follow-up history kept per session (as qa.question.memory.Conversation does)
 REVEAL_WORDS = 6  # a whole-at-once answer (quote mode) is shown a few words at a time ...
 REVEAL_DELAY_S = 0.04  # ... so it reads like the streamed llm answers
 LIBRARY_HEADERS = ["Title", "Outlet", "Date", "Chunks", "Duplicates", "ID"]

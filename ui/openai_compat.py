@@ -166,6 +166,11 @@ def add_openai_routes(app: FastAPI, service: NewsService) -> None:
                 answer = await run_in_threadpool(service.ask, question, mode, None, None, history)
             except (BadRequest, NotFound) as exc:
                 return oai_error(400, str(exc))
+            except Unavailable as exc:
+                resp = oai_error(503, str(exc), "mode_unavailable")
+                if getattr(exc, "retry_after", None):
+                    resp.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+                return resp
             return completion(answer, model, cid, created, service.labels(answer))
 
         def events():
@@ -187,6 +192,10 @@ def add_openai_routes(app: FastAPI, service: NewsService) -> None:
                                  **({"usage": counts} if counts else {}))
                 else:
                     yield _chunk(cid, created, model, {}, "stop")
+            except Unavailable as exc:  # e.g. the local model's worker died mid-answer
+                err = {"message": str(exc), "type": "mode_unavailable", "code": 503,
+                       "retry_after": getattr(exc, "retry_after", None)}
+                yield f"data: {json.dumps({'error': err})}\n\n"
             except Exception as exc:  # the stream has started: report in-band, then end it
                 yield f"data: {json.dumps({'error': {'message': f'answering failed: {exc}', 'type': 'server_error'}})}\n\n"
             yield "data: [DONE]\n\n"

@@ -137,8 +137,9 @@ def turn_html(turn: Turn, index: int) -> str:
         for note in turn.notes:
             parts.append(f'<div class="qa-note">{esc(note)}</div>')
         if ans.fallback == "quote":
-            parts.append('<div class="qa-note qa-fallback-note">The model gave no answer the sources '
-                         'support, so these are the sentences of the articles that best answer the '
+            why = getattr(ans, "fallback_reason", None) or "the model gave no answer the sources support"
+            parts.append(f'<div class="qa-note qa-fallback-note">The model\'s answer was replaced by quotes: '
+                         f'{esc(why)}. These are the sentences of the articles that best answer the '
                          'question.</div>')
         elif ans.unsupported:
             parts.append(f'<div class="qa-note qa-unsupported-note">{len(ans.unsupported)} sentence(s) '

@@ -47,5 +47,10 @@ def serve(obj, host: str, port: int) -> None:
     except (StoreError, ModelNotInstalled, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(3)
+    service = app.state.service
+    service.start_llm()  # the local model loads in its worker process meanwhile
     click.echo(f"news-qa serving http://{host}:{port}/  (API: /api/ask, /api/documents, /v1/chat/completions)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        service.close()  # no orphan worker process

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import evaluation.cli  # noqa: F401  (registers `eval`)
-from qa.cli import cli
+from qa.cli.main import cli
 
 REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "eval" / "gold.jsonl"

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import evaluation.cli  # noqa: F401  (registers `eval`)
 from evaluation import gate as G
 from evaluation.suite import SuiteOptions, run_suite
-from qa.cli import cli
+from qa.cli.main import cli
 from qa.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]

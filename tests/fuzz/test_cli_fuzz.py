@@ -25,8 +25,8 @@ _names = itertools.count()
 def qa(monkeypatch, fake_embedder, tmp_path):
     """Run `qa --data-dir TMP ...` in-process with the fake embedder."""
     import qa.components
-    from qa import ask_cli  # noqa: F401  (registers `ask`)
-    from qa.cli import cli
+    from qa.cli import ask as ask_cli  # noqa: F401  (registers `ask`)
+    from qa.cli.main import cli
 
     monkeypatch.setitem(qa.components._embedders, "fake", fake_embedder)
     data = tmp_path / "data"

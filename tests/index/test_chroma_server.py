@@ -45,8 +45,8 @@ def server(tmp_path_factory):
 
 
 def run(args: list[str], env: dict | None = None):
-    from qa import ask_cli  # noqa: F401  (registers `ask`)
-    from qa.cli import cli
+    from qa.cli import ask as ask_cli  # noqa: F401  (registers `ask`)
+    from qa.cli.main import cli
 
     return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
 

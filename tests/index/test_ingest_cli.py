@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import qa.components
-from qa.cli import cli
+from qa.cli.main import cli
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from index import Filters
-from qa.analysis import analyse, merge_filters, to_date, without_windows
+from qa.question.analysis import analyse, merge_filters, to_date, without_windows
 
 from test_assistant import DOCS
 

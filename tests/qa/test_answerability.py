@@ -5,8 +5,8 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-from qa.answerability import DEFAULT_PATH, FEATURES, AnswerabilityModel, evidence_features
-from qa.judging import VerdictMaker
+from qa.evidence.answerability import DEFAULT_PATH, FEATURES, AnswerabilityModel, evidence_features
+from qa.evidence.verdict import VerdictMaker
 from qa.types import Answer, Verdict
 
 

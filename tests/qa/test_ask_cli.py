@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 import qa.components
-from qa.cli import cli
+from qa.cli.main import cli
 
 
 @pytest.fixture
 def run(tmp_path, monkeypatch, fake_embedder, corpus_copy):
-    import qa.ask_cli  # noqa: F401  (registers `ask` and `chat`)
+    import qa.cli.ask  # noqa: F401  (registers `ask` and `chat`)
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)
@@ -94,7 +94,7 @@ def test_global_options_after_the_subcommand(run, tmp_path):
 
 
 def test_hoisting_leaves_arguments_alone():
-    from qa.cli import hoist_global_options as hoist
+    from qa.cli.main import hoist_global_options as hoist
 
     assert hoist(["ask", "q", "--data-dir", "X"]) == ["--data-dir", "X", "ask", "q"]
     assert hoist(["--config", "c.toml", "ask", "q", "-k", "3"]) == ["--config", "c.toml", "ask", "q", "-k", "3"]
@@ -105,7 +105,7 @@ def test_a_subcommands_own_config_option_is_not_hoisted(tmp_path):
     """`qa eval --suite --config A --config B` compares two settings files: eval declares
     --config itself, so neither file may become the group's settings."""
     import evaluation.cli  # noqa: F401  (registers `eval`)
-    from qa.cli import QaGroup, hoist_global_options as hoist
+    from qa.cli.main import QaGroup, hoist_global_options as hoist
 
     assert isinstance(cli, QaGroup)
     own = {o for p in cli.commands["eval"].params for o in p.opts}
@@ -131,7 +131,7 @@ def test_a_subcommands_own_config_option_is_not_hoisted(tmp_path):
 
 
 def test_missing_or_empty_index_is_an_error_not_an_abstention(tmp_path, monkeypatch, fake_embedder):
-    import qa.ask_cli  # noqa: F401
+    import qa.cli.ask  # noqa: F401
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)

@@ -9,7 +9,7 @@ import pytest
 
 from corpus import Document
 from qa.assistant import Assistant, LLMUnavailable
-from qa.followup import Turn
+from qa.question.followup import Turn
 from qa.settings import Settings
 from qa.types import ABSTAIN_TEXT, Answer
 
@@ -114,13 +114,13 @@ def test_bad_input_is_rejected_clearly(assistant):
 
 
 def test_llm_mode_without_the_answerer_says_how_to_install(assistant, monkeypatch):
-    monkeypatch.setitem(sys.modules, "qa.llm_answerer", None)  # import fails
+    monkeypatch.setitem(sys.modules, "qa.llm.answerer", None)  # import fails
     with pytest.raises(LLMUnavailable, match="make llm"):
         assistant.ask("Who was the ship's captain questioned by police?", mode="llm")
 
 
 def test_refusal_runs_before_the_llm(assistant, monkeypatch):
-    monkeypatch.setitem(sys.modules, "qa.llm_answerer", None)
+    monkeypatch.setitem(sys.modules, "qa.llm.answerer", None)
     ans = assistant.ask("What did the Lithuanian president say about tariffs?", mode="llm")
     assert ans.abstained and ans.mode == "llm"
 
@@ -308,8 +308,8 @@ def test_both_answerers_take_the_scored_sentences(assistant):
     import inspect
 
     from qa.answerer import Answerer
-    from qa.llm_answerer import LLMAnswerer
-    from qa.quote import QuoteAnswerer
+    from qa.llm.answerer import LLMAnswerer
+    from qa.answer.quote import QuoteAnswerer
 
     for cls in (QuoteAnswerer, LLMAnswerer):
         for name in ("answer", "stream"):

@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 import qa.components
-from qa.cli import cli
+from qa.cli.main import cli
 
 
 @pytest.fixture
 def run(tmp_path, monkeypatch, fake_embedder):
     """Invoke `qa --data-dir TMP ...` in-process with the fake embedder."""
-    import qa.ask_cli  # noqa: F401  (registers `ask`)
+    import qa.cli.ask  # noqa: F401  (registers `ask`)
 
     monkeypatch.chdir(tmp_path)  # no qa.toml from the working directory
     monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)
@@ -135,7 +135,7 @@ def test_ask_json_on_a_fake_index(run, corpus_copy):
 
 @pytest.mark.slow
 def test_ingest_and_ask_with_the_real_model(tmp_path, monkeypatch, corpus_copy):
-    import qa.ask_cli  # noqa: F401
+    import qa.cli.ask  # noqa: F401
 
     monkeypatch.chdir(tmp_path)
     data = str(tmp_path / "real")
@@ -158,7 +158,7 @@ def test_model_loads_are_quiet_unless_verbose(tmp_path, corpus_copy):
     env = {**os.environ, "PYTHONPATH": str(repo), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     for var in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY", "QA_SERVER"):
         env.pop(var, None)
-    main = "import sys; sys.argv[0] = 'qa'; from qa.cli import main; main()"
+    main = "import sys; sys.argv[0] = 'qa'; from qa.cli.main import main; main()"
     data = str(tmp_path / "real")
 
     def qa(*args):

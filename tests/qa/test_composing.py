@@ -8,7 +8,7 @@ import pytest
 
 from corpus import Document
 from qa.assistant import Assistant
-from qa.composing import AnswerComposer
+from qa.answer.composing import AnswerComposer
 from qa.index_view import IndexView
 from qa.query_memo import QueryMemo
 from qa.types import Answer

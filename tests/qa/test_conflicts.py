@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from index import Chunk, ScoredPassage
-from qa.conflicts import find_conflicts, mentions
-from qa.quote import SentenceScorer, candidate_sentences
+from qa.check.conflicts import find_conflicts, mentions
+from qa.answer.quote import SentenceScorer, candidate_sentences
 
 
 def passage(doc_id, text, published):
@@ -54,7 +54,7 @@ def test_subset_of_total_counts_the_clause(fake_embedder):
 
 
 def test_a_number_counts_its_unit_not_a_later_noun(fake_embedder):
-    from qa.conflicts import counts
+    from qa.check.conflicts import counts
 
     [s] = candidate_sentences([passage("a", "The first phase, over 42 days, saw the release of sailors.", None)])
     [m] = [m for m in mentions(s) if m.value == 42.0]

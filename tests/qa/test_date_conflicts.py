@@ -6,9 +6,9 @@ import pytest
 
 from corpus import Document
 from index import Chunk, ScoredPassage
-from qa.conflicts import find_conflicts
-from qa.date_conflicts import asked_units, date_mentions, find_date_conflicts
-from qa.quote import SentenceScorer, candidate_sentences
+from qa.check.conflicts import find_conflicts
+from qa.check.date_conflicts import asked_units, date_mentions, find_date_conflicts
+from qa.answer.quote import SentenceScorer, candidate_sentences
 
 
 def passage(doc_id, text, published=None):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from index import Chunk, ScoredPassage
-from qa.dates import DateIntent, apply_intent, parse_intent, strip_intent
-from qa.quote import SentenceScorer, candidate_sentences
+from qa.question.dates import DateIntent, apply_intent, parse_intent, strip_intent
+from qa.answer.quote import SentenceScorer, candidate_sentences
 
 
 def test_parse_intent():

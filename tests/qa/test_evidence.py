@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.evidence import GateSettings, asked_name_of, key_terms, names_near, term_present, vocabulary_of
+from qa.evidence.gate import GateSettings, asked_name_of, key_terms, names_near, term_present, vocabulary_of
 
 
 def test_key_terms_are_names_numbers_and_years():

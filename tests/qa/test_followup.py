@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.followup import Turn, entities, needs_context, parse_history, rewrite
-from qa.memory import Conversation
+from qa.question.followup import Turn, entities, needs_context, parse_history, rewrite
+from qa.question.memory import Conversation
 from qa.types import Answer
 
 
@@ -70,7 +70,7 @@ def test_conversation_keeps_turns():
 def test_a_follow_up_prefers_sentences_the_previous_answer_did_not_show():
     from types import SimpleNamespace as S
 
-    from qa.followup import demote_shown
+    from qa.question.followup import demote_shown
 
     ranked = [S(text="The captain was questioned."), S(text="His deputy was with him."), S(text="Rain.")]
     out = demote_shown(ranked, "The captain  was questioned. [1] (Daily)")

@@ -10,8 +10,8 @@ from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
 from llama_index.core.llms.callbacks import llm_completion_callback
 
 from index import Chunk, ScoredPassage
-from qa.llm_adapter import ChatLLM, Message
-from qa.llm_answerer import LLMAnswerer, is_refusal
+from qa.llm.adapter import ChatLLM, Message
+from qa.llm.answerer import LLMAnswerer, is_refusal
 from qa.types import ABSTAIN_TEXT, Answer
 
 DOC_A = ("Bridges to be repaired\n"
@@ -154,10 +154,10 @@ def test_message_roles_are_checked():
 @pytest.mark.slow
 @pytest.mark.llm
 def test_real_smollm2_through_llamacpp(fake_embedder, smollm2_gguf):
-    from qa.llm_adapter import llamacpp_llm
+    from qa.llm.adapter import local_llm
 
     path = smollm2_gguf
-    llm = llamacpp_llm(path, max_tokens=48, n_ctx=1024)
+    llm = local_llm(path, max_tokens=48, n_ctx=1024)
     # the prompt is rendered by llama.cpp from the GGUF's own chat template, not by us
     model = llm.llm._model
     assert "tokenizer.chat_template" in model.metadata and model.chat_format

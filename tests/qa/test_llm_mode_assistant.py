@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from qa.assistant import Assistant
-from qa.llm_adapter import ChatLLM
-from qa.llm_answerer import LLMAnswerer, clean_generation
+from qa.llm.adapter import ChatLLM
+from qa.llm.answerer import LLMAnswerer, clean_generation
 from qa.types import Answer, Citation
 
 from test_assistant import DOCS, check_spans  # the synthetic harbour articles
@@ -93,7 +93,7 @@ def test_quote_mode_follow_ups_never_call_the_llm(assistant):
 
 
 def test_conversation_memory_round_trips_through_chat_messages(assistant):
-    from qa.followup import parse_history
+    from qa.question.followup import parse_history
 
     conv = assistant.conversation()
     conv.ask("Who was the ship's captain questioned by police?")

@@ -8,8 +8,8 @@ import pickle
 
 import pytest
 
-from qa.followup import parse_history, standalone_question
-from qa.memory import ChatMemory
+from qa.question.followup import parse_history, standalone_question
+from qa.question.memory import ChatMemory
 
 
 def test_turns_round_trip_with_their_standalone_rewrite():

@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from qa import models
-from qa.models import ModelError, SplitModel, is_verified, join_parts, resolve_model_path
+from qa.llm import weights as models
+from qa.llm.weights import ModelError, SplitModel, is_verified, join_parts, resolve_model_path
 
 
 def _parts(tmp_path, chunks):
@@ -54,7 +54,7 @@ def test_a_changed_file_is_not_trusted(tmp_path):
 
 def test_missing_part_packages_are_named(tmp_path):
     fake = SplitModel("fake", "fake.gguf", "no_such_pkg_part", "no-such-pkg-part", "1.0", 3, "a" * 64)
-    with pytest.raises(ModelError, match="3 of 3 part packages are missing.*qa.models install"):
+    with pytest.raises(ModelError, match="3 of 3 part packages are missing.*qa.cli.models install"):
         models.assemble(fake, tmp_path)
 
 
@@ -85,5 +85,5 @@ def test_installed_packages_are_found_without_importing_them():
     try:
         parts = models.part_paths(models.QWEN25_CODER_1_5B)
     except ModelError:
-        pytest.skip("the Qwen2.5 part packages are not installed (python -m qa.models install)")
+        pytest.skip("the Qwen2.5 part packages are not installed (python -m qa.cli.models install)")
     assert len(parts) == 22 and parts[0].open("rb").read(4) == b"GGUF"

@@ -4,10 +4,10 @@ capital letters: each former guesser is checked on a case the capital-letter rul
 from __future__ import annotations
 
 from qa import nlp
-from qa.evidence import asked_name_of, key_terms, names_near
-from qa.followup import entities as followup_entities
-from qa.quote import has_answer_type
-from qa.verify import _terms
+from qa.evidence.gate import asked_name_of, key_terms, names_near
+from qa.question.followup import entities as followup_entities
+from qa.answer.quote import has_answer_type
+from qa.check.claims import _terms
 
 SENTENCE = "Sergei Lavrov met Mousa Abu Marzouk in Moscow on 4 March 2024."
 
@@ -56,7 +56,7 @@ def test_claim_names_include_a_sentence_initial_name_and_not_a_weekday():
 
 
 def test_person_cue_needs_a_person_not_a_capitalised_weekday():
-    from qa.quote import answer_cue
+    from qa.answer.quote import answer_cue
 
     assert not has_answer_type("person", "The delegation met on Monday.", "Who met the delegation?")
     assert answer_cue("person", "The delegation met Sergei Lavrov.", "Who met the delegation?") == 1.0
@@ -74,7 +74,7 @@ def test_the_ner_cue_is_computed_only_as_deep_as_it_can_change_the_best_sentence
     import pytest
 
     from index import Chunk, ScoredPassage
-    from qa.quote import SentenceScorer, candidate_sentences
+    from qa.answer.quote import SentenceScorer, candidate_sentences
 
     people = ["Anna Berg", "Ivan Petrov", "Mousa Abu Marzouk", "Sergei Lavrov", "Olaf Scholz"]
     text = " ".join(f"Snow fell on Oslo on day {i}." if i % 3 else

@@ -39,7 +39,7 @@ def test_conflicts_read_number_word_runs():
     """'twenty-one' is one count of 21 (the old table read it as 20)."""
     import re
 
-    from qa.conflicts import _NUM, _value
+    from qa.check.conflicts import _NUM, _value
 
     values = [_value(m) for m in _NUM.finditer("Twenty-one sailors, 3 officers and two hundred guests")]
     assert values == [21.0, 3.0, 200.0]

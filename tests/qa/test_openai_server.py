@@ -1,5 +1,5 @@
 """The OpenAI-compatible server path: a real `python -m llama_cpp.server` with the SmolLM2
-GGUF on loopback, reached through OpenAILike (qa.llm_adapter), answering via LLMAnswerer."""
+GGUF on loopback, reached through OpenAILike (qa.llm.adapter), answering via LLMAnswerer."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import urllib.request
 
 import pytest
 
-from qa.llm_adapter import LLMUnavailable, Message, build_llm, openai_like_llm
-from qa.llm_answerer import LLMAnswerer
+from qa.llm.adapter import LLMUnavailable, Message, build_llm, openai_like_llm
+from qa.llm.answerer import LLMAnswerer
 from qa.settings import LLMSettings
 from qa.types import ABSTAIN_TEXT, Answer
 
@@ -31,7 +31,7 @@ def server(tmp_path_factory):
     pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (make llm)")
     pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] extras missing")
     pytest.importorskip("llama_index.llms.openai_like", reason="llama-index-llms-openai-like missing")
-    from qa.models import ModelError, smollm2_path
+    from qa.llm.weights import ModelError, smollm2_path
 
     try:
         model = smollm2_path()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index import Chunk, ScoredPassage
-from qa.quote import (QuoteAnswerer, SentenceScorer, answer_type, asked_quantity, candidate_sentences,
+from qa.answer.quote import (QuoteAnswerer, SentenceScorer, answer_type, asked_quantity, candidate_sentences,
                       select_sentences)
 
 TEXT_A = ("Talks in Oslo. The delegation was led by Anna Berg, the trade minister. "
@@ -71,7 +71,7 @@ def test_answer_types_and_counted_nouns():
 
 
 def test_name_spelling_variants_count_as_the_same_term():
-    from qa.quote import close_variants
+    from qa.answer.quote import close_variants
 
     vocab = {"marzouk", "moscow", "market", "mousa"}
     assert close_variants("marzook", vocab) == {"marzouk"}
@@ -80,7 +80,7 @@ def test_name_spelling_variants_count_as_the_same_term():
 
 def test_a_leading_dateline_is_not_quoted_and_offsets_stay_exact():
     from index import Chunk, ScoredPassage
-    from qa.quote import candidate_sentences, skip_dateline
+    from qa.answer.quote import candidate_sentences, skip_dateline
 
     text = "date 2024-05-02 Talks resumed in Oslo after a long pause. They ended on 3 May 2024."
     p = ScoredPassage(Chunk("a#0", "a", 0, len(text), text), 1.0, published="2024-05-02")
@@ -122,7 +122,7 @@ def test_selection_stays_in_the_best_article_and_adds_the_following_sentence(fak
 
 
 def test_the_antecedent_is_not_quoted_twice():
-    from qa.quote import compose
+    from qa.answer.quote import compose
 
     text = "The envoy flew to Lima on Monday. This was his first trip abroad since May. Rain fell."
     sents = {s.text: s for s in candidate_sentences([passage("a", text)])}

@@ -1,4 +1,4 @@
-"""The extractive reader (qa.reader), reading passages (qa.reading) and the "reader" verdict."""
+"""The extractive reader (qa.evidence.reader), reading passages (qa.evidence.reading) and the "reader" verdict."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from index.types import Chunk, ScoredPassage
-from qa.evidence import Evidence
-from qa.judging import VerdictMaker
-from qa.reader import DEFAULT_DIR, OnnxReader, ReaderUnavailable, ReadSpan, top_spans
-from qa.reading import PassageReader, Reading, ReaderSpanFinder, promote
+from qa.evidence.gate import Evidence
+from qa.evidence.verdict import VerdictMaker
+from qa.evidence.reader import DEFAULT_DIR, OnnxReader, ReaderUnavailable, ReadSpan, top_spans
+from qa.evidence.reading import PassageReader, Reading, ReaderSpanFinder, promote
 from qa.types import Answer, Citation
 
 

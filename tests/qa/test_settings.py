@@ -170,7 +170,7 @@ def test_with_overrides_validates_and_copies():
 def test_thresholds_reach_the_components(make_index):
     """The gate, scorer, quote selection and claim checker get their sections from Settings."""
     from qa.assistant import Assistant
-    from qa.llm_answerer import LLMAnswerer
+    from qa.llm.answerer import LLMAnswerer
 
     s = Settings.load(env={}, gate__min_sem=0.31, gate__top_for_count=4, scoring__sem=0.5,
                       scoring__max_sentences=2, verify__min_cosine=0.66,

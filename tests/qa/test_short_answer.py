@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.short_answer import Entity, ShortAnswerFinder
+from qa.answer.short_answer import Entity, ShortAnswerFinder
 from qa.types import AnswerSpan, Citation
 
 SENT = "On Sunday the ministry said 3 Russian citizens were freed in Gaza by Hamas."

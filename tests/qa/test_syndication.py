@@ -10,9 +10,9 @@ import pytest
 from corpus import Document
 from index import Chunk, DocRecord, ScoredPassage, ingest_documents
 from qa.assistant import Assistant
-from qa.citing import also_published_note, published_line, with_copies
-from qa.conflicts import find_conflicts
-from qa.quote import SentenceScorer, candidate_sentences, select_sentences
+from qa.answer.citing import also_published_note, published_line, with_copies
+from qa.check.conflicts import find_conflicts
+from qa.answer.quote import SentenceScorer, candidate_sentences, select_sentences
 from qa.settings import Settings
 from qa.types import Citation
 from ui.render_sources import copies_html

@@ -6,7 +6,7 @@ import pytest
 
 from index import Chunk, ScoredPassage
 from qa.settings import VerifySettings
-from qa.verify import Checker, Source, split_claims
+from qa.check.claims import Checker, Source, split_claims
 
 DOC_A = ("Header line.\n"
          "The city council approved a budget of 4.2 million dollars on Monday. "

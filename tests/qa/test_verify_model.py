@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from index import Chunk, ScoredPassage
-from qa.verify import Checker, Source
-from qa.verify_model import Attribution, ClaimJudge, Judgement, OnnxCrossEncoder, verified_model_dir
+from qa.check.claims import Checker, Source
+from qa.check.claim_judges import Attribution, ClaimJudge, Judgement, OnnxCrossEncoder, verified_model_dir
 
 SPAN = ("According to another report, Abu Marzouk told the Russian Novosti news agency that the "
         "movement's visit was \"at the official invitation of the Russian Foreign Ministry.\"")
