@@ -52,7 +52,7 @@ def rtqa_items(index, questions, docs):
 
 
 def prepared(question: str, as_of: str | None):
-    from qa.analysis import analyse, merge_filters
+    from qa.question.analysis import analyse, merge_filters
 
     a = analyse(question, as_of)
     about = (a.date_from, a.date_to) if (a.date_from or a.date_to) else None

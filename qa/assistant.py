@@ -175,8 +175,10 @@ class Assistant:
         analysis = analyse(standalone, as_of, asked=question)
         timings["rewrite"] = time.perf_counter() - t
         t = time.perf_counter()
+        about = (analysis.date_from, analysis.date_to) if (analysis.date_from or analysis.date_to) else None
         passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode,
-                                           merge_filters(filters, analysis))
+                                           merge_filters(filters, analysis), as_of=analysis.as_of.isoformat(),
+                                           about=about)
         timings["retrieve"] = time.perf_counter() - t
         t = time.perf_counter()
         passage_text = "\n".join(p.text for p in passages)
