@@ -40,6 +40,12 @@ from index.article_retrieval import ArticleWeights, recency_prior  # noqa: E402
 DEPTH = 50
 
 
+def _bar(items, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="q", file=sys.stderr, mininterval=10)
+
+
 def rtqa_items(index, questions, docs):
     """(question, as_of, {evidence doc}, {answer chunk ids}) per question."""
     by_id = {d.doc_id: d for d in docs}
@@ -75,7 +81,7 @@ def objective(name: str, fig: dict) -> float:
 
 def run_retriever(name, retriever, mode, items, weights=None) -> dict:
     tot, t0 = {}, time.perf_counter()
-    for q, as_of, gold_docs, gold_chunks, qrels in items:
+    for q, as_of, gold_docs, gold_chunks, qrels in _bar(items, f"{name} {mode}"):
         filters, about = prepared(q, as_of) if name != "scifact" else (None, None)
         kw = {"as_of": as_of, "about": about} if mode == "articles" else {}
         from index import Filters
@@ -94,7 +100,7 @@ def features(name, retriever, items):
     feats = []
     af = retriever.articles
     records = af.index.records()
-    for q, as_of, gold_docs, gold_chunks, qrels in items:
+    for q, as_of, gold_docs, gold_chunks, qrels in _bar(items, f"{name} features"):
         filters, about = prepared(q, as_of) if name != "scifact" else (None, None)
         from index import Filters
 
