@@ -176,6 +176,7 @@ def open_beir_index(
     store = ChromaStore(data_dir, collection="beir", embed_model=name)
     index = NewsIndex(store, cached, chunker, registry_ttl_s=3600.0)
     if done.is_file():
+        index.ensure_articles()  # an index cached before article vectors gets them once
         return index
     texts = [c.text for d in beir.docs for c in chunker.chunk(d)]
     say(f"{len(beir.docs)} documents, {len(texts)} chunks; embedding what is not cached")

@@ -32,6 +32,7 @@ class IngestReport:
     errors: list[LoadError] = field(default_factory=list)
     chunks_written: int = 0
     repaired_chunks: int = 0
+    articles_added: int = 0  # article vectors embedded for documents indexed before they existed
 
     @property
     def ok(self) -> bool:
@@ -41,7 +42,7 @@ class IngestReport:
         return {
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
             "removed": self.removed, "chunks_written": self.chunks_written,
-            "repaired_chunks": self.repaired_chunks,
+            "repaired_chunks": self.repaired_chunks, "articles_added": self.articles_added,
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors],
         }
 
@@ -98,6 +99,7 @@ def ingest_documents(
         total = len(docs)  # type: ignore[arg-type]
     with index.write_lock:
         report.repaired_chunks += index.store.repair()
+        report.articles_added += index.ensure_articles()
         index.invalidate()
         records = index.records(fresh=True)
         batch: list[tuple[Document, list[Chunk]]] = []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from corpus import Document
 
+from .articles import article_text
 from .bm25_sqlite import SqliteBM25
 from .chunking import SentenceChunker
 from .duplicates import DuplicateDetector
@@ -110,16 +111,33 @@ class NewsIndex:
         """Embed the chunks of several documents in one call, write them in one batch and
         commit them together; returns the number of chunks."""
         texts = [c.text for _, chunks in items for c in chunks]
-        vectors = self.embedder.embed_documents(texts)
+        leads = [article_text(doc) for doc, _ in items]  # one article vector per document
+        vectors = self.embedder.embed_documents(texts + leads)
         parts, at = [], 0
         for doc, chunks in items:
             parts.append((doc, chunks, vectors[at : at + len(chunks)]))
             at += len(chunks)
+        articles = {doc.doc_id: vectors[len(texts) + i] for i, (doc, _) in enumerate(items)}
         signatures = {doc.doc_id: self.dedup.signature(doc.text) for doc, _ in items}
-        self.store.write_documents(parts, chunker=self.chunker_key, signatures=signatures)
+        self.store.write_documents(parts, chunker=self.chunker_key, signatures=signatures, articles=articles)
         for doc, chunks in items:
             self._bm25_after_write(doc.doc_id, chunks)
         return len(texts)
+
+    def ensure_articles(self, batch: int = 256) -> int:
+        """Embed the article vectors that committed documents lack (an index made before
+        them); returns how many were added."""
+        missing = self.store.missing_articles()
+        for i in range(0, len(missing), batch):
+            docs = [d for d in (self.store.get_document(x) for x in missing[i : i + batch]) if d is not None]
+            if docs:
+                vectors = self.embedder.embed_documents([article_text(d) for d in docs])
+                self.store.add_articles(list(zip(docs, vectors)))
+        return len(missing)
+
+    def newest_published(self) -> str | None:
+        """The latest publication date among committed documents (None: none is dated)."""
+        return max((r.published for r in self.records().values() if r.published), default=None)
 
     def remove(self, doc_id: str) -> bool:
         existed = self.store.delete_document(doc_id)

@@ -1,14 +1,18 @@
-"""Dense, BM25 and hybrid (reciprocal-rank-fused, diversified) retrieval with filters."""
+"""Dense, BM25, hybrid (fused, diversified) and article-first (index.article_retrieval)
+retrieval with filters."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from .article_retrieval import ArticleFirst, ArticleWeights
 from .filters import Filters
 from .news_index import NewsIndex
 from .registry import published_ord
 from .syndication import CopyCollapser
 from .types import Chunk, ScoredPassage
 
-MODES = ("dense", "bm25", "hybrid")
+MODES = ("dense", "bm25", "hybrid", "articles")
 FUSIONS = ("rrf", "convex")
 
 
@@ -65,11 +69,12 @@ class Retriever:
 
     def __init__(self, index: NewsIndex, *, candidates: int, rrf_k: int, dense_weight: float,
                  bm25_weight: float, max_per_doc: int, fusion: str, collapse_copies: bool,
-                 reranker=None, query_embedder=None):
+                 reranker=None, query_embedder=None, article_weights: ArticleWeights | None = None):
         """The tuned values have no defaults here: they come from settings (qa.settings.
         RetrievalSettings, through qa.components.build_retriever). `query_embedder`: embeds
         queries for dense search (default: the index's embedder; a caller may pass a memo of
-        it, so the index itself is never modified)."""
+        it, so the index itself is never modified). `article_weights`: the scoring of mode
+        "articles" (required for that mode)."""
         if candidates < 1:
             raise ValueError(f"candidates must be >= 1, got {candidates}")
         if fusion not in FUSIONS:
@@ -85,6 +90,7 @@ class Retriever:
         # one story, one source: syndicated copies stand in for their earliest copy, or (when
         # collapse_copies is off) are at least marked as copies of it (index.syndication)
         self.copies = CopyCollapser(index, replace=collapse_copies)
+        self.articles = ArticleFirst(index, article_weights or ArticleWeights(), query_embedder)
 
     def _collapse(self, passages: list[ScoredPassage], filters: Filters) -> list[ScoredPassage]:
         return self.copies.collapse(passages, filters)
@@ -140,14 +146,25 @@ class Retriever:
             ranked = self.reranker.rerank(query, ranked)
         return diversify(ranked, n, self.max_per_doc)
 
-    def retrieve(self, query: str, k: int = 10, mode: str = "hybrid",
-                 filters: Filters = Filters()) -> list[ScoredPassage]:
+    def by_articles(self, query: str, n: int, filters: Filters = Filters(), as_of: str | None = None,
+                    about: tuple[str | None, str | None] | None = None) -> list[ScoredPassage]:
+        ranked = self._collapse(self.articles.retrieve(query, n, filters, as_of, about), filters)
+        if self.reranker is not None:
+            ranked = self.reranker.rerank(query, ranked)
+        return diversify(ranked, n, self.max_per_doc)
+
+    def retrieve(self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters = Filters(), *,
+                 as_of: str | None = None, about: tuple[str | None, str | None] | None = None) -> list[ScoredPassage]:
+        """`as_of` (YYYY-MM-DD, the day asked) and `about` (the date range the question names)
+        shape the recency prior of mode "articles"; the other modes ignore them."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
         if k < 1:
             raise ValueError(f"k must be >= 1, got {k}")
         if not query or not query.strip():
             raise ValueError("the question is empty; type a question")
+        if mode == "articles":
+            return self.by_articles(query, k, filters, as_of, about)
         if mode == "hybrid":
             return self.hybrid(query, k, filters)  # collapses copies before diversifying
         found = getattr(self, mode)(query, max(k, self.candidates) if self.copies.replace and self.copies.active() else k, filters)

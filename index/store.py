@@ -56,6 +56,11 @@ class ChromaStore:
                 f"{collection}_chunks", embedding_function=None,
                 metadata={"hnsw:space": "cosine", "embed_model": embed_model},
             )
+            # one vector per document (title + lead, index.articles), written with its chunks
+            self.articles = self.client.get_or_create_collection(
+                f"{collection}_articles", embedding_function=None,
+                metadata={"hnsw:space": "cosine", "embed_model": embed_model},
+            )
         except StoreError:
             raise
         except Exception as exc:  # chromadb raises many kinds; name the place and the fix
@@ -130,10 +135,11 @@ class ChromaStore:
 
     def write_documents(
         self, items: list[tuple[Document, list[Chunk], np.ndarray]], *, chunker: str | None = None,
-        signatures: dict[str, bytes] | None = None,
+        signatures: dict[str, bytes] | None = None, articles: dict[str, np.ndarray] | None = None,
     ) -> list[DocRecord]:
-        """Replace several documents' chunks (in large Chroma batches), then commit all their
-        records in one registry transaction."""
+        """Replace several documents' chunks (in large Chroma batches) and their article
+        vectors (`articles`: doc id -> vector), then commit all their records in one registry
+        transaction."""
         for doc, chunks, embeddings in items:
             if len(chunks) != len(embeddings):
                 raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
@@ -143,6 +149,7 @@ class ChromaStore:
         self.registry.begin(ids)  # invisible from here until committed
         for i in range(0, len(ids), BATCH):
             self._call(self.chunks.delete, where={"doc_id": {"$in": ids[i : i + BATCH]}})
+            self._call(self.articles.delete, ids=ids[i : i + BATCH])
         rows: list[tuple[str, np.ndarray, str, dict]] = []
         for doc, chunks, embeddings in items:
             base = {k: v for k, v in doc.metadata().items() if v is not None}
@@ -157,6 +164,8 @@ class ChromaStore:
                 self.chunks.add, ids=[r[0] for r in part],
                 embeddings=np.asarray([r[1] for r in part], dtype=np.float32), metadatas=[r[3] for r in part],
             )
+        if articles:
+            self.add_articles([(doc, articles[doc.doc_id]) for doc, _, _ in items if doc.doc_id in articles])
         now = time.time()
         records = [
             DocRecord(doc_id=doc.doc_id, content_hash=doc.content_hash, n_chunks=len(chunks), title=doc.title,
@@ -170,9 +179,23 @@ class ChromaStore:
         self._call(self.registry.commit, [(r, d) for r, (d, _, _) in zip(records, items)], signatures, terms)
         return records
 
+    def add_articles(self, items: list[tuple[Document, np.ndarray]]) -> None:
+        """Store (or replace) the article vectors of documents, with their metadata."""
+        for i in range(0, len(items), WRITE_BATCH):
+            part = items[i : i + WRITE_BATCH]
+            metas = []
+            for doc, _ in part:
+                meta = {k: v for k, v in doc.metadata().items() if v is not None}
+                if doc.published:
+                    meta["published_ord"] = published_ord(doc.published)
+                metas.append({**meta, "doc_hash": doc.content_hash})
+            self._call(self.articles.upsert, ids=[d.doc_id for d, _ in part], metadatas=metas,
+                       embeddings=np.asarray([v for _, v in part], dtype=np.float32))
+
     def delete_document(self, doc_id: str) -> bool:
         existed = self.registry.delete(doc_id)  # marked pending: a crash below is repaired
         self._call(self.chunks.delete, where={"doc_id": doc_id})
+        self._call(self.articles.delete, ids=[doc_id])
         self.registry.clear_pending([doc_id])
         return existed
 
@@ -186,6 +209,7 @@ class ChromaStore:
             part = pending[i : i + BATCH]
             ids = self._call(self.chunks.get, where={"doc_id": {"$in": part}}, include=[])["ids"]
             removed += self._delete_ids(ids)
+            self._call(self.articles.delete, ids=part)
         self.registry.clear_pending(pending)
         if self.count_chunks() != self.registry.total_chunks():
             records = self.doc_records()
@@ -194,7 +218,54 @@ class ChromaStore:
                 if (r := records.get(meta["doc_id"])) is None or r.content_hash != meta.get("doc_hash")
             ]
             removed += self._delete_ids(stale)
+        if self._call(self.articles.count) > len(self.registry.records()):
+            records = self.doc_records()
+            stale = [aid for aid, meta in self.iter_article_meta()
+                     if (r := records.get(aid)) is None or r.content_hash != meta.get("doc_hash")]
+            for i in range(0, len(stale), BATCH):
+                self._call(self.articles.delete, ids=stale[i : i + BATCH])
         return removed
+
+    # -- article vectors -------------------------------------------------------------------
+    def iter_article_meta(self) -> Iterator[tuple[str, dict]]:
+        return self._iter_meta(self.articles)
+
+    def count_articles(self) -> int:
+        return self._call(self.articles.count)
+
+    def missing_articles(self) -> list[str]:
+        """Committed documents without an article vector of their current text (an index
+        made before article vectors, or written by an older version)."""
+        records = self.doc_records()
+        have = {aid for aid, meta in self.iter_article_meta()
+                if (r := records.get(aid)) is not None and r.content_hash == meta.get("doc_hash")}
+        return sorted(set(records) - have)
+
+    def query_articles(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float, dict]]:
+        """Nearest article vectors as (doc id, cosine similarity, metadata), best first."""
+        total = self.count_articles()
+        if total == 0 or n <= 0:
+            return []
+        res = self._call(self.articles.query, query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+                         n_results=min(n, total), where=where or None, include=["metadatas", "distances"])
+        return [(aid, 1.0 - float(d), m) for aid, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0])]
+
+    def article_vectors(self, doc_ids: list[str]) -> dict[str, tuple[np.ndarray, dict]]:
+        if not doc_ids:
+            return {}
+        res = self._call(self.articles.get, ids=list(doc_ids), include=["embeddings", "metadatas"])
+        return {aid: (np.asarray(e, dtype=np.float32), m) for aid, e, m in zip(res["ids"], res["embeddings"],
+                                                                               res["metadatas"])}
+
+    def chunk_vectors(self, doc_ids: list[str]) -> list[tuple[str, np.ndarray, dict]]:
+        """(chunk id, vector, metadata) of every chunk of the given documents."""
+        out = []
+        for i in range(0, len(doc_ids), BATCH):
+            res = self._call(self.chunks.get, where={"doc_id": {"$in": list(doc_ids[i : i + BATCH])}},
+                             include=["embeddings", "metadatas"])
+            out.extend((cid, np.asarray(e, dtype=np.float32), m)
+                       for cid, e, m in zip(res["ids"], res["embeddings"], res["metadatas"]))
+        return out
 
     def _delete_ids(self, ids: list[str]) -> int:
         for i in range(0, len(ids), BATCH):
@@ -207,14 +278,17 @@ class ChromaStore:
             return self._call(self.chunks.count)
         return len(self._call(self.chunks.get, where={"doc_id": doc_id}, include=[])["ids"])
 
-    def iter_chunk_meta(self) -> Iterator[tuple[str, dict]]:
+    def _iter_meta(self, collection) -> Iterator[tuple[str, dict]]:
         offset = 0
         while True:
-            res = self._call(self.chunks.get, include=["metadatas"], limit=BATCH, offset=offset)
+            res = self._call(collection.get, include=["metadatas"], limit=BATCH, offset=offset)
             if not res["ids"]:
                 return
             yield from zip(res["ids"], res["metadatas"])
             offset += len(res["ids"])
+
+    def iter_chunk_meta(self) -> Iterator[tuple[str, dict]]:
+        return self._iter_meta(self.chunks)
 
     def _with_text(self, rows) -> list[tuple[Chunk, dict, tuple]]:
         """(chunk id, stored text or None, metadata, *rest) -> (Chunk, metadata, rest) per row.

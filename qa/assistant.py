@@ -197,9 +197,11 @@ class Assistant:
         """Retrieval within `scope` (the passages of `thread_scope` first, when given),
         sentence ranking, the refusal gate and the verdict."""
         t = time.perf_counter()
-        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, scope)
+        about = (analysis.date_from, analysis.date_to) if (analysis.date_from or analysis.date_to) else None
+        when = {"as_of": analysis.as_of.isoformat(), "about": about}
+        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, scope, **when)
         if thread_scope is not None:
-            first = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, thread_scope)
+            first = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, thread_scope, **when)
             seen = {(p.doc_id, p.start) for p in first}
             passages = first + [p for p in passages if (p.doc_id, p.start) not in seen]
         timings["retrieve"] = timings.get("retrieve", 0.0) + time.perf_counter() - t

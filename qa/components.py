@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from index import ChromaStore, NewsIndex, Retriever, SentenceChunker, SentenceTransformerEmbedder
+from index.article_retrieval import ArticleWeights
 
 from .settings import Settings
 
@@ -56,4 +57,7 @@ def build_retriever(settings: Settings, index: NewsIndex, query_embedder=None) -
         bm25_weight=r.bm25_weight, max_per_doc=r.max_per_doc, fusion=r.fusion, reranker=reranker,
         query_embedder=query_embedder,
         collapse_copies=r.collapse_copies,
+        article_weights=ArticleWeights(article=r.article_weight, passage=r.passage_weight, bm25=r.article_bm25_weight,
+                                       recency=r.recency_weight, recency_days=r.recency_days,
+                                       candidates=r.candidates),
     )

@@ -70,7 +70,7 @@ class IngestSettings(Section):
 
 
 class RetrievalSettings(Section):
-    mode: str = "hybrid"  # dense | bm25 | hybrid
+    mode: str = "hybrid"  # dense | bm25 | hybrid | articles (find the articles first)
     # Passages handed to the answerers. 8 vs 5 on eval/gold.jsonl (quote): answer accuracy
     # 0.909 vs 0.894, the evidence for three questions ranks 6th to 8th; p50 22 vs 20 ms.
     k: int = 8
@@ -102,6 +102,16 @@ class RetrievalSettings(Section):
     # one story, one source: a syndicated copy's passage is replaced by its earliest copy's
     # (index/syndication.py); off: copies are only marked, never counted as two sources
     collapse_copies: bool = True
+    # mode "articles" (index.article_retrieval): weights of the question's cosine with the
+    # article vector and with the passage, of BM25 and of the recency prior exp(-days/recency_days).
+    # Chosen on the RealTime QA dev half alone (bench/article_first.py --split dev --grid, 455
+    # combinations; mean of article@1, article@5, passage@5 = 0.644); MultiHop-RAG and SciFact
+    # were not part of the choice (README), so mode stays "hybrid" by default.
+    article_weight: float = Field(1.0, ge=0)
+    passage_weight: float = Field(0.0, ge=0)
+    article_bm25_weight: float = Field(0.0, ge=0)
+    recency_weight: float = Field(0.2, ge=0)
+    recency_days: float = Field(30.0, gt=0)
 
 
 class GateSettings(Section):

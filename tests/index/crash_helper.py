@@ -77,6 +77,8 @@ def snapshot(data_dir: Path, chroma_url: str | None = None) -> dict:
         "orphans": orphans,
         "count_mismatch": {d: (r.n_chunks, per_doc.get(d, 0)) for d, r in records.items() if r.n_chunks != per_doc.get(d, 0)},
         "bm25_ids": sorted(index.bm25().chunk_ids()),
+        # one article vector per committed document, of its current text
+        "articles": sorted((a, m.get("doc_hash")) for a, m in store.iter_article_meta()),
     }
 
 

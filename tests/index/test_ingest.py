@@ -38,6 +38,9 @@ def snapshot(index) -> dict:
         assert texts[c.doc_id][c.start:c.end] == c.text
     assert per_doc == {d: r.n_chunks for d, r in records.items() if r.n_chunks}
     assert index.bm25().chunk_ids() == set(ids), "BM25 and Chroma disagree"
+    articles = dict(index.store.iter_article_meta())
+    assert {a: m["doc_hash"] for a, m in articles.items()} == {d: r.content_hash for d, r in records.items()}, \
+        "article vectors and committed documents disagree"
     return {
         "records": {d: (r.content_hash, r.n_chunks) for d, r in records.items()},
         "chunks": {c.chunk_id: (c.doc_id, c.start, c.end, c.text) for c, _ in chunks},
@@ -48,11 +51,13 @@ def test_second_run_embeds_nothing(make_index, fake_embedder, corpus_copy, tmp_p
     index = make_index()
     first = ingest_paths(index, [corpus_copy])
     assert first.ok and len(first.added) == 5 and first.chunks_written > 5
-    assert fake_embedder.texts_embedded == first.chunks_written
+    # one embedding per chunk and one per article (title + lead), no more
+    assert fake_embedder.texts_embedded == first.chunks_written + len(first.added)
+    assert index.store.count_articles() == 5
     snap = snapshot(index)
     second = ingest_paths(index, [corpus_copy])
     assert sorted(second.unchanged) == sorted(first.added) and second.chunks_written == 0
-    assert fake_embedder.texts_embedded == first.chunks_written  # zero embeddings on the re-run
+    assert fake_embedder.texts_embedded == first.chunks_written + 5  # zero embeddings on the re-run
     # a new process (new index object over the same data dir) also embeds nothing
     from fakes import FakeEmbedder
 
@@ -76,7 +81,7 @@ def test_changed_document_replaces_its_chunks(make_index, fake_embedder, corpus_
     mine = sorted(c for c, v in after["chunks"].items() if v[0] == doc_id)
     expected = SentenceChunker().chunk_text(doc_id, target.read_text(encoding="utf-8"))
     assert mine == [c.chunk_id for c in expected]
-    assert fake_embedder.texts_embedded - n0 == len(expected)
+    assert fake_embedder.texts_embedded - n0 == len(expected) + 1  # its chunks and its article vector
     old = {c for c, v in before["chunks"].items() if v[0] == doc_id}
     assert not (old - set(mine)) & set(after["chunks"]), "stale chunk ids survived"
     assert after["records"][doc_id][1] == len(expected)
@@ -257,8 +262,8 @@ def test_crash_and_rerun_leaves_no_duplicates_or_orphans(make_index, tmp_path):
         assert report.ok and report.repaired_chunks == leftover
         assert sorted(report.unchanged) == sorted(committed)
         # only the documents that were not committed are embedded again
-        assert emb.texts_embedded == sum(
-            n for d, (_, n) in expected["records"].items() if d not in committed)
+        redone = [d for d in expected["records"] if d not in committed]
+        assert emb.texts_embedded == sum(expected["records"][d][1] for d in redone) + len(redone)
         assert snapshot(index) == expected
 
 

@@ -47,7 +47,7 @@ FILTER_CASES = [
 ]
 
 
-@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid", "articles"])
 def test_filters(retriever, mode):
     everything = {p.doc_id for p in retriever.retrieve(QUERY, 50, mode)}
     assert everything == {"a1", "b2", "c3", "d4"}
