@@ -210,6 +210,14 @@ class NewsService:
         """Load llm mode's model in the background (the local model starts in its worker
         process), so the first llm question does not wait for it; None when llm mode is not
         available here. Errors are kept for that first question to report."""
+        # llama_index is a namespace package: importing it from two threads at once (this
+        # loader and a chat session's memory) can leave a half-initialised module behind
+        # ("cannot import name 'core' from 'llama_index'"), so its parts load here, first.
+        for name in ("llama_index.core.memory", "llama_index.llms.openai_like"):
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass
         if not self.llm().available:
             return None
 

@@ -1,4 +1,4 @@
-"""bench/scale.py --grow on a tiny benchmark folder (fake embedder, real Chroma + SQLite):
+"""bench/scale_grow.py on a tiny benchmark folder (fake embedder, real Chroma + SQLite):
 stages grow one store, each stage's figures are saved, and a rerun resumes instead of
 starting over."""
 
@@ -19,7 +19,7 @@ from bench_fixtures import write_bench  # noqa: E402
 
 def _run(bench: Path, work: Path, sizes: str) -> str:
     proc = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "scale.py"), "--grow", "--sizes", sizes, "--embedder", "fake",
+        [sys.executable, str(REPO / "bench" / "scale_grow.py"), "--sizes", sizes, "--embedder", "fake",
          "--bench-dir", str(bench), "--queries", "3", "--max-unique", "20", "--work", str(work)],
         capture_output=True, text=True, timeout=600, cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr[-3000:]
