@@ -235,9 +235,7 @@ class NewsService:
     def llm_worker_status(self) -> dict | None:
         """The local model worker's state (state, pid, restarts, last_exit, retry_after), or
         None when no local worker runs (quote only, a remote server, or not loaded yet)."""
-        assistant = self._assistant
-        llm = getattr(getattr(assistant, "_llm", None), "llm", None)
-        worker = getattr(llm, "worker", None)
+        worker = self._llm_worker()
         if worker is None:
             return None
         from dataclasses import asdict
@@ -246,10 +244,15 @@ class NewsService:
 
     def close(self) -> None:
         """Stop the local model's worker process, if one runs."""
-        assistant = self._assistant
-        worker = getattr(getattr(getattr(assistant, "_llm", None), "llm", None), "worker", None)
+        worker = self._llm_worker()
         if worker is not None:
             worker.stop()
+
+    def _llm_worker(self):
+        """The local model's supervised worker, once llm mode has loaded (else None); never
+        builds the assistant or loads a model."""
+        llm = getattr(getattr(self._assistant, "_llm", None), "llm", None)
+        return getattr(llm, "worker", None)
 
     def default_mode(self) -> str:
         mode = self.settings.answer_mode

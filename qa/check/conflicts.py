@@ -20,7 +20,7 @@ from ..answer.quote import asked_quantity, asks_count, content_terms
 from ..settings import ConflictSettings
 from ..types import Sentence
 from .date_conflicts import find_date_conflicts
-from .findings import Finding, story_of, term_match
+from .findings import Finding, InSentence, term_match
 
 _NUM = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d|:\d)(\s*(million|billion|thousand))?|"
@@ -34,21 +34,13 @@ WINDOW = 12
 
 
 @dataclass
-class Mention:
+class Mention(InSentence):
     value: float
     surface: str
     sentence: Sentence
     context: list[str]  # stemmed content words after the number, in order
     phrase: str  # the words right after the number, for the topic
     match: float = 0.0
-
-    @property
-    def doc_id(self) -> str:
-        return self.sentence.doc_id
-
-    @property
-    def story(self) -> str:
-        return story_of(self.sentence)
 
 
 def _value(m: re.Match) -> float | None:

@@ -29,7 +29,7 @@ from corpus.dates import find_dates
 from index.text import STOPWORDS, fold, stem
 
 from .. import nlp
-from .findings import Finding, story_of, term_match
+from .findings import Finding, InSentence, term_match
 from ..answer.quote import content_terms
 from ..question.analysis import asked_type
 from ..settings import ConflictSettings
@@ -76,7 +76,7 @@ WINDOW = 8  # content words on each side of a date
 
 
 @dataclass
-class DateMention:
+class DateMention(InSentence):
     value: str  # normalised: ISO date, '--MM-DD', 'YYYY-MM', 'YYYY' or the weekday's name
     unit: str  # 'date' | 'monthday' | 'month' | 'year' | 'weekday'
     surface: str
@@ -84,14 +84,6 @@ class DateMention:
     context: list[tuple[int, str]]  # (distance in content words, stemmed word), both sides
     start: int = 0  # offset in the sentence's text
     match: float = 0.0
-
-    @property
-    def doc_id(self) -> str:
-        return self.sentence.doc_id
-
-    @property
-    def story(self) -> str:
-        return story_of(self.sentence)
 
 
 def asked_units(question: str) -> tuple[str, ...]:

@@ -25,6 +25,20 @@ def story_of(s: Sentence) -> str:
     return getattr(s.passage, "story", None) or s.doc_id
 
 
+class InSentence:
+    """For a mention found in `self.sentence`: the document and story it comes from."""
+
+    sentence: Sentence
+
+    @property
+    def doc_id(self) -> str:
+        return self.sentence.doc_id
+
+    @property
+    def story(self) -> str:
+        return story_of(self.sentence)
+
+
 def term_match(a: str, b: str) -> bool:
     if a == b:
         return True
