@@ -1,36 +1,41 @@
 """Article-first retrieval: find the articles, then the passages inside them.
 
-For one question, the candidate articles are the union of
-- the nearest article vectors (title + lead, index.articles),
-- the articles of the nearest passages (the path for a passage that matches strongly in an
-  article whose lead does not), and
-- the articles of the best BM25 passages,
-all within the question's filters (a date window is a filter). Every passage of every
-candidate article is then scored with one linear formula over features of the passage and of
-its article:
+Every committed article is scored against the question (one vector per article, title and
+lead, index.articles; all of them, exactly, in index.article_matrix) with
 
-    score = article * cos(question, article vector) + passage * cos(question, passage)
-            + bm25 * BM25(passage) / best BM25 among the candidates + recency * prior(article)
+    article score = article * cos(question, article vector) + recency * prior(article's date)
 
-An article ranks where its best passage does, so the passages of the top articles come first
-and a strongly matching passage lifts an article ranked lower by its lead. The recency prior
-is exp(-days / recency_days), days counted from the reference day (the question's `as_of`,
-or the newest article's date when that is earlier: a corpus of old news), or from the range
-of dates the question names ("in March 2023": the distance to that range, so a question
-about a past date is not pushed toward recent articles). An undated article gets the mean
-prior of the dated candidates (no evidence either way). The weights are chosen on dev halves
-(bench/article_first.py), never per question set.
+The passages of the best `articles` articles are then read, together with the articles of
+the nearest passages (the path for a passage that matches strongly in an article whose lead
+does not; only when `passage` > 0) and of the best BM25 passages (only when `bm25` > 0), all
+within the question's filters (a date window is a filter). Each passage scores
+
+    article score of its article + passage * cos(question, passage) + bm25 * BM25 / best BM25
+
+and an article ranks where its best passage does; inside one article the passages follow
+their own cosine with the question.
+
+The prior: the distance `d` in days from the article's date to the reference day (the
+question's `as_of`, or the newest article's date when that is earlier: a corpus of old news)
+and, when the question names dates ('in March 2023', 'last year'), to that range too, the
+smaller of the two: an article about a named past event is published when it happens or is
+reported now. prior = exp(-max(0, d - recency_flat) / recency_days): flat for `recency_flat`
+days, then decaying. An undated article gets `recency_undated` (None: the mean prior of the
+dated articles: no evidence either way). With an explicit `as_of` the question is asked on a
+known day, and articles published after it are not candidates; without one the reference is
+only the newest article, and the prior's weight is `recency_no_as_of`. The weights and the
+prior's shape are chosen on dev halves (bench/article_first.py), never per question set.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .article_matrix import ArticleMatrices, day_number
 from .types import ScoredPassage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,19 +48,26 @@ class ArticleWeights:
     article: float = 0.5
     passage: float = 0.5
     bm25: float = 0.0
-    recency: float = 0.0
-    recency_days: float = 7.0
-    candidates: int = 50  # from each of the three searches
+    recency: float = 0.0  # the prior's weight when the question has an explicit as_of
+    recency_days: float = 7.0  # decay, in days, after the flat part
+    recency_flat: float = 0.0  # days of full prior around the reference day
+    recency_no_as_of: float = 0.0  # the prior's weight without an explicit as_of
+    recency_undated: float | None = None  # prior of an undated article (None: the dated ones' mean)
+    candidates: int = 50  # passages from each of the dense and BM25 searches
+    articles: int = 20  # top articles whose passages are read
 
     def __post_init__(self) -> None:
-        for name in ("article", "passage", "bm25", "recency"):
+        for name in ("article", "passage", "bm25", "recency", "recency_flat", "recency_no_as_of"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and v >= 0 and math.isfinite(v)):
                 raise ValueError(f"article weight {name} must be a finite number >= 0, got {v!r}")
         if not self.recency_days > 0:
             raise ValueError(f"recency_days must be > 0, got {self.recency_days!r}")
-        if self.candidates < 1:
-            raise ValueError(f"candidates must be >= 1, got {self.candidates!r}")
+        if self.recency_undated is not None and not 0 <= self.recency_undated <= 1:
+            raise ValueError(f"recency_undated must be between 0 and 1 (or None), got {self.recency_undated!r}")
+        for name in ("candidates", "articles"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
 
 
 @dataclass
@@ -69,9 +81,11 @@ class Candidates:
     bm25: np.ndarray  # passage BM25 / the best among the candidates (0 when no term matches)
     article: np.ndarray  # question . the passage's article vector
     recency: np.ndarray  # prior of the passage's article
+    anchored: bool = True  # the question had an explicit as_of
 
     def scores(self, w: ArticleWeights) -> np.ndarray:
-        return w.article * self.article + w.passage * self.cos + w.bm25 * self.bm25 + w.recency * self.recency
+        r = w.recency if self.anchored else w.recency_no_as_of
+        return w.article * self.article + w.passage * self.cos + w.bm25 * self.bm25 + r * self.recency
 
     def ranked_docs(self, w: ArticleWeights) -> list[tuple[str, float]]:
         """Articles by their best passage's score, best first (ties: doc id)."""
@@ -82,32 +96,35 @@ class Candidates:
         return sorted(best.items(), key=lambda x: (-x[1], x[0]))
 
     def ranked_passages(self, w: ArticleWeights) -> list[int]:
-        """Row indexes by score, best first (ties: chunk id)."""
-        s = self.scores(w)
-        return sorted(range(len(s)), key=lambda i: (-s[i], self.chunk_ids[i]))
+        """Row indexes by score, best first (ties: the passage's own cosine, then chunk id)."""
+        s, cos = self.scores(w).tolist(), self.cos.tolist()
+        return sorted(range(len(s)), key=lambda i: (-s[i], -cos[i], self.chunk_ids[i]))
 
 
-def _days(a: str, b: str) -> int:
-    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+def recency_prior(days: np.ndarray, reference: float | None, about: tuple[float, float] | None,
+                  w: ArticleWeights) -> np.ndarray:
+    """The prior of each article from its day number (NaN: undated); see the module doc."""
+    days = np.asarray(days, dtype=np.float64)
+    if reference is None or not len(days):
+        return np.zeros(len(days))
+    with np.errstate(invalid="ignore"):
+        d = np.abs(days - reference)
+        if about is not None:
+            lo, hi = about
+            d = np.minimum(d, np.maximum(0.0, np.maximum(lo - days, days - hi)))
+        out = np.exp(-np.maximum(0.0, d - w.recency_flat) / w.recency_days)
+    undated = np.isnan(out)
+    if undated.any():
+        dated = out[~undated]
+        fill = w.recency_undated if w.recency_undated is not None else (float(dated.mean()) if dated.size else 0.0)
+        out[undated] = fill
+    return out
 
 
-def recency_prior(published: list[str | None], reference: str | None, about: tuple[str | None, str | None] | None,
-                  days: float) -> np.ndarray:
-    """exp(-distance / days) per article (see the module doc); undated: the dated ones' mean."""
-    lo, hi = about or (None, None)
-    out = np.full(len(published), np.nan)
-    for i, pub in enumerate(published):
-        if not pub:
-            continue
-        if lo or hi:
-            dist = _days(pub, lo) if lo and pub < lo else _days(pub, hi) if hi and pub > hi else 0
-        elif reference:
-            dist = _days(pub, reference)
-        else:
-            continue
-        out[i] = math.exp(-dist / days)
-    dated = out[~np.isnan(out)]
-    return np.where(np.isnan(out), float(dated.mean()) if dated.size else 0.0, out)
+def _about_days(about: tuple[str | None, str | None] | None) -> tuple[float, float] | None:
+    if not about or not (about[0] or about[1]):
+        return None
+    return (day_number(about[0]) if about[0] else -math.inf, day_number(about[1]) if about[1] else math.inf)
 
 
 class ArticleFirst:
@@ -117,15 +134,10 @@ class ArticleFirst:
         self.index = index
         self.weights = weights
         self.query_embedder = query_embedder
+        self.matrices = ArticleMatrices(index)
 
     def _visible(self, meta: dict, filters: "Filters") -> bool:
         return self.index.is_visible(meta) and filters.allows(meta)
-
-    def _search(self, fn, vec, n: int, filters: "Filters") -> list:
-        hits = fn(vec, n, filters.where())
-        if filters.undated and filters.dated:  # Chroma cannot match a missing key: ask again for the undated
-            hits += [h for h in fn(vec, n, filters.without_dates().where()) if not h[2].get("published")]
-        return hits
 
     def reference(self, as_of: str | None) -> str | None:
         """The day recency is counted from: `as_of`, or the newest article's date when earlier."""
@@ -134,47 +146,68 @@ class ArticleFirst:
             return min(as_of, newest)
         return as_of or newest
 
+    def article_scores(self, vec: np.ndarray, filters: "Filters", as_of: str | None,
+                       about: tuple[str | None, str | None] | None):
+        """(matrix, cos, prior, allowed) over every committed article."""
+        m = self.matrices.get()
+        allowed = m.mask(self.index, filters, before=as_of)
+        cos = m.vectors @ vec if len(m) else np.zeros(0, dtype=np.float32)
+        ref = self.reference(as_of)
+        prior = recency_prior(m.days, day_number(ref) if ref else None, _about_days(about), self.weights)
+        if len(m) and allowed.any() and self.weights.recency_undated is None:
+            # 'no evidence either way': the mean over the articles the question may see
+            undated = np.isnan(m.days) & allowed
+            dated = ~np.isnan(m.days) & allowed
+            if undated.any() and dated.any():
+                prior[undated] = prior[dated].mean()
+        return m, cos, prior, allowed
+
     def candidates(self, query: str, filters: "Filters", as_of: str | None = None,
                    about: tuple[str | None, str | None] | None = None) -> Candidates:
-        from .store import published_ord
-
-        store, n = self.index.store, self.weights.candidates
+        """Features of the passages of the candidate articles. `as_of`: the day the question
+        is asked, when the caller said (None: not known; the newest article stands in)."""
+        store, w = self.index.store, self.weights
         vec = np.asarray((self.query_embedder or self.index.embedder).embed_query(query), dtype=np.float32)
-        article_cos: dict[str, float] = {}
-        for doc_id, sim, meta in self._search(store.query_articles, vec, n, filters):
-            if self._visible(meta, filters):
-                article_cos[doc_id] = sim
-        docs = set(article_cos)
-        docs.update(c.doc_id for c, _, m in self._search(store.query, vec, n, filters) if self._visible(m, filters))
-        allowed = None
-        if not filters.empty:
-            allowed = store.registry.doc_ids_where(filters.outlets, filters.doc_ids, published_ord(filters.date_from),
-                                                   published_ord(filters.date_to), undated=filters.undated)
-        docs.update(cid.rsplit("#", 1)[0] for cid, _ in self.index.bm25().search(query, n, allowed_docs=allowed))
-        rows = [r for r in store.chunk_vectors(sorted(docs)) if self._visible(r[2], filters)]
+        m, art_cos, prior, allowed = self.article_scores(vec, filters, as_of, about)
+        r = w.recency if as_of else w.recency_no_as_of
+        score = np.where(allowed, w.article * art_cos + r * prior, -np.inf)
+        top = np.argsort(-score, kind="stable")[: min(w.articles, int(allowed.sum()))]
+        docs = {m.doc_ids[i] for i in top}
+        if w.passage > 0:
+            docs.update(c.doc_id for c, _, meta in self._search(store.query, vec, w.candidates, filters)
+                        if self._visible(meta, filters))
+        if w.bm25 > 0:
+            ok = {m.doc_ids[i] for i in np.flatnonzero(allowed)}
+            docs.update(cid.rsplit("#", 1)[0] for cid, _ in self.index.bm25().search(query, w.candidates, allowed_docs=ok))
+        if as_of:  # a passage path may bring an article published after the day asked
+            docs = {d for d in docs if d in m.row and allowed[m.row[d]]}
+        rows = [row for row in store.chunk_vectors(sorted(docs)) if self._visible(row[2], filters)]
         if not rows:
-            return Candidates([], [], [], *(np.zeros(0, dtype=np.float32) for _ in range(4)))
+            return Candidates([], [], [], *(np.zeros(0, dtype=np.float32) for _ in range(4)), anchored=bool(as_of))
         ids = [cid for cid, _, _ in rows]
-        doc_of = [m["doc_id"] for _, _, m in rows]
+        doc_of = [meta["doc_id"] for _, _, meta in rows]
         cos = np.stack([v for _, v, _ in rows]) @ vec
-        bm = dict(self.index.bm25().search(query, len(rows), allowed_docs=set(doc_of)))
-        bm25 = np.array([bm.get(c, 0.0) for c in ids], dtype=np.float32)
-        if bm25.max(initial=0.0) > 0:
-            bm25 = bm25 / bm25.max()
-        missing = sorted(set(doc_of) - set(article_cos))
-        for doc_id, (v, _) in store.article_vectors(missing).items():
-            article_cos[doc_id] = float(v @ vec)
+        bm25 = np.zeros(len(ids), dtype=np.float32)
+        if w.bm25 > 0:
+            bm = dict(self.index.bm25().search(query, len(rows), allowed_docs=set(doc_of)))
+            bm25 = np.array([bm.get(c, 0.0) for c in ids], dtype=np.float32)
+            if bm25.max(initial=0.0) > 0:
+                bm25 = bm25 / bm25.max()
         best_passage: dict[str, float] = {}
         for d, c in zip(doc_of, cos.tolist()):
             best_passage[d] = max(best_passage.get(d, -1.0), c)
         # an article without its vector (not yet backfilled) stands on its best passage
-        article = np.array([article_cos.get(d, best_passage[d]) for d in doc_of], dtype=np.float32)
-        records = self.index.records()
-        uniq = sorted(set(doc_of))
-        pubs = [getattr(records.get(d), "published", None) for d in uniq]
-        prior = dict(zip(uniq, recency_prior(pubs, self.reference(as_of), about, self.weights.recency_days)))
-        recency = np.array([prior[d] for d in doc_of], dtype=np.float32)
-        return Candidates(ids, doc_of, [m for _, _, m in rows], cos.astype(np.float32), bm25, article, recency)
+        article = np.array([art_cos[m.row[d]] if d in m.row else best_passage[d] for d in doc_of], dtype=np.float32)
+        mean_prior = float(prior[allowed].mean()) if allowed.any() else 0.0
+        recency = np.array([prior[m.row[d]] if d in m.row else mean_prior for d in doc_of], dtype=np.float32)
+        return Candidates(ids, doc_of, [meta for _, _, meta in rows], cos.astype(np.float32), bm25, article,
+                          recency, anchored=bool(as_of))
+
+    def _search(self, fn, vec, n: int, filters: "Filters") -> list:
+        hits = fn(vec, n, filters.where())
+        if filters.undated and filters.dated:  # Chroma cannot match a missing key: ask again for the undated
+            hits += [h for h in fn(vec, n, filters.without_dates().where()) if not h[2].get("published")]
+        return hits
 
     def retrieve(self, query: str, n: int, filters: "Filters", as_of: str | None = None,
                  about: tuple[str | None, str | None] | None = None) -> list[ScoredPassage]:

@@ -80,6 +80,11 @@ class NewsIndex:
         self._fp = (records, h.hexdigest())
         return self._fp[1]
 
+    def fingerprint(self) -> str:
+        """Changes whenever a document is committed or removed (any process)."""
+        with self._lock:
+            return self._fingerprint()
+
     def bm25(self) -> SqliteBM25:
         """BM25 over the committed documents' chunks. Its terms are written in the registry
         transaction that commits each document, so it never disagrees with the registry;

@@ -257,6 +257,16 @@ class ChromaStore:
         return {aid: (np.asarray(e, dtype=np.float32), m) for aid, e, m in zip(res["ids"], res["embeddings"],
                                                                                res["metadatas"])}
 
+    def iter_article_vectors(self) -> Iterator[tuple[list[str], np.ndarray, list[dict]]]:
+        """Every article vector, a page at a time: (doc ids, vectors, metadatas)."""
+        offset = 0
+        while True:
+            res = self._call(self.articles.get, include=["embeddings", "metadatas"], limit=BATCH, offset=offset)
+            if not res["ids"]:
+                return
+            yield list(res["ids"]), np.asarray(res["embeddings"], dtype=np.float32), list(res["metadatas"])
+            offset += len(res["ids"])
+
     def chunk_vectors(self, doc_ids: list[str]) -> list[tuple[str, np.ndarray, dict]]:
         """(chunk id, vector, metadata) of every chunk of the given documents."""
         out = []

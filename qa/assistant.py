@@ -187,18 +187,20 @@ class Assistant:
         if thread is not None and is_anaphoric(question, thread, turns[-1].standalone or turns[-1].question):
             thread_scope = thread_filters(scope, thread)
         timings["rewrite"] = time.perf_counter() - t
-        p = self._gather(question, standalone, analysis, scope, k, turns, timings, thread_scope)
+        p = self._gather(question, standalone, analysis, scope, k, turns, timings, thread_scope, as_of is not None)
         passages, ranked, evidence, reading, verdict = p
         return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
                         timings, reading)
 
     def _gather(self, question: str, standalone: str, analysis, scope: Filters, k: int, turns: list[Turn],
-                timings: dict[str, float], thread_scope: Filters | None = None):
+                timings: dict[str, float], thread_scope: Filters | None = None, dated: bool = True):
         """Retrieval within `scope` (the passages of `thread_scope` first, when given),
-        sentence ranking, the refusal gate and the verdict."""
+        sentence ranking, the refusal gate and the verdict. `dated`: the caller said the day
+        the question is asked (retrieval then leaves out later articles and weighs recency
+        from that day; otherwise from the newest article, with the weight for no as_of)."""
         t = time.perf_counter()
         about = (analysis.date_from, analysis.date_to) if (analysis.date_from or analysis.date_to) else None
-        when = {"as_of": analysis.as_of.isoformat(), "about": about}
+        when = {"as_of": analysis.as_of.isoformat() if dated else None, "about": about}
         passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, scope, **when)
         if thread_scope is not None:
             first = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, thread_scope, **when)

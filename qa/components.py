@@ -59,5 +59,7 @@ def build_retriever(settings: Settings, index: NewsIndex, query_embedder=None) -
         collapse_copies=r.collapse_copies,
         article_weights=ArticleWeights(article=r.article_weight, passage=r.passage_weight, bm25=r.article_bm25_weight,
                                        recency=r.recency_weight, recency_days=r.recency_days,
-                                       candidates=r.candidates),
+                                       recency_flat=r.recency_flat_days, recency_no_as_of=r.recency_weight_no_as_of,
+                                       recency_undated=r.recency_undated, candidates=r.candidates,
+                                       articles=r.articles_read),
     )

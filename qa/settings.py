@@ -102,16 +102,17 @@ class RetrievalSettings(Section):
     # one story, one source: a syndicated copy's passage is replaced by its earliest copy's
     # (index/syndication.py); off: copies are only marked, never counted as two sources
     collapse_copies: bool = True
-    # mode "articles" (index.article_retrieval): weights of the question's cosine with the
-    # article vector and with the passage, of BM25 and of the recency prior exp(-days/recency_days).
-    # Chosen on the RealTime QA dev half alone (bench/article_first.py --split dev --grid, 455
-    # combinations; mean of article@1, article@5, passage@5 = 0.644); MultiHop-RAG and SciFact
-    # were not part of the choice (README), so mode stays "hybrid" by default.
+    # mode "articles" (index.article_retrieval documents each weight and the prior's shape).
+    # Chosen on the RealTime QA and MultiHop-RAG dev halves: bench/article_first.py --grid.
     article_weight: float = Field(1.0, ge=0)
     passage_weight: float = Field(0.0, ge=0)
     article_bm25_weight: float = Field(0.0, ge=0)
-    recency_weight: float = Field(0.2, ge=0)
-    recency_days: float = Field(30.0, gt=0)
+    recency_weight: float = Field(0.3, ge=0)
+    recency_days: float = Field(3.0, gt=0)
+    recency_flat_days: float = Field(7.0, ge=0)
+    recency_weight_no_as_of: float = Field(0.0, ge=0)
+    recency_undated: float | None = Field(1.0, ge=0, le=1)
+    articles_read: int = Field(20, ge=1)  # top articles whose passages are scored
 
 
 class GateSettings(Section):

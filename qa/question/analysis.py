@@ -205,15 +205,31 @@ def without_windows(analysis: QuestionAnalysis) -> str:
     return " ".join(text.split()) or analysis.question
 
 
+def question_window(analysis: QuestionAnalysis) -> tuple[str | None, str | None]:
+    """The publication dates the question's own window allows. A question names when the
+    event happened ('last year', 'this week'); an article reports it then or later, up to the
+    day asked: so the window runs from the named start to `as_of` ('How many migrants crossed
+    last year?' asked in March is answered by a March article). A window that starts after
+    the day asked ('next year') says nothing about publication: no window."""
+    a = analysis.filters
+    asked = analysis.as_of.isoformat()
+    if a.date_from and a.date_from > asked:
+        return None, None
+    if not a.date_from and not a.date_to:
+        return None, None
+    return a.date_from, max(a.date_to or asked, asked)
+
+
 def merge_filters(user: Filters | None, analysis: QuestionAnalysis) -> Filters:
-    """The caller's filters narrowed by the question's own window (the later start, the
-    earlier end)."""
+    """The caller's filters narrowed by the question's own window (`question_window`; the
+    later start, the earlier end)."""
     user = user or Filters()
     a = analysis.filters
-    lo = max((d for d in (user.date_from, a.date_from) if d), default=None)
-    hi = min((d for d in (user.date_to, a.date_to) if d), default=None)
+    q_from, q_to = question_window(analysis)
+    lo = max((d for d in (user.date_from, q_from) if d), default=None)
+    hi = min((d for d in (user.date_to, q_to) if d), default=None)
     # the question's window keeps undated articles; a range the caller gave does not
     return replace(user, date_from=lo, date_to=hi, undated=a.undated and not user.dated)
 
 
-__all__ = ["DateExpr", "QuestionAnalysis", "analyse", "merge_filters", "resolve", "to_date", "without_windows"]
+__all__ = ["DateExpr", "QuestionAnalysis", "analyse", "merge_filters", "question_window", "resolve", "to_date", "without_windows"]

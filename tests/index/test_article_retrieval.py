@@ -94,18 +94,55 @@ def test_article_first_respects_a_window_and_keeps_undated_for_a_question_window
     assert {p.doc_id for p in retriever.retrieve("storm coast", 20, "articles", own)} == {"b2", "d4"}
 
 
+def _days(*pubs):
+    from index.article_matrix import day_number
+
+    return np.array([day_number(p) for p in pubs])
+
+
 def test_recency_prior_prefers_recent_articles_unless_the_question_names_a_date():
-    pubs = ["2024-06-25", "2024-06-18", "2023-06-25", None]
-    p = recency_prior(pubs, "2024-06-25", None, 7.0)
+    from index.article_matrix import day_number
+
+    pubs = _days("2024-06-25", "2024-06-18", "2023-06-25", None)
+    ref = day_number("2024-06-25")
+    p = recency_prior(pubs, ref, None, ArticleWeights(recency_days=7.0))
     assert p[0] == 1.0 and math.isclose(p[1], math.exp(-1)) and p[2] < 1e-20
     assert math.isclose(p[3], np.mean(p[:3]))  # undated: the dated ones' mean, no evidence either way
-    named = recency_prior(pubs, "2024-06-25", ("2023-06-01", "2023-06-30"), 7.0)
-    assert named[2] == 1.0 and named[0] < named[2]  # 'in June 2023' is not pushed toward recent news
-    assert list(recency_prior([None], None, None, 7.0)) == [0.0]
+    # a flat part: full prior for `recency_flat` days, then the decay; undated given its own value
+    flat = recency_prior(pubs, ref, None, ArticleWeights(recency_days=7.0, recency_flat=7.0, recency_undated=1.0))
+    assert flat[0] == flat[1] == 1.0 and flat[3] == 1.0 and flat[2] < 1e-20
+    # 'in June 2023': an article of June 2023 is not pushed down, and one reporting it now is not either
+    june = (day_number("2023-06-01"), day_number("2023-06-30"))
+    named = recency_prior(pubs, ref, june, ArticleWeights(recency_days=7.0))
+    assert named[2] == 1.0 and named[0] == 1.0 and named[1] < 1.0
+    assert list(recency_prior(_days(None), None, None, ArticleWeights())) == [0.0]
     with pytest.raises(ValueError, match="recency_days must be > 0"):
         ArticleWeights(recency_days=0)
     with pytest.raises(ValueError, match="article weight bm25 must be a finite number >= 0, got -1"):
         ArticleWeights(bm25=-1)
+    with pytest.raises(ValueError, match="recency_undated must be between 0 and 1"):
+        ArticleWeights(recency_undated=2.0)
+    with pytest.raises(ValueError, match="articles must be >= 1, got 0"):
+        ArticleWeights(articles=0)
+
+
+def test_an_explicit_as_of_hides_later_articles_and_chooses_the_prior_weight(make_index):
+    index = make_index()
+    ingest_documents(index, DOCS)
+    r = plain_retriever(index, max_per_doc=10)
+    # asked on 2024-03-31: the June article did not exist yet; the undated one may have
+    got = {p.doc_id for p in r.retrieve("storm coast council", 20, "articles", as_of="2024-03-31")}
+    assert got == {"a1", "b2", "d4"}
+    assert "c3" in {p.doc_id for p in r.retrieve("storm coast council", 20, "articles")}
+    twins = [Document("old", "Flood", None, "2024-01-01", "The river flooded the northern town."),
+             Document("new", "Flood", None, "2024-06-01", "The river flooded the southern town.")]
+    ingest_documents(index, twins)
+    only_dated = plain_retriever(index, article_weights=ArticleWeights(article=1.0, passage=0.0, recency=0.0,
+                                                                       recency_no_as_of=0.5))
+    # without as_of the newest article is the reference and recency_no_as_of the weight
+    assert only_dated.retrieve("river flood", 1, "articles")[0].doc_id == "new"
+    c = only_dated.articles.candidates("river flood", Filters(), "2024-06-02")
+    assert c.anchored and np.allclose(c.scores(only_dated.articles.weights), c.article)  # recency 0 with as_of
 
 
 def test_recency_weight_moves_the_recent_article_up(make_index):
@@ -130,7 +167,7 @@ def test_a_strong_passage_lifts_an_article_whose_lead_is_elsewhere(make_index):
                      filler + " The glacier collapse blocked the mountain pass road.")]
     ingest_documents(index, docs)
     # one candidate from each search: the article search finds only the volcano lead
-    r = plain_retriever(index, max_per_doc=1, article_weights=ArticleWeights(article=0.3, passage=0.7, candidates=1))
+    r = plain_retriever(index, max_per_doc=1, article_weights=ArticleWeights(article=0.3, passage=0.7, candidates=1, articles=1))
     top = r.retrieve("glacier collapse blocked the mountain pass road", 2, "articles")
     assert top[0].doc_id == "deep" and "glacier" in top[0].text
     assert top[0].scores["dense"] > top[0].scores["article"]
@@ -144,10 +181,13 @@ def _brute_force(index, query: str, w: ArticleWeights, as_of: str | None) -> lis
     top_bm = max(bm.values(), default=0.0)
     arts = index.store.article_vectors(sorted(index.records()))
     recs = index.records()
-    docs = sorted(recs)
+    docs = sorted(d for d in recs if not as_of or not recs[d].published or recs[d].published <= as_of)
     newest = max(r.published for r in recs.values() if r.published)
     ref = min(as_of, newest) if as_of else newest
-    prior = dict(zip(docs, recency_prior([recs[d].published for d in docs], ref, None, w.recency_days)))
+    pubs = _days(*[recs[d].published for d in docs])
+    prior = dict(zip(docs, recency_prior(pubs, _days(ref)[0], None, w)))
+    rows = [row for row in rows if row[2]["doc_id"] in prior]
+    top_bm = max((bm.get(cid, 0.0) for cid, _, _ in rows), default=0.0)  # the best among those it may see
     best: dict[str, float] = {}
     for cid, v, meta in rows:
         d = meta["doc_id"]
@@ -170,7 +210,7 @@ def test_article_ranking_matches_brute_force(make_index):
     ingest_documents(index, docs)
     for j, query in enumerate(["storm ferry", "council vote mayor", "river flood school court"]):
         w = ArticleWeights(article=0.4, passage=0.6, bm25=0.2 * j, recency=0.1 * j, recency_days=30,
-                           candidates=len(docs))  # every document is a candidate
+                           recency_flat=3.0 * j, candidates=len(docs), articles=len(docs))  # every document read
         got = ArticleFirst(index, w).candidates(query, Filters(), "2024-07-01").ranked_docs(w)
         want = _brute_force(index, query, w, "2024-07-01")
         assert [d for d, _ in got] == [d for d, _ in want]
