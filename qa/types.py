@@ -4,6 +4,7 @@ object that the UI, the HTTP API and the evaluation suite rely on."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from index import ScoredPassage
@@ -213,6 +214,11 @@ class Answer:
     sentences: list[SentenceVerdict] = field(default_factory=list)
     fallback_start: int | None = None  # where the quotes of a fallback begin in `text`
 
+    def checked_text(self) -> str:
+        """`text` without the generated sentences the claim check rejected: what follow-ups
+        may build on (the reader still sees them, struck through)."""
+        return without_unsupported(self.text, [(s.start, s.end, s.status) for s in self.sentences])
+
     def to_json(self) -> dict:
         return {
             "question": self.question,
@@ -238,6 +244,20 @@ class Answer:
             "sentences": [s.to_json(self.text) for s in self.sentences],
             "fallback_start": self.fallback_start,
         }
+
+
+def without_unsupported(text: str, spans) -> str:
+    """`text` with the (start, end, status) spans whose status is "unsupported" cut out."""
+    out, pos = [], 0
+    for a, b, status in sorted(spans):
+        if status == "unsupported" and a >= pos:
+            out.append(text[pos:a])
+            pos = b
+    out.append(text[pos:])
+    if not pos:
+        return text
+    joined = re.sub(r"[ \t]{2,}", " ", "".join(out))
+    return re.sub(r"[ \t]+\n|\n[ \t]+", "\n", joined).strip()
 
 
 @dataclass

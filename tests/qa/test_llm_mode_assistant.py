@@ -103,6 +103,11 @@ def test_the_final_text_is_exactly_what_streamed_with_the_rejected_sentence_mark
     assert final.sentences[0].support[0].text == c.quote
     check_spans(final)
     assert a.ask("Who was the ship's captain questioned by police?", mode="llm").text == final.text
+    # follow-ups build on what was supported, not on the struck sentence
+    from qa.question.followup import Turn
+
+    for kept in (Turn.of("q", final).answer, Turn.of("q", final.to_json()).answer):
+        assert "Ivan Petrov" in kept and "40 tonnes" not in kept and "Published: [1]" in kept
 
 
 def test_a_fallback_to_quotes_follows_the_streamed_text_instead_of_replacing_it(assistant, fake_embedder):

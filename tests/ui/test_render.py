@@ -227,3 +227,17 @@ def test_a_fallback_after_a_streamed_answer_is_introduced_where_the_quotes_begin
     assert html.count("qa-fallback-note") == 1
     assert html.index("<del") < html.index("qa-fallback-note") < html.index("What the articles say:")
     assert "The articles do not support the model's answer above" in html
+
+
+def test_plain_text_clients_are_told_which_sentences_were_not_supported():
+    from qa.types import SentenceVerdict
+    from ui.openai_compat import sources_footer
+
+    doc = _doc("Alpha beta gamma.")
+    text = "Alpha beta [1]. Made up [1]."
+    ans = _answer(doc, 0, 17, text, sentences=[
+        SentenceVerdict(0, 15, "supported", None, (1,)),
+        SentenceVerdict(16, len(text), "unsupported", "not found in the cited article")])
+    footer = sources_footer(ans)
+    assert footer.startswith("\n\nSources:\n[1] ")
+    assert footer.endswith('Not supported by the articles:\n- "Made up [1]." (not found in the cited article)')
