@@ -169,3 +169,17 @@ def test_conversation_memory_round_trips_through_chat_messages(assistant):
     assert "Ivan Petrov" in turns[0].answer
     ans = assistant.ask("and who accompanied him?", history=msgs)
     assert "Ivan Petrov" in ans.standalone_question and "Elena Markova" in ans.text
+
+
+class _SwappingLLM:
+    """Streams one text, then ends with an answer saying another: what issue 21 saw."""
+
+    def stream(self, question, passages, ranked=None):
+        yield "According to the ministry, six sailors were aboard [1]."
+        yield Answer(question, "Six sailors aboard the ship [1].", [], passages, mode="llm")
+
+
+def test_an_answer_that_would_swap_the_streamed_text_is_refused(assistant):
+    a = Assistant.from_settings(assistant.settings, assistant.index, llm=_SwappingLLM())
+    with pytest.raises(RuntimeError, match="does not continue its streamed text"):
+        list(a.stream("How many foreign sailors were on the ship Aurora?", mode="llm"))
