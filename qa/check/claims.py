@@ -9,9 +9,11 @@ Each sentence of a generated answer is checked against the sources it cites (`[n
 - embedding support: the best cosine between the sentence and the cited sources' sentences;
 - a sentence without a marker, or whose cited sources don't support it, is checked against
   all sources and, when one supports it, gets the marker of the source that supports it best.
-Unsupported sentences are DROPPED from the answer text (`drop_unsupported=True`, the default)
-and listed in `Verified.unsupported` (-> Answer.unsupported, shown by the UI as removed
-claims); with `drop_unsupported=False` they stay in the text, without citations, and are listed.
+llm mode calls `check_claims` and never rewrites the generated text: qa.check.sentence_verdicts
+turns the checks into per-sentence verdicts (the UI strikes rejected sentences through).
+`verify` (bench/claims.py) composes a checked text instead: unsupported sentences DROPPED
+(`drop_unsupported=True`, the default) and listed in `Verified.unsupported`; with
+`drop_unsupported=False` they stay in the text, without citations, and are listed.
 
 Each kept (sentence, source) pair becomes a Citation whose span is the source sentence that
 supports the claim best (two adjacent sentences when the claim spans both), with offsets from
