@@ -21,5 +21,7 @@ class Answerer(Protocol):
 
     def stream(self, question: str, passages: list[ScoredPassage],
                ranked: list | None = None) -> Iterator[str | Answer]:
-        """Yield text deltas as they are produced, then the final Answer last."""
+        """Yield text deltas as they are produced, then the final Answer last, whose text is
+        exactly the deltas joined: what a reader watched stream in is never swapped afterwards
+        (Assistant.stream refuses an answer that breaks this)."""
         ...

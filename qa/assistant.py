@@ -271,12 +271,21 @@ class Assistant:
             yield ans.text
             yield ans
             return
+        streamed = ""
         for item in self.llm().stream(p.standalone, p.passages, ranked=p.ranked):
             if isinstance(item, Answer):
                 item = self.composer.finish_llm(question, p.standalone, p.passages, p.ranked, item)
                 self._finish(item, p)
                 item.timings = {**p.timings, **item.timings}
                 item.latency_s = time.perf_counter() - t0
+                # what finishing added (source note, conflicts, a fallback, the refusal) streams
+                # too, after the model's text: the final text is exactly what was streamed
+                if not item.text.startswith(streamed):
+                    raise RuntimeError("llm answer's final text does not continue its streamed text")
+                if item.text[len(streamed):]:
+                    yield item.text[len(streamed):]
+            else:
+                streamed += item
             yield item
 
     def conversation(self, max_turns: int = 10):

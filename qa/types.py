@@ -4,6 +4,7 @@ object that the UI, the HTTP API and the evaluation suite rely on."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from index import ScoredPassage
@@ -142,6 +143,54 @@ class AnswerSpan:
                 "text": self.text, "label": self.entity_type}
 
 
+SENTENCE_STATUSES = ("supported", "unsupported", "not a claim")
+
+
+@dataclass(frozen=True)
+class Support:
+    """The exact span of the source, cited `[marker]`, that supports one sentence:
+    doc.text[start:end] == text (inside, or equal to, that citation's span)."""
+
+    marker: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict:
+        return {"marker": self.marker, "doc_id": self.doc_id, "start": self.start, "end": self.end,
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class SentenceVerdict:
+    """What the claim check found for one sentence of a generated answer, which stays in the
+    answer as it was streamed: `Answer.text[start:end]`. `status`: one of SENTENCE_STATUSES
+    ("not a claim": a remark about the sources or a refusal, not checked); `reason`: plain
+    words for an unsupported sentence ("not found in the cited article"); `markers`: the
+    citations that support it (the ones it carries, or the source the check found when it
+    cites none or the wrong one); `support`: the supporting span of each."""
+
+    start: int
+    end: int
+    status: str
+    reason: str | None = None
+    markers: tuple[int, ...] = ()
+    support: tuple[Support, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.status not in SENTENCE_STATUSES:
+            raise ValueError(f"sentence status must be one of {', '.join(SENTENCE_STATUSES)}, "
+                             f"got {self.status!r}")
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"sentence span {self.start}:{self.end} is empty or negative")
+
+    def to_json(self, text: str) -> dict:
+        return {"start": self.start, "end": self.end, "text": text[self.start:self.end],
+                "status": self.status, "reason": self.reason, "markers": list(self.markers),
+                "support": [s.to_json() for s in self.support]}
+
+
 @dataclass
 class Answer:
     question: str
@@ -161,6 +210,14 @@ class Answer:
     fallback_reason: str | None = None
     verdict: Verdict | None = None  # the refusal gate's decision, reason and score
     answer_span: AnswerSpan | None = None  # the short answer inside the first cited sentence
+    # llm mode: a verdict per generated sentence (spans into `text`, which is what was streamed)
+    sentences: list[SentenceVerdict] = field(default_factory=list)
+    fallback_start: int | None = None  # where the quotes of a fallback begin in `text`
+
+    def checked_text(self) -> str:
+        """`text` without the generated sentences the claim check rejected: what follow-ups
+        may build on (the reader still sees them, struck through)."""
+        return without_unsupported(self.text, [(s.start, s.end, s.status) for s in self.sentences])
 
     def to_json(self) -> dict:
         return {
@@ -184,7 +241,23 @@ class Answer:
             "fallback_reason": self.fallback_reason,
             "verdict": self.verdict.to_json() if self.verdict else None,
             "answer_span": self.answer_span.to_json() if self.answer_span else None,
+            "sentences": [s.to_json(self.text) for s in self.sentences],
+            "fallback_start": self.fallback_start,
         }
+
+
+def without_unsupported(text: str, spans) -> str:
+    """`text` with the (start, end, status) spans whose status is "unsupported" cut out."""
+    out, pos = [], 0
+    for a, b, status in sorted(spans):
+        if status == "unsupported" and a >= pos:
+            out.append(text[pos:a])
+            pos = b
+    out.append(text[pos:])
+    if not pos:
+        return text
+    joined = re.sub(r"[ \t]{2,}", " ", "".join(out))
+    return re.sub(r"[ \t]+\n|\n[ \t]+", "\n", joined).strip()
 
 
 @dataclass

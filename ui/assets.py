@@ -60,8 +60,12 @@ a.qa-chip, span.qa-chip { display: inline-flex; align-items: center; justify-con
 a.qa-chip:hover, a.qa-chip:focus-visible { background: var(--qa-chip-hover); color: var(--qa-chip-hover-text);
   outline: none; }
 .qa-chip-sm { font-size: .7em; }
-.qa-unsupported { background: var(--qa-unsup-bg); color: var(--qa-unsup-text); text-decoration: underline wavy; }
-.qa-flag { color: var(--qa-unsup-text); font-size: .7em; margin-left: 2px; }
+.qa-unsupported { background: var(--qa-unsup-bg); color: var(--qa-unsup-text); border-radius: 3px; }
+.qa-unsupported del.qa-struck { text-decoration: line-through; text-decoration-thickness: 1.5px; }
+.qa-flag { color: var(--qa-unsup-text); font-size: .78em; font-style: italic; margin-left: 2px; }
+span.qa-chip-void { cursor: default; background: var(--qa-unsup-bg); color: var(--qa-unsup-text);
+  border: 1px solid currentColor; }
+a.qa-chip-added { border: 1px dashed currentColor; }
 .qa-rewrite-edit { font: inherit; font-size: .95em; background: none; border: 0; padding: 0 2px;
   color: var(--qa-link, inherit); text-decoration: underline; cursor: pointer; }
 .qa-note, .qa-rewrite, .qa-meta { color: var(--qa-muted); font-size: .85em; margin-top: 6px; white-space: normal; }

@@ -55,9 +55,9 @@ def usage(answer: Answer) -> dict | None:
 
 
 def sources_footer(answer: Answer, labels: dict[str, str] | None = None) -> str:
-    """'[1] MEMRI · 19 Jan 2024 · Hamas delegation visits…: "quoted sentence"' per citation."""
-    if not answer.citations:
-        return ""
+    """'[1] MEMRI · 19 Jan 2024 · Hamas delegation visits…: "quoted sentence"' per citation,
+    then the generated sentences the claim check rejected, with why: a plain-text client
+    cannot strike them through, so it is told which they are."""
     from qa.labels import source_label
 
     lines = [
@@ -65,7 +65,11 @@ def sources_footer(answer: Answer, labels: dict[str, str] | None = None) -> str:
         f": \"{c.quote.strip()}\""
         for c in answer.citations
     ]
-    return SOURCES_HEADER + "\n".join(lines)
+    rejected = [f"- \"{answer.text[v.start:v.end]}\" ({v.reason})" for v in getattr(answer, "sentences", [])
+                if v.status == "unsupported"]
+    if rejected:
+        lines += ["", "Not supported by the articles:", *rejected]
+    return SOURCES_HEADER + "\n".join(lines) if lines else ""
 
 
 def _text(content) -> str:

@@ -9,18 +9,19 @@ the ones written in this module, ui/render_chips.py and ui/render_sources.py.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from corpus import Document
 from qa.labels import UNDATED, display_date, headline, source_label
-from qa.types import Answer, Citation
+from qa.answer.composing import FALLBACK_LEAD
+from qa.types import Answer, Citation, SentenceVerdict
 
-from .render_chips import chip, cite_attrs, cite_label, esc, glue_markers, markers_to_chips, pending_chip
+from .render_chips import MARKER, chip, cite_attrs, cite_label, esc, glue_markers, markers_to_chips, pending_chip
 from .render_sources import conflicts_html, sources_html, timeline_html
 from .render_verdict import verdict_html
 from .service import MAX_QUESTION_CHARS
 
-__all__ = ["Turn", "answer_extras", "answer_text_html", "chat_html", "chip", "cite_attrs", "cite_label",
+__all__ = ["Turn", "answer_extras", "answer_text_html", "chat_html", "checked_answer_html", "chip", "cite_attrs", "cite_label",
            "document_html", "esc", "question_html", "turn_html"]
 _TRAILING_MARKS = re.compile(r"[ \t]*(?:\[\d{1,3}\][ \t]*)*\[\d{1,3}\][.,;:!?]*")
 QUESTION_PREVIEW_CHARS = 280  # of a question over the limit: shown in the bubble, the rest counted
@@ -96,6 +97,71 @@ def answer_text_html(text: str, citations: list[Citation], unsupported: list[str
     return "".join(out)
 
 
+def _void_chip(m: re.Match) -> str:
+    """A marker of a sentence its source does not support: shown, struck with it, not a link."""
+    return (f'<span class="qa-chip qa-chip-void" title="This source does not support the sentence">'
+            f'{m.group(1)}</span>')
+
+
+def _sentence_html(text: str, v: SentenceVerdict, by_marker: dict[int, Citation], heads: dict[str, str]) -> str:
+    seg = text[v.start:v.end]
+    if v.status == "unsupported":
+        why = v.reason or "not found in the cited article"
+        return (f'<span class="qa-unsupported" data-status="unsupported" title="Not supported: {esc(why)}">'
+                f'<del class="qa-struck">{glue_markers(esc(seg), _void_chip)}</del> '
+                f'<span class="qa-flag">not supported: {esc(why)}</span></span>')
+    own = dict(by_marker)
+    for sp in v.support:  # this sentence's chips open the exact span that supports it
+        if sp.marker in own:
+            own[sp.marker] = replace(own[sp.marker], start=sp.start, end=sp.end, quote=sp.text)
+    written = {int(n) for n in MARKER.findall(seg)}
+    added = [own[m] for m in v.markers if m not in written and m in own]
+    if not added:
+        return f'<span class="qa-sent" data-status="{esc(v.status)}">{markers_to_chips(esc(seg), own, heads)}</span>'
+    # the source the check found for a sentence that cites none (or the wrong one): a chip
+    # added after it, glued to its last word
+    last = re.search(r"\S+$", seg)
+    head, tail = seg[:last.start()], seg[last.start():]
+    chips = "".join(chip(c, heads, " qa-chip-added") for c in added)
+    return (f'<span class="qa-sent" data-status="{esc(v.status)}">{markers_to_chips(esc(head), own, heads)}'
+            f'<span class="qa-glue">{markers_to_chips(esc(tail), own, heads)}{chips}</span></span>')
+
+
+def fallback_note(ans: Answer) -> str:
+    why = getattr(ans, "fallback_reason", None) or "the model gave no answer the sources support"
+    if ans.fallback_start:
+        return (f'<div class="qa-note qa-fallback-note" role="note">The articles do not support the model\'s '
+                f'answer above ({esc(why)}). Below are the sentences of the articles that best answer the '
+                'question.</div>')
+    return (f'<div class="qa-note qa-fallback-note">The model\'s answer was replaced by quotes: '
+            f'{esc(why)}. These are the sentences of the articles that best answer the question.</div>')
+
+
+def checked_answer_html(ans: Answer, headlines: dict[str, str] | None = None) -> str:
+    """An llm answer exactly as it streamed, each generated sentence shown with its verdict:
+    supported ones with chips to their exact spans, rejected ones struck through with the
+    reason; a quote fallback follows, introduced by why."""
+    text, heads = ans.text, headlines or {}
+    by_marker = {c.marker: c for c in ans.citations}
+    note_at = ans.fallback_start if ans.fallback == "quote" and ans.fallback_start else None
+    if note_at is not None:
+        lead = text.rfind(FALLBACK_LEAD, 0, note_at)
+        note_at = lead if lead >= 0 else note_at
+    out, pos = [], 0
+    for v in sorted(ans.sentences, key=lambda v: v.start):
+        if v.start < pos or v.end > len(text):
+            continue
+        out.append(markers_to_chips(esc(text[pos:v.start]), by_marker, heads))
+        out.append(_sentence_html(text, v, by_marker, heads))
+        pos = v.end
+    if note_at is not None and note_at >= pos:
+        out.append(esc(text[pos:note_at].rstrip("\n")))
+        out.append(fallback_note(ans))
+        pos = note_at
+    out.append(markers_to_chips(esc(text[pos:]), by_marker, heads))
+    return "".join(out)
+
+
 def _timings_attr(ans: Answer) -> str:
     ms = round(ans.latency_s * 1000)
     return f'data-latency-ms="{ms}"'
@@ -117,7 +183,9 @@ def turn_html(turn: Turn, index: int) -> str:
         parts.append(f'<div class="{classes}" data-mode="{esc(ans.mode)}" {_timings_attr(ans)}>')
         if ans.abstained:
             parts.append('<div class="qa-abstain-label">No answer in the articles</div>')
-        parts.append(f'<div class="qa-text">{answer_text_html(ans.text, ans.citations, ans.unsupported, turn.headlines)}</div>')
+        body = (checked_answer_html(ans, turn.headlines) if ans.sentences
+                else answer_text_html(ans.text, ans.citations, ans.unsupported, turn.headlines))
+        parts.append(f'<div class="qa-text">{body}</div>')
         parts.append(verdict_html(verdict, ans))
         if ans.standalone_question and ans.standalone_question != turn.question:
             # the reader can correct the rewrite: "Edit" puts it in the question box to change and ask
@@ -127,10 +195,8 @@ def turn_html(turn: Turn, index: int) -> str:
         for note in turn.notes:
             parts.append(f'<div class="qa-note">{esc(note)}</div>')
         if ans.fallback == "quote":
-            why = getattr(ans, "fallback_reason", None) or "the model gave no answer the sources support"
-            parts.append(f'<div class="qa-note qa-fallback-note">The model\'s answer was replaced by quotes: '
-                         f'{esc(why)}. These are the sentences of the articles that best answer the '
-                         'question.</div>')
+            if not (ans.sentences and ans.fallback_start):  # else it sits where the quotes begin
+                parts.append(fallback_note(ans))
         elif ans.unsupported:
             parts.append(f'<div class="qa-note qa-unsupported-note">{len(ans.unsupported)} sentence(s) '
                          'are not supported by the cited passages and are marked.</div>')

@@ -87,6 +87,24 @@ class Verdict(_Open):
     features: dict[str, float] = Field(default_factory=dict, description="the numbers behind the verdict")
 
 
+class SupportOut(_Open):
+    marker: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+class SentenceOut(_Open):
+    start: int = Field(description="answer[start:end] is the sentence, as it was streamed")
+    end: int
+    text: str
+    status: str = Field(description="supported, unsupported or 'not a claim' (a remark or a refusal)")
+    reason: str | None = Field(None, description="why it is unsupported, in plain words")
+    markers: list[int] = Field(default_factory=list, description="the citations that support it")
+    support: list[SupportOut] = Field(default_factory=list, description="the exact source span of each")
+
+
 class AskResponse(_Open):
     question: str
     answer: str
@@ -100,6 +118,10 @@ class AskResponse(_Open):
     latency_s: float
     timings: dict[str, float] = {}
     fallback: str | None = None
+    fallback_reason: str | None = None
+    fallback_start: int | None = Field(None, description="where the fallback quotes begin in answer")
+    sentences: list[SentenceOut] = Field(default_factory=list, description="llm mode: each generated "
+                                         "sentence's verdict from the claim check")
     answer_span: AnswerSpan | None = None
     verdict: Verdict | None = None
 

@@ -40,8 +40,9 @@ def _span(s: Sentence, cited: list[Citation]) -> tuple[int, int, str]:
     return start, end, text
 
 
-def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tuple[str, int, int], int]]:
-    """Answer text with `[n]` markers, its citations and the marker of each sentence span."""
+def compose(groups: list[list[Sentence]], first: int = 1) -> tuple[str, list[Citation], dict[tuple[str, int, int], int]]:
+    """Answer text with `[n]` markers (from `first` on), its citations and the marker of each
+    sentence span."""
     citations: list[Citation] = []
     markers: dict[tuple[str, int, int], int] = {}
     lines = []
@@ -50,10 +51,10 @@ def compose(groups: list[list[Sentence]]) -> tuple[str, list[Citation], dict[tup
         for s in group:
             key = (s.doc_id, s.start, s.end)
             if key not in markers:
-                markers[key] = len(citations) + 1
+                markers[key] = first + len(citations)
                 citations.append(make_citation(markers[key], s, _span(s, citations)))
             refs.append(f"[{markers[key]}]")  # the source note is given once, from the citations
-        lines.append(f"{citations[markers[(group[0].doc_id, group[0].start, group[0].end)] - 1].quote} "
+        lines.append(f"{citations[markers[(group[0].doc_id, group[0].start, group[0].end)] - first].quote} "
                      + " ".join(refs))
     return "\n".join(lines), citations, markers
 

@@ -4,6 +4,7 @@ conflicts and copies, or the quote answer when the LLM gave nothing supported)."
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from index import DocRecord, ScoredPassage
@@ -52,9 +53,17 @@ def conflicts_text(findings: list[Finding], markers: dict) -> tuple[str, list[Co
     return "\n".join(lines), out
 
 
+def next_marker(ans: Answer) -> int:
+    """The first marker number free in `ans`: after its citations and after every `[n]` its
+    text carries (an unsupported generated sentence keeps markers that cite nothing)."""
+    used = [c.marker for c in ans.citations] + [int(n) for n in re.findall(r"\[(\d+)\]", ans.text)]
+    return max(used, default=0) + 1
+
+
 def add_conflicts(ans: Answer, findings: list[Finding]) -> Answer:
     """llm mode: cite every side of each conflict (reusing a citation that already quotes the
-    sentence) and state the disagreement before the answer, as quote mode does."""
+    sentence) and state the disagreement after the generated text (which stays as it was
+    streamed), as quote mode states it."""
     markers: dict = {}
     for f in findings:
         for ms in f.values.values():
@@ -63,12 +72,16 @@ def add_conflicts(ans: Answer, findings: list[Finding]) -> Answer:
                 hit = next((c for c in ans.citations if c.doc_id == s.doc_id
                             and c.start <= s.start and s.end <= c.end), None)
                 if key not in markers and hit is None:
-                    ans.citations.append(make_citation(len(ans.citations) + 1, s, (s.start, s.end, s.text)))
+                    ans.citations.append(make_citation(next_marker(ans), s, (s.start, s.end, s.text)))
                 markers.setdefault(key, hit.marker if hit else ans.citations[-1].marker)
     if findings:
         ctext, ans.conflicts = conflicts_text(findings, markers)
-        ans.text = f"{ctext}\n{ans.text}"
+        ans.text = f"{ans.text}\n{ctext}"
     return ans
+
+
+# the line between an llm answer that nothing supports and the quotes that follow it
+FALLBACK_LEAD = "What the articles say:"
 
 
 def _standalone_or_none(question: str, standalone: str) -> str | None:
@@ -92,11 +105,11 @@ class AnswerComposer:
         self.headline_of = headline_of  # (doc_id, title) -> how the article is named in the source line
 
     def quote_answer(self, question: str, standalone: str, passages: list[ScoredPassage],
-                     ranked: list[Sentence]) -> Answer:
+                     ranked: list[Sentence], first_marker: int = 1) -> Answer:
         groups = self.quote.select(ranked)
         findings = find_conflicts(standalone, ranked, self.conflicts)
         groups = cite_every_side(findings, groups)
-        text, citations, markers = compose(groups)
+        text, citations, markers = compose(groups, first_marker)
         citations = with_copies(citations, self.copies_of)
         conflicts: list[Conflict] = []
         if findings:
@@ -109,15 +122,20 @@ class AnswerComposer:
 
     def finish_llm(self, question: str, standalone: str, passages: list[ScoredPassage],
                    ranked: list[Sentence], ans: Answer) -> Answer:
-        """The LLM's answer with its conflicts, copies and source line; or, when it gave nothing
-        supported, the quote answer (marked `fallback="quote"`)."""
+        """The LLM's answer with its conflicts, copies and source line added after the text the
+        model streamed, which stays as it is; or, when the model gave nothing supported, that
+        text followed by the quote answer (marked `fallback="quote"`, starting at
+        `fallback_start`), numbered after the markers the model's text already uses."""
         if not ans.citations and self.fallback_to_quote and ranked:
-            quoted = self.quote_answer(question, standalone, passages, ranked)
-            quoted.mode, quoted.fallback = "llm", "quote"
-            quoted.fallback_reason = ans.fallback_reason or "the model gave no supported answer"
-            quoted.unsupported = ans.unsupported
-            quoted.timings = dict(ans.timings)
-            ans = quoted
+            quoted = self.quote_answer(question, standalone, passages, ranked, first_marker=next_marker(ans))
+            if quoted.citations:
+                lead = f"{ans.text}\n\n{FALLBACK_LEAD}\n" if ans.text.strip() else ""
+                quoted.text, quoted.fallback_start = lead + quoted.text, len(lead)
+                quoted.mode, quoted.fallback = "llm", "quote"
+                quoted.fallback_reason = ans.fallback_reason or "the model gave no supported answer"
+                quoted.unsupported, quoted.sentences = ans.unsupported, ans.sentences
+                quoted.timings = dict(ans.timings)
+                ans = quoted
         elif ans.citations:
             add_conflicts(ans, find_conflicts(standalone, ranked, self.conflicts))
             ans.citations = with_copies(ans.citations, self.copies_of)
@@ -127,4 +145,4 @@ class AnswerComposer:
         return ans
 
 
-__all__ = ["AnswerComposer", "add_conflicts", "cite_every_side", "conflicts_text"]
+__all__ = ["AnswerComposer", "FALLBACK_LEAD", "add_conflicts", "cite_every_side", "conflicts_text", "next_marker"]

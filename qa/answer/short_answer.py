@@ -13,9 +13,9 @@ from typing import Callable, Sequence
 
 import re
 
-from index.text import fold, stem, tokenize
+from index.text import STOPWORDS, fold, stem, tokenize
 
-from ..nlp import Entity
+from ..nlp import Entity, number_words_to_digits
 from ..nlp import entities as nlp_entities
 from ..types import AnswerSpan, Citation
 
@@ -46,24 +46,32 @@ class ShortAnswerFinder:
         self.entities = entities or nlp_entities
         self.max_citations = max_citations
 
-    def find(self, question: str, answer_type: str | None, citations: Sequence[Citation]) -> AnswerSpan | None:
+    def find(self, question: str, answer_type: str | None, citations: Sequence[Citation],
+             claims: dict[int, str] | None = None) -> AnswerSpan | None:
+        """`claims`: marker -> the answer's own sentences citing it (llm mode); then the span
+        must be a value those sentences state ('six', not the '220' beside it)."""
         labels = LABELS.get(answer_type or "")
         if not labels or not citations:
             return None
         asked = set(tokenize(question))
         label_first = answer_type in LABEL_FIRST
-        for c in list(citations)[: self.max_citations]:
-            best = self._best(c.quote, labels, asked, label_first)
+        cited = [c for c in citations if claims is None or claims.get(c.marker)]
+        for c in cited[: self.max_citations]:
+            stated = None if claims is None else claims[c.marker]
+            best = self._best(c.quote, labels, asked, label_first, stated)
             if best is not None:
                 text = c.quote[best.start:best.end]
                 return AnswerSpan(c.marker, c.doc_id, c.start + best.start, c.start + best.end, text, best.label)
         return None
 
-    def _best(self, sentence: str, labels: tuple[str, ...], asked: set[str], label_first: bool) -> Entity | None:
+    def _best(self, sentence: str, labels: tuple[str, ...], asked: set[str], label_first: bool,
+              stated: str | None = None) -> Entity | None:
         anchors = [m.start() for m in _WORD.finditer(sentence) if stem(fold(m.group(0))) in asked]
         best, best_key = None, None
         for e in self.entities(sentence):
             if e.label not in labels:
+                continue
+            if stated is not None and not states(stated, sentence[e.start:e.end]):
                 continue
             own = set(tokenize(sentence[e.start:e.end]))
             if own and own <= asked:
@@ -76,4 +84,15 @@ class ShortAnswerFinder:
         return best
 
 
-__all__ = ["Entity", "LABELS", "ShortAnswerFinder"]
+def _value_words(text: str) -> set[str]:
+    return {fold(w) for w in _WORD.findall(number_words_to_digits(text))} - STOPWORDS
+
+
+def states(claim: str, value: str) -> bool:
+    """True when `claim` states `value`: every word of it but stopwords, numbers written either
+    way ('six' == '6')."""
+    need = _value_words(value)
+    return bool(need) and need <= _value_words(claim)
+
+
+__all__ = ["Entity", "LABELS", "ShortAnswerFinder", "states"]

@@ -9,9 +9,11 @@ Each sentence of a generated answer is checked against the sources it cites (`[n
 - embedding support: the best cosine between the sentence and the cited sources' sentences;
 - a sentence without a marker, or whose cited sources don't support it, is checked against
   all sources and, when one supports it, gets the marker of the source that supports it best.
-Unsupported sentences are DROPPED from the answer text (`drop_unsupported=True`, the default)
-and listed in `Verified.unsupported` (-> Answer.unsupported, shown by the UI as removed
-claims); with `drop_unsupported=False` they stay in the text, without citations, and are listed.
+llm mode calls `check_claims` and never rewrites the generated text: qa.check.sentence_verdicts
+turns the checks into per-sentence verdicts (the UI strikes rejected sentences through).
+`verify` (bench/claims.py) composes a checked text instead: unsupported sentences DROPPED
+(`drop_unsupported=True`, the default) and listed in `Verified.unsupported`; with
+`drop_unsupported=False` they stay in the text, without citations, and are listed.
 
 Each kept (sentence, source) pair becomes a Citation whose span is the source sentence that
 supports the claim best (two adjacent sentences when the claim spans both), with offsets from
@@ -108,6 +110,7 @@ class SentenceCheck:
     cosine: float = 0.0
     missing: tuple[str, ...] = ()  # numbers/names not found in the cited sources
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)  # source -> cited span
+    written: tuple[int, ...] = ()  # the valid markers the sentence itself carries
 
 
 @dataclass
@@ -180,9 +183,14 @@ class Checker:
     def verify(self, answer: str, sources: list[Source], question: str | None = None) -> Verified:
         """`question`: its words, when the answer echoes them, are context, not claims: they
         need no support (numbers and names the question does not contain still do)."""
+        checks = self.check_claims(split_claims(answer), sources, question)
+        return self._compose(checks, {s.marker: s for s in sources})
+
+    def check_claims(self, units: list[tuple[str, list[int]]], sources: list[Source],
+                     question: str | None = None) -> list[SentenceCheck]:
+        """One SentenceCheck per (claim, markers), in order (see `verify`)."""
         by_marker = {s.marker: s for s in sources}
         self._echo = _terms(question) if question else (set(), set(), set())
-        units = split_claims(answer)
         src_vecs = self._vectors([t for s in sources for t in s.sentences])
         vec_of, i = {}, 0
         for s in sources:
@@ -202,8 +210,9 @@ class Checker:
                 other = self._check(claim, every, by_marker, vocab, vec_of, cvec, False)
                 check = other if other.supported else check
             check.removed = removed
+            check.written = valid
             checks.append(check)
-        return self._compose(checks, by_marker)
+        return checks
 
     def _vocab(self, s: Source) -> tuple[set[str], set[str], set[str]]:
         stems, numbers, _ = _terms(s.header + " " + " ".join(s.sentences))
@@ -316,16 +325,31 @@ def _with_markers(claim: str, refs: list[int]) -> str:
     return f"{claim} {tag}"
 
 
-def split_claims(text: str) -> list[tuple[str, list[int]]]:
-    """Sentences of generated text, each without markers, with the markers it carries.
-    Markers that open a sentence ('... 2023. [1] He ...') belong to the sentence before."""
-    out: list[tuple[str, list[int]]] = []
+@dataclass
+class ClaimUnit:
+    """A sentence of generated text: `text[start:end]` as written (its own markers included,
+    also ones that open the next sentence), `claim` the same without markers, normalised for
+    checking, and the source numbers it cites."""
+
+    claim: str
+    markers: list[int]
+    start: int
+    end: int
+
+
+def claim_units(text: str) -> list[ClaimUnit]:
+    """Sentences of generated text with their spans in `text`. Markers that open a sentence
+    ('... 2023. [1] He ...') belong to the sentence before."""
+    out: list[ClaimUnit] = []
     for s, e in split_sentences(text):
         sent = text[s:e]
         lead = re.match(r"(\s*\[\d+(?:\s*[,;]\s*\d+)*\])+", sent)
         if lead and out:
-            out[-1][1].extend(_marker_numbers(lead.group(0)))
-            sent = sent[lead.end():]
+            out[-1].markers.extend(_marker_numbers(lead.group(0)))
+            out[-1].end = s + lead.end()
+            s += lead.end()
+            s += len(text[s:e]) - len(text[s:e].lstrip())
+            sent = text[s:e]
         markers = _marker_numbers(sent)
         claim = re.sub(r"\s+", " ", MARKER.sub("", _BULLET.sub("", sent))).strip()
         claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
@@ -333,10 +357,17 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
         claim = _DANGLING.sub("", claim)
         claim = claim[:1].upper() + claim[1:]
         if claim and re.search(r"\w", claim):
-            out.append((claim, markers))
+            bullet = _BULLET.match(sent)
+            out.append(ClaimUnit(claim, markers, s + (bullet.end() if bullet else 0), e))
         elif markers and out:
-            out[-1][1].extend(markers)
+            out[-1].markers.extend(markers)
+            out[-1].end = e
     return out
+
+
+def split_claims(text: str) -> list[tuple[str, list[int]]]:
+    """Sentences of generated text, each without markers, with the markers it carries."""
+    return [(u.claim, u.markers) for u in claim_units(text)]
 
 
 def _marker_numbers(text: str) -> list[int]:

@@ -156,7 +156,11 @@ def render(ans: dict) -> str:
             markers = "".join(f"[{x['marker']}]" for x in cs)
             lines.append(f"  {markers} {label}  ({doc_id})")
             lines.extend(f"      [{x['marker']}] “{x['text']}”" for x in cs)
-    if ans.get("unsupported"):
+    rejected = [s for s in ans.get("sentences") or [] if s.get("status") == "unsupported"]
+    if rejected:
+        lines += ["", "Not supported by the cited passages (left in the answer as it was written):"]
+        lines.extend(f"  - {s['text']}  ({s.get('reason') or 'not found in the cited article'})" for s in rejected)
+    elif ans.get("unsupported"):
         lines += ["", "Not supported by the cited passages (flagged):"]
         lines.extend(f"  - {u}" for u in ans["unsupported"])
     took = ans.get("client_latency_s", ans.get("latency_s", 0.0))

@@ -67,14 +67,23 @@ class ReaderSpanFinder:
         self.fallback = fallback
         self.max_citations = max_citations
 
-    def find(self, question: str, answer_type: str | None, citations: Sequence) -> AnswerSpan | None:
-        cited = list(citations)[: self.max_citations]
+    def find(self, question: str, answer_type: str | None, citations: Sequence,
+             claims: dict[int, str] | None = None) -> AnswerSpan | None:
+        """`claims` (llm mode): marker -> the answer's sentences citing it; a span must be
+        stated there (qa.answer.short_answer.states)."""
+        from ..answer.short_answer import states
+
+        cited = [c for c in citations if claims is None or claims.get(c.marker)][: self.max_citations]
         spans = [s for s in self.reader.read(question, [c.quote for c in cited]) if s is not None] if cited else []
+        spans = [s for s in spans if claims is None or states(claims[cited[s.index].marker], s.text)]
         if spans:
             s = max(spans, key=lambda x: x.margin)
             c = cited[s.index]
             return AnswerSpan(c.marker, c.doc_id, c.start + s.start, c.start + s.end, s.text, "READER")
-        return self.fallback.find(question, answer_type, citations) if self.fallback else None
+        if self.fallback is None:
+            return None
+        kw = {} if claims is None else {"claims": claims}
+        return self.fallback.find(question, answer_type, citations, **kw)
 
 
 def promote(ranked: list, reading: Reading | None) -> list:

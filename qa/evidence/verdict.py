@@ -27,7 +27,7 @@ from index import ScoredPassage
 from index.text import fold, stem
 
 from ..answer.citing import make_citation
-from ..answer.short_answer import LABEL_FIRST, ShortAnswerFinder
+from ..answer.short_answer import LABEL_FIRST, ShortAnswerFinder, states
 from ..types import ABSTAIN_TEXT, Answer, AnswerSpan, Verdict
 from .answerability import AnswerabilityModel, evidence_features
 from .gate import Evidence, name_terms
@@ -178,21 +178,44 @@ class VerdictMaker:
             ans.verdict = verdict
             return ans
         if ans.abstained or not ans.citations:
-            ans.text, ans.abstained = ABSTAIN_TEXT, True
+            # llm mode: what the model streamed stays (its rejected sentences marked); the
+            # refusal is added after it, unless the model's words already were one
+            said = ans.text.strip() if ans.sentences else ""
+            claimed = any(s.status == "unsupported" for s in ans.sentences)
+            ans.text = (f"{ans.text}\n\n{ABSTAIN_TEXT}" if claimed else ans.text) if said else ABSTAIN_TEXT
+            ans.abstained = True
             ans.verdict = self._refused(question, answer_type, evidence, verdict.score, verdict.features)
             return ans
         kind, reason = ("conflict", DISAGREE) if ans.conflicts else (
             "answered", answered_from(len({c.doc_id for c in ans.citations})))
         ans.verdict = Verdict(True, kind, reason, verdict.score, verdict.features)
-        ans.answer_span = reader_span(ans.citations, reading) or self.finder.find(question, answer_type,
-                                                                                  ans.citations)
+        claims = stated_claims(ans)
+        kw = {} if claims is None else {"claims": claims}
+        ans.answer_span = reader_span(ans.citations, reading, claims) or self.finder.find(
+            question, answer_type, ans.citations, **kw)
         return ans
 
 
-def reader_span(citations: Sequence, reading: Reading | None) -> AnswerSpan | None:
+def stated_claims(ans: Answer) -> dict[int, str] | None:
+    """llm mode: marker -> the supported generated sentences that cite it, so the short answer
+    bolded in a source is a value the answer states (None: quote mode, any span may answer)."""
+    if not ans.sentences or ans.fallback:
+        return None
+    out: dict[int, str] = {}
+    for s in ans.sentences:
+        if s.status == "supported":
+            for m in s.markers:
+                out[m] = (out.get(m, "") + " " + ans.text[s.start:s.end]).strip()
+    return out
+
+
+def reader_span(citations: Sequence, reading: Reading | None,
+                claims: dict[int, str] | None = None) -> AnswerSpan | None:
     if reading is None:
         return None
     for c in citations:
+        if claims is not None and not states(claims.get(c.marker, ""), reading.text):
+            continue
         if c.doc_id == reading.doc_id and c.start <= reading.start and reading.end <= c.end:
             return AnswerSpan(c.marker, c.doc_id, reading.start, reading.end, reading.text, "READER")
     return None

@@ -8,9 +8,12 @@ answer only from them, cite [n] after each claim and give each value with its so
 sources disagree; the instruction to reply exactly ABSTAIN_TEXT when they don't answer is
 optional (see REFUSAL_INSTRUCTION for why it is off by default).
 
-After generation: refusal-like sentences are set aside; the rest go through the checker
-(unsupported sentences dropped and listed in Answer.unsupported, bad markers removed, each
-citation an exact sentence span). If nothing supported is left, the answer abstains.
+The text a reader sees is what streams (qa.llm.streaming cleans it as it comes) and it is never
+rewritten afterwards: the checker gives each sentence a verdict (Answer.sentences: supported,
+with the exact source span; unsupported, with a plain reason; or not a claim, for refusals and
+remarks about the sources), and the UI marks what it rejected instead of removing it. When
+nothing is supported, the answer has no citations and the composer / verdict decide what is
+added after it (the quote fallback, or the refusal).
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from .adapter import ChatLLM, Message, get_llm
 from ..answer.quote import EmbeddingCache
 from ..settings import Settings, VerifySettings
 from ..types import ABSTAIN_TEXT, Answer
-from ..check.claims import Checker, Source, split_claims
+from ..check.claims import Checker, Source, claim_units
+from ..check.sentence_verdicts import citations_for, sentence_verdicts
+from .streaming import GenerationCleaner, clean_generation
 
 SYSTEM_PROMPT = (
     "You are a news assistant. Use the sources to answer, briefly and plainly. "
@@ -74,19 +79,6 @@ def is_meta(sentence: str) -> bool:
 def is_refusal(sentence: str) -> bool:
     """True for 'The articles don't say.' and its usual paraphrases."""
     return bool(_REFUSAL.search(sentence.replace("’", "'")))
-
-
-_SOURCES_BLOCK = re.compile(r"(?:^|\n|(?<=[.!?\]])[ \t]+)[ \t*#_]*(?:sources?|references?|citations?)[ \t*_]*:.*\Z",
-                            re.I | re.S)
-
-
-def clean_generation(text: str) -> str:
-    """Strip what small models wrap answers in: code fences, an 'Answer:' label, and a
-    'Sources:' / 'References:' block (the assistant adds its own source note, built from
-    the verified citations)."""
-    text = re.sub(r"^```\w*\s*|\s*```$", "", text.strip())
-    text = _SOURCES_BLOCK.sub("", text)
-    return re.sub(r"^(answer|response)\s*:\s*", "", text, flags=re.I).strip()
 
 
 def _content(text: str) -> set[str]:
@@ -214,40 +206,51 @@ class LLMAnswerer:
             return
         t = time.perf_counter()
         parts: list[str] = []
+        cleaner = GenerationCleaner()  # what it lets through stays: the answer is what streamed
+        first = True
         for delta in self.llm.stream_chat(self.messages(question, sources)):
-            if not parts:
+            if first:
                 timings["ttft"] = time.perf_counter() - t
-            parts.append(delta)
-            yield delta
+                first = False
+            shown = cleaner.feed(delta)
+            if shown:
+                parts.append(shown)
+                yield shown
+        rest = cleaner.finish()
+        if rest:
+            parts.append(rest)
+            yield rest
         timings["generate"] = time.perf_counter() - t
         yield self.finish(question, passages, sources, "".join(parts), timings, t0)
 
     def finish(self, question: str, passages: list[ScoredPassage], sources: list[Source],
                generated: str, timings: dict[str, float], t0: float) -> Answer:
+        """The Answer to `generated`, the text as streamed (already cleaned): never rewritten.
+        Each sentence gets a verdict (qa.check.sentence_verdicts): remarks about the sources
+        and refusals are not claims; the others are checked against the sources they cite."""
         t = time.perf_counter()
-        text = clean_generation(generated)
-        claims = [c for c, _ in split_claims(text)]
-        kept = [c for c in claims if not is_refusal(c) and not is_meta(c)]
-        if not kept:
-            ans = self._unanswered(question, passages, timings, t0)
-            ans.fallback_reason = ("the model answered that the sources do not say" if claims
-                                   else "the model gave no answer")
-            return ans
-        if len(kept) < len(claims):  # a partial refusal or a remark: check only the claims
-            text = " ".join(s for s in _sentences(text)
-                            if not is_refusal(s) and not is_meta(_MARKERS.sub("", s)))
-        v = self.checker.verify(text, sources, question)
+        text = generated
+        units = claim_units(text)
+        claims = {i: u for i, u in enumerate(units)
+                  if not is_refusal(text[u.start:u.end]) and not is_meta(u.claim)}
+        found = self.checker.check_claims([(u.claim, u.markers) for u in claims.values()], sources, question) \
+            if claims else []
+        checks = dict(zip(claims, found))
+        by_marker = {s.marker: s for s in sources}
+        citations = citations_for(found, by_marker)
+        verdicts = sentence_verdicts(units, checks, by_marker)
+        unsupported = [text[v.start:v.end] for v in verdicts if v.status == "unsupported"]
         timings["verify"] = time.perf_counter() - t
-        if not v.citations:
-            ans = self._unanswered(question, passages, timings, t0)
-            ans.unsupported = v.unsupported
-            n = len(v.unsupported) or len(kept)
-            ans.fallback_reason = (f"none of the model's {n} sentence{'s' if n != 1 else ''} was supported "
-                                   "by the passage it cited")
-            return ans
-        return Answer(question, v.text, v.citations, passages, mode=self.mode,
-                      unsupported=v.unsupported, latency_s=time.perf_counter() - t0,
-                      timings=timings)
+        ans = Answer(question, text, citations, passages, mode=self.mode, unsupported=unsupported,
+                     latency_s=time.perf_counter() - t0, timings=timings, sentences=verdicts)
+        if not citations:
+            n = len(unsupported)
+            ans.fallback_reason = (
+                "the model gave no answer" if not text.strip()
+                else "the model answered that the sources do not say" if not n
+                else f"none of the model's {n} sentence{'s' if n != 1 else ''} was supported by the "
+                     "passage it cited")
+        return ans
 
     def _unanswered(self, question, passages, timings, t0) -> Answer:
         """The model gave nothing the sources support: an answer with no text and no citations.
@@ -279,13 +282,6 @@ class LLMAnswerer:
     def rewrite(self, question: str, turns) -> str:
         """The Assistant's hook: `rewrite(question, turns)`."""
         return self.rewrite_followup(turns, question)
-
-
-_MARKERS = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
-
-
-def _sentences(text: str) -> list[str]:
-    return [text[s:e] for s, e in split_sentences(text)]
 
 
 __all__ = ["LLMAnswerer", "SYSTEM_PROMPT", "clean_generation", "is_meta", "is_refusal"]

@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 from index.text import STOPWORDS, fold
 
 from ..nlp import names, parse
+from ..types import without_unsupported
 
 _TOKEN = re.compile(r"[\w’'\-]+|[^\w\s]")
 _PERSON = frozenset("he him his she her hers himself herself".split())
@@ -37,11 +38,14 @@ class Turn:
         if isinstance(answer, str) or answer is None:
             return cls(question, answer or "", standalone)
         if isinstance(answer, dict):  # the `qa ask --json` / HTTP API object
-            return cls(question, answer.get("answer") or "", standalone or answer.get("standalone_question"),
-                       *_cited(answer))
+            spans = [(x["start"], x["end"], x["status"]) for x in answer.get("sentences") or []
+                     if isinstance(x, dict) and {"start", "end", "status"} <= set(x)]
+            text = without_unsupported(answer.get("answer") or "", spans)
+            return cls(question, text, standalone or answer.get("standalone_question"), *_cited(answer))
         cites = list(getattr(answer, "citations", None) or [])
         span = getattr(answer, "answer_span", None)
-        return cls(question, answer.text, standalone or getattr(answer, "standalone_question", None),
+        text = answer.checked_text() if hasattr(answer, "checked_text") else answer.text
+        return cls(question, text, standalone or getattr(answer, "standalone_question", None),
                    tuple(dict.fromkeys(c.doc_id for c in cites)), span.text if span else None,
                    cites[0].published if cites else None)
 

@@ -188,7 +188,7 @@ class _RefusingLLM:
                       unsupported=["The ship was green."])
 
     def stream(self, question, passages, ranked=None):
-        yield "I cannot tell."
+        yield ABSTAIN_TEXT  # what it streamed is its answer's text
         yield self.answer(question, passages, ranked)
 
 
@@ -200,7 +200,8 @@ def test_llm_refusal_of_an_answerable_question_falls_back_to_quotes(assistant):
     assert "Ivan Petrov" in ans.text and ans.citations
     check_spans(ans)
     *deltas, final = list(assistant.stream(q, mode="llm"))
-    assert final.fallback == "quote" and final.text == ans.text
+    assert final.fallback == "quote" and final.text == ans.text == "".join(deltas)
+    assert final.text.startswith(ABSTAIN_TEXT + "\n\nWhat the articles say:\n")  # the model's words stay
     assert final.to_json()["fallback"] == "quote"
     # with the fallback off, the model's refusal stands
     strict = Assistant.from_settings(assistant.settings.with_overrides({"llm.fallback_to_quote": False}), assistant.index,

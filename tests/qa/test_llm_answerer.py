@@ -78,7 +78,7 @@ def test_prompt_numbers_sources_with_title_outlet_date(fake_embedder):
     assert f"reply exactly: {ABSTAIN_TEXT}" in llm.prompts[0]
 
 
-def test_streams_deltas_then_a_verified_answer_with_exact_spans(fake_embedder):
+def test_streams_deltas_then_a_checked_answer_whose_text_is_what_streamed(fake_embedder):
     reply = ("Mayor Lena Ortiz said the money will repair three bridges [1]. "
              "The harbour district flooded on Tuesday night [2]. The governor resigned [1].")
     a, _ = answerer(reply, fake_embedder)
@@ -86,37 +86,77 @@ def test_streams_deltas_then_a_verified_answer_with_exact_spans(fake_embedder):
     deltas, final = items[:-1], items[-1]
     assert len(deltas) > 3 and all(isinstance(d, str) for d in deltas) and "".join(deltas) == reply
     assert isinstance(final, Answer) and final.mode == "llm" and not final.abstained
-    assert final.unsupported == ["The governor resigned."]
-    assert "governor" not in final.text
+    # nothing is rewritten or dropped: the rejected sentence stays, with its verdict
+    assert final.text == reply and final.unsupported == ["The governor resigned [1]."]
+    verdicts = [(final.text[v.start:v.end], v.status, v.reason) for v in final.sentences]
+    assert verdicts == [
+        ("Mayor Lena Ortiz said the money will repair three bridges [1].", "supported", None),
+        ("The harbour district flooded on Tuesday night [2].", "supported", None),
+        ("The governor resigned [1].", "unsupported", "not found in the cited article"),
+    ]
     docs = {"a": DOC_A, "b": DOC_B}
-    assert [c.doc_id for c in final.citations] == ["a", "b"]
+    assert [(c.marker, c.doc_id) for c in final.citations] == [(1, "a"), (2, "b")]  # [n] as written
     for c in final.citations:
         assert docs[c.doc_id][c.start:c.end] == c.quote
     assert final.citations[0].quote == "Mayor Lena Ortiz said the money will repair three bridges."
     assert final.citations[1].published == "2024-03-06"
+    support = final.sentences[0].support[0]
+    assert (support.marker, support.doc_id, DOC_A[support.start:support.end]) == (1, "a", support.text)
+    assert support.text == "Mayor Lena Ortiz said the money will repair three bridges."
     assert {"sources", "ttft", "generate", "verify"} <= set(final.timings)
+    j = final.to_json()["sentences"][2]
+    assert j["status"] == "unsupported" and j["text"] == "The governor resigned [1]." and j["markers"] == []
 
 
-def test_citation_to_missing_source_is_removed(fake_embedder):
+def test_a_marker_to_a_missing_source_stays_and_the_right_source_is_cited(fake_embedder):
     a, _ = answerer("Nobody was hurt [2][9].", fake_embedder)
     ans = a.answer("Was anyone hurt?", passages())
-    assert ans.text == "Nobody was hurt [1]." and [c.doc_id for c in ans.citations] == ["b"]
+    assert ans.text == "Nobody was hurt [2][9]." and [(c.marker, c.doc_id) for c in ans.citations] == [(2, "b")]
+    assert ans.sentences[0].status == "supported" and ans.sentences[0].markers == (2,)
+    # a sentence citing nothing (or the wrong source) is supported by the one the check finds
+    a, _ = answerer("Nobody was hurt.", fake_embedder)
+    ans = a.answer("Was anyone hurt?", passages())
+    assert ans.text == "Nobody was hurt." and ans.sentences[0].markers == (2,) and ans.citations[0].marker == 2
 
 
 @pytest.mark.parametrize("reply", [ABSTAIN_TEXT, "The articles do not say who won.",
                                    "I'm sorry, the sources don't mention that."])
-def test_a_refusal_comes_back_with_nothing_cited(reply, fake_embedder):
+def test_a_refusal_comes_back_as_written_with_nothing_cited(reply, fake_embedder):
     # the answerer does not refuse on its own: the verdict (qa.evidence.verdict) turns an answer
-    # with nothing cited into the refusal, or the composer into the quote answer
+    # with nothing cited into the refusal, or the composer adds the quote answer after it
     a, _ = answerer(reply, fake_embedder)
     ans = a.answer("Who won the election?", passages())
-    assert ans.text == "" and ans.citations == [] and not ans.abstained
+    assert ans.text == reply and ans.citations == [] and not ans.abstained
+    assert {v.status for v in ans.sentences} == {"not a claim"}
+    assert ans.fallback_reason == "the model answered that the sources do not say"
 
 
-def test_only_unsupported_claims_abstain(fake_embedder):
-    a, _ = answerer("The election was won by Maria Gomez with 61 percent [1].", fake_embedder)
+def test_only_unsupported_claims_keep_their_text_and_say_why(fake_embedder):
+    reply = "The election was won by Maria Gomez with 61 percent [1]."
+    a, _ = answerer(reply, fake_embedder)
     ans = a.answer("Who won the election?", passages())
-    assert ans.text == "" and ans.citations == [] and len(ans.unsupported) == 1
+    assert ans.text == reply and ans.citations == [] and ans.unsupported == [reply]
+    assert ans.sentences[0].reason == "the cited article does not mention Maria Gomez; the cited article " \
+                                      "does not give 61"
+    assert "none of the model's 1 sentence was supported" in ans.fallback_reason
+
+
+def test_a_value_the_span_does_not_give_is_named_in_the_reason(fake_embedder):
+    a, _ = answerer("The council approved a budget of 5.1 million dollars [1].", fake_embedder)
+    ans = a.answer("How large is the budget?", passages())
+    assert ans.sentences[0].status == "unsupported" and "5.1" in ans.sentences[0].reason
+
+
+def test_two_claims_on_one_source_get_one_citation_and_their_own_spans(fake_embedder):
+    reply = "The council approved 4.2 million dollars on Monday [1]. Work starts in May [1]."
+    a, _ = answerer(reply, fake_embedder, per_passage=3, max_sentences=4)
+    ans = a.answer("When does the work on the bridges start, and what was approved?", passages())
+    assert ans.text == reply and [v.status for v in ans.sentences] == ["supported", "supported"]
+    (c,) = ans.citations
+    spans = [v.support[0] for v in ans.sentences]
+    assert spans[0].text == "The city council approved a budget of 4.2 million dollars on Monday."
+    assert spans[1].text == "Work starts in May."
+    assert c.start == spans[0].start and c.end == spans[1].end and DOC_A[c.start:c.end] == c.quote
 
 
 def test_no_passages_no_llm_call(fake_embedder):
@@ -171,16 +211,16 @@ def test_real_smollm2_through_llamacpp(fake_embedder, smollm2_gguf):
     final = items[-1]
     assert isinstance(final, Answer) and any(isinstance(i, str) and i for i in items[:-1])
     assert final.timings["ttft"] > 0
-    if not final.citations:  # a 135M model may refuse; then nothing may be said
-        assert final.text == ""
+    assert final.text == "".join(i for i in items[:-1])  # what streamed is what stays
     docs = {"a": DOC_A, "b": DOC_B}
-    for c in final.citations:  # whatever it says, every citation is an exact span
-        assert docs[c.doc_id][c.start:c.end] == c.quote
-        assert f"[{c.marker}]" in final.text
+    backed = {m for v in final.sentences if v.status == "supported" for m in v.markers}
+    for c in final.citations:  # whatever it says, every citation is an exact span a sentence cites
+        assert docs[c.doc_id][c.start:c.end] == c.quote and c.marker in backed
 
 
-def test_remarks_about_the_sources_are_dropped_not_flagged(fake_embedder):
-    a, _ = answerer("Nobody was hurt [2]. This information is provided in the second source.",
-                    fake_embedder)
+def test_remarks_about_the_sources_stay_and_are_not_flagged(fake_embedder):
+    reply = "Nobody was hurt [2]. This information is provided in the second source."
+    a, _ = answerer(reply, fake_embedder)
     ans = a.answer("Was anyone hurt?", passages())
-    assert ans.text == "Nobody was hurt [1]." and ans.unsupported == []
+    assert ans.text == reply and ans.unsupported == []
+    assert [v.status for v in ans.sentences] == ["supported", "not a claim"]

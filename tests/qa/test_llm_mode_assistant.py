@@ -8,7 +8,7 @@ import pytest
 from qa.assistant import Assistant
 from qa.llm.adapter import ChatLLM
 from qa.llm.answerer import LLMAnswerer, clean_generation
-from qa.types import Answer, Citation
+from qa.types import ABSTAIN_TEXT, Answer, Citation
 
 from test_assistant import DOCS, check_spans  # the synthetic harbour articles
 from test_llm_answerer import ScriptedLLM
@@ -66,8 +66,73 @@ def test_llm_mode_reports_conflicts_as_quote_mode_does(assistant):
         assert markers <= {c.marker for c in ans.citations}
         assert {c.doc_id for c in ans.citations} >= {"harbor-a", "harbor-b"}
         assert ans.citations[0].marker == 1 and len({c.marker for c in ans.citations}) == len(ans.citations)
-        assert ans.text.startswith("The articles disagree on the ") and "Sources:" not in ans.text
+        # the model's text first, as it streamed; the disagreement is stated after it
+        assert ans.text.startswith("The ship carried 3 foreign sailors [1].\nThe articles disagree on the ")
+        assert "Sources:" not in ans.text
         check_spans(ans)
+
+
+def _llm_assistant(assistant, reply, fake_embedder, **settings):
+    llm = LLMAnswerer(ChatLLM(ScriptedLLM(reply=reply, prompts=[]), "scripted"), fake_embedder)
+    cfg = assistant.settings
+    if settings:
+        cfg = cfg.model_copy(update={"llm": cfg.llm.model_copy(update=settings)})
+    return Assistant.from_settings(cfg, assistant.index, llm=llm)
+
+
+def _streamed(assistant, question):
+    items = list(assistant.stream(question, mode="llm"))
+    deltas, final = items[:-1], items[-1]
+    assert all(isinstance(d, str) for d in deltas) and isinstance(final, Answer)
+    return "".join(deltas), final
+
+
+def test_the_final_text_is_exactly_what_streamed_with_the_rejected_sentence_marked(assistant, fake_embedder):
+    reply = ("The ship's captain, Ivan Petrov, was questioned by police [1]. "
+             "He was arrested for smuggling 40 tonnes of fuel [1].")
+    a = _llm_assistant(assistant, reply, fake_embedder)
+    streamed, final = _streamed(a, "Who was the ship's captain questioned by police?")
+    assert final.text == streamed and streamed.startswith(reply + "\nPublished: [1] ")
+    assert [v.status for v in final.sentences] == ["supported", "unsupported"]
+    bad = final.sentences[1]
+    assert final.text[bad.start:bad.end] == "He was arrested for smuggling 40 tonnes of fuel [1]."
+    assert bad.reason and "40" in bad.reason
+    assert final.unsupported == ["He was arrested for smuggling 40 tonnes of fuel [1]."]
+    (c,) = final.citations
+    assert c.quote == "The ship's captain, Ivan Petrov, was questioned by police." and c.marker == 1
+    assert final.sentences[0].support[0].text == c.quote
+    check_spans(final)
+    assert a.ask("Who was the ship's captain questioned by police?", mode="llm").text == final.text
+    # follow-ups build on what was supported, not on the struck sentence
+    from qa.question.followup import Turn
+
+    for kept in (Turn.of("q", final).answer, Turn.of("q", final.to_json()).answer):
+        assert "Ivan Petrov" in kept and "40 tonnes" not in kept and "Published: [1]" in kept
+
+
+def test_a_fallback_to_quotes_follows_the_streamed_text_instead_of_replacing_it(assistant, fake_embedder):
+    reply = "The captain was Boris Volkov, a retired admiral [1]."
+    a = _llm_assistant(assistant, reply, fake_embedder)
+    streamed, final = _streamed(a, "Who was the ship's captain questioned by police?")
+    assert final.text == streamed and final.fallback == "quote" and not final.abstained
+    assert final.text.startswith(reply + "\n\nWhat the articles say:\n")
+    assert final.fallback_start == len(reply + "\n\nWhat the articles say:\n")
+    assert final.sentences[0].status == "unsupported" and "Boris Volkov" in final.sentences[0].reason
+    # the quotes are numbered after the model's own [1], so no marker means two things
+    assert min(c.marker for c in final.citations) == 2 and "[2]" in final.text[final.fallback_start:]
+    assert "Ivan Petrov" in final.text[final.fallback_start:]
+    check_spans(final)
+
+
+def test_without_the_fallback_the_refusal_is_added_after_the_streamed_text(assistant, fake_embedder):
+    reply = "The captain was Boris Volkov, a retired admiral [1]."
+    a = _llm_assistant(assistant, reply, fake_embedder, fallback_to_quote=False)
+    streamed, final = _streamed(a, "Who was the ship's captain questioned by police?")
+    assert final.text == streamed == f"{reply}\n\n{ABSTAIN_TEXT}" and final.abstained
+    refusal = "The articles do not say who the captain was."
+    a = _llm_assistant(assistant, refusal, fake_embedder, fallback_to_quote=False)
+    streamed, final = _streamed(a, "Who was the ship's captain questioned by police?")
+    assert final.text == streamed == refusal and final.abstained  # its own words are the refusal
 
 
 class _RewriteSpy:
@@ -104,3 +169,17 @@ def test_conversation_memory_round_trips_through_chat_messages(assistant):
     assert "Ivan Petrov" in turns[0].answer
     ans = assistant.ask("and who accompanied him?", history=msgs)
     assert "Ivan Petrov" in ans.standalone_question and "Elena Markova" in ans.text
+
+
+class _SwappingLLM:
+    """Streams one text, then ends with an answer saying another: what issue 21 saw."""
+
+    def stream(self, question, passages, ranked=None):
+        yield "According to the ministry, six sailors were aboard [1]."
+        yield Answer(question, "Six sailors aboard the ship [1].", [], passages, mode="llm")
+
+
+def test_an_answer_that_would_swap_the_streamed_text_is_refused(assistant):
+    a = Assistant.from_settings(assistant.settings, assistant.index, llm=_SwappingLLM())
+    with pytest.raises(RuntimeError, match="does not continue its streamed text"):
+        list(a.stream("How many foreign sailors were on the ship Aurora?", mode="llm"))

@@ -73,3 +73,23 @@ def test_real_spacy_finds_a_count_and_a_date():
     assert f.find("When did Hamas release the hostages?", "date", [c]).text == "Sunday"
     span = f.find("Who released the hostages?", "person", [c])
     assert span.text == "Hamas" and span.start == 10
+
+
+HOSTAGES = "At least six of the 220 hostages held by Hamas hold Russian citizenship, Israel said."
+
+
+def _hostage_entities(text):
+    return [Entity(text.find(s), text.find(s) + len(s), "CARDINAL") for s in ("six", "220") if s in text]
+
+
+def test_llm_mode_bolds_the_value_the_answer_states_not_the_one_beside_it():
+    # the case: the answer says "six"; "220 hostages" sits nearer the question's words
+    c = _cite(HOSTAGES)
+    q = "How many of the hostages hold Russian citizenship?"
+    finder = ShortAnswerFinder(_hostage_entities)
+    assert finder.find(q, "quantity", [c]).text == "220"  # quote mode: nearest to the question
+    claims = {1: "Six of the hostages hold Russian citizenship, according to Israel [1]."}
+    assert finder.find(q, "quantity", [c], claims=claims).text == "six"
+    # a citation no supported sentence cites, or a value no sentence states: nothing is bolded
+    assert finder.find(q, "quantity", [c], claims={}) is None
+    assert finder.find(q, "quantity", [c], claims={1: "Some hostages are Russian [1]."}) is None

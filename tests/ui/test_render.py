@@ -184,3 +184,60 @@ def test_the_rewrite_of_a_follow_up_is_shown_with_a_way_to_correct_it():
     assert 'class="qa-rewrite-edit"' in html
     plain = chat_html([Turn("When was that?", answer=Answer("When was that?", "On May 4. [1]"))])
     assert "qa-rewrite" not in plain
+
+
+def test_an_llm_answer_is_drawn_as_streamed_with_each_sentence_verdict():
+    from qa.types import SentenceVerdict, Support
+    from ui.render import checked_answer_html
+
+    doc = _doc("Alpha beta gamma. Delta epsilon <i>zeta</i>.")
+    text = "Alpha is beta [1]. Made-up <i>claim</i> [1]. Delta epsilon."
+    c = Citation(1, "d1", 0, len(doc.text), doc.text, doc.title, doc.outlet, doc.published)
+    a, b = text.index("Made-up"), text.index(" Delta")
+    sentences = [SentenceVerdict(0, a - 1, "supported", None, (1,), (Support(1, "d1", 0, 17, doc.text[:17]),)),
+                 SentenceVerdict(a, b, "unsupported", "not found in the cited article"),
+                 SentenceVerdict(b + 1, len(text), "supported", None, (1,), (Support(1, "d1", 18, 44, doc.text[18:44]),))]
+    ans = Answer("q", text, [c], mode="llm", sentences=sentences, unsupported=[text[a:b]])
+    html = checked_answer_html(ans)
+    plain = __import__("re").sub(r"<[^>]+>", "", html)
+    assert "Alpha is beta 1. Made-up &lt;i&gt;claim&lt;/i&gt; 1. not supported" in plain  # every word kept
+    # the rejected sentence: struck through, its chip not a link, the reason said in words
+    bad = html[html.index('class="qa-unsupported"'):]
+    assert '<del class="qa-struck">Made-up <span class="qa-glue">&lt;i&gt;claim&lt;/i&gt; <span class="qa-chip qa-chip-void"' in bad
+    assert 'qa-chip-void' in bad[:bad.index("</del>")] and "not supported: not found in the cited article" in bad
+    # a supported sentence's chip opens the span that supports it, not the whole citation
+    first = html[:html.index('class="qa-unsupported"')]
+    assert 'data-start="0" data-end="17"' in first and f'data-end="{len(doc.text)}"' not in first
+    # the last sentence cites nothing: the chip the check found is added, glued to its last word
+    last = html[html.rindex("qa-sent"):]
+    assert 'qa-chip-added' in last and 'data-start="18" data-end="44"' in last
+    assert '<span class="qa-glue">epsilon.<a href="#" class="qa-cite qa-chip qa-chip-added"' in last
+
+
+def test_a_fallback_after_a_streamed_answer_is_introduced_where_the_quotes_begin():
+    from qa.types import SentenceVerdict
+    from ui.render import Turn as T
+
+    model = "Made up [1]."
+    text = f"{model}\n\nWhat the articles say:\nA quoted sentence. [2]"
+    ans = Answer("q", text, mode="llm", fallback="quote", fallback_start=len(text) - len("A quoted sentence. [2]"),
+                 fallback_reason="none of the model's 1 sentence was supported by the passage it cited",
+                 sentences=[SentenceVerdict(0, len(model), "unsupported", "not found in the cited article")])
+    html = chat_html([T("q", answer=ans)])
+    assert html.count("qa-fallback-note") == 1
+    assert html.index("<del") < html.index("qa-fallback-note") < html.index("What the articles say:")
+    assert "The articles do not support the model's answer above" in html
+
+
+def test_plain_text_clients_are_told_which_sentences_were_not_supported():
+    from qa.types import SentenceVerdict
+    from ui.openai_compat import sources_footer
+
+    doc = _doc("Alpha beta gamma.")
+    text = "Alpha beta [1]. Made up [1]."
+    ans = _answer(doc, 0, 17, text, sentences=[
+        SentenceVerdict(0, 15, "supported", None, (1,)),
+        SentenceVerdict(16, len(text), "unsupported", "not found in the cited article")])
+    footer = sources_footer(ans)
+    assert footer.startswith("\n\nSources:\n[1] ")
+    assert footer.endswith('Not supported by the articles:\n- "Made up [1]." (not found in the cited article)')
