@@ -133,7 +133,7 @@ mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px
   #qa-library .table-wrap > * { min-width: 760px; }  /* the table scrolls sideways, words stay whole */
   #qa-eval-plots .grid-container, #qa-suite-plots .grid-container { grid-template-columns: 1fr !important; }
 }
-#qa-eval-report table, #qa-suite-report table { display: block; overflow-x: auto;
+#qa-eval-report table, #qa-suite-report table { display: block; overflow-x: auto; width: max-content;
   max-width: min(100%, calc(100vw - 2 * var(--qa-gutter) - 8px)); }
 #qa-eval-report th, #qa-eval-report td, #qa-suite-report th, #qa-suite-report td { white-space: nowrap; }
 #qa-eval-report h1, #qa-eval-report h2, #qa-suite-report h1, #qa-suite-report h2 { overflow-wrap: anywhere; }
@@ -175,7 +175,10 @@ mark.qa-hl { background: var(--qa-hl-bg); color: var(--qa-hl-text); padding: 1px
 #qa-loading { background: var(--qa-abstain-bg); color: var(--qa-abstain-text); border-radius: 8px; padding: 6px 12px;
   margin: 4px 0; }
 #qa-loading[hidden] { display: none; }
-#qa-count-wrap { flex: 0 0 auto !important; min-width: max-content !important; align-self: center; }
+/* max-content, not Gradio's 100% width: a full-width counter pushed the box and the buttons onto
+   rows of their own (a three-row bar at 1440 px, over the answer) */
+#qa-count-wrap { flex: 0 0 auto !important; width: max-content !important; min-width: max-content !important;
+  align-self: center; }
 #qa-count { color: var(--qa-muted); font-size: .8rem; white-space: nowrap; align-self: center; }
 #qa-count.qa-count-full { color: var(--qa-error); font-weight: 600; }
 #qa-sheet-close { position: sticky; top: 0; z-index: 2; margin-bottom: 8px; padding: 8px 14px; border-radius: 999px;

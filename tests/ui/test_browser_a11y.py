@@ -125,12 +125,15 @@ def test_question_bar_lines_up_with_the_content_column(chromium, ui_server, widt
           const main = document.querySelector('#qa-main').getBoundingClientRect();
           const bar = document.querySelector('#qa-composer'), r = bar.getBoundingClientRect(), cs = getComputedStyle(bar);
           const q = document.querySelector('#qa-question').getBoundingClientRect();
+          const a = document.querySelector('#qa-ask').getBoundingClientRect();
           return {main: [main.left, main.right], bar: [r.left + parseFloat(cs.paddingLeft), r.right - parseFloat(cs.paddingRight)],
-                  question: q.left};
+                  question: q.left, rows: [q.top, q.bottom, a.top]};
         }""")
         (ml, mr), (bl, br) = boxes["main"], boxes["bar"]
         assert abs(ml - bl) <= 1 and abs(mr - br) <= 1, boxes  # same left edge, same width
         assert abs(boxes["question"] - ml) <= 1, boxes  # the box starts where the answers start
+        q_top, q_bottom, ask_top = boxes["rows"]
+        assert q_top - 4 <= ask_top < q_bottom, boxes  # Ask sits beside the box, not on a row below it
 
 
 def test_the_question_box_has_a_limit_a_counter_and_a_short_error(chromium, ui_server):
