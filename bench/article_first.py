@@ -107,6 +107,7 @@ def features(name, retriever, items):
     af = retriever.articles
     m = af.matrices.get()
     feats = []
+    chunk_vecs, chunk_row = _chunk_matrix(af.index, m)
     vecs = np.asarray([af.index.embedder.embed_query(it[0]) for it in items], dtype=np.float32)
     for vec, (q, as_of, gold_docs, gold_chunks, qrels) in zip(vecs, _bar(items, f"{name} features")):
         filters, about = prepared(q, as_of) if name != "scifact" else (None, None)
@@ -117,24 +118,58 @@ def features(name, retriever, items):
         about_days = None if not about else tuple(day_number(d) if d else (-np.inf if i == 0 else np.inf)
                                                   for i, d in enumerate(about))
         gold = np.array([m.row[d] for d in (gold_docs or ()) if d in m.row], dtype=int)
-        feats.append((m.vectors @ vec, allowed, day_number(ref) if ref else None, about_days, bool(as_of), gold, qrels))
+        if name == "scifact":
+            gold = np.array([m.row[d] for d in qrels if d in m.row], dtype=int)
+        bm = _article_bm25(af.index, m, q, allowed)
+        best = np.full(len(m), -1.0, dtype=np.float32)  # each article's best passage cosine
+        np.maximum.at(best, chunk_row, chunk_vecs @ vec)
+        feats.append((m.vectors @ vec, allowed, day_number(ref) if ref else None, about_days, bool(as_of), gold, qrels,
+                      bm, af.index.bm25().rarity(q), best))
     return m, feats
+
+
+def _chunk_matrix(index, m):
+    """Every passage vector and the matrix row of its article."""
+    vecs, rows, offset = [], [], 0
+    while True:
+        res = index.store.chunks.get(include=["embeddings", "metadatas"], limit=5000, offset=offset)
+        if not res["ids"]:
+            break
+        for v, meta in zip(res["embeddings"], res["metadatas"]):
+            if meta.get("doc_id") in m.row:
+                vecs.append(v)
+                rows.append(m.row[meta["doc_id"]])
+        offset += len(res["ids"])
+    return np.asarray(vecs, dtype=np.float32), np.asarray(rows, dtype=int)
+
+
+def _article_bm25(index, m, query: str, allowed) -> np.ndarray:
+    """Per article: its best passage's BM25 among the top 200 / the best (0 below them)."""
+    out = np.zeros(len(m), dtype=np.float32)
+    ok = {m.doc_ids[i] for i in np.flatnonzero(allowed)}
+    hits = index.bm25().search(query, 200, allowed_docs=ok if len(ok) < len(m) else None)
+    top = max((s for _, s in hits), default=0.0)
+    for cid, sc in hits:
+        i = m.row.get(cid.rsplit("#", 1)[0])
+        if i is not None and top > 0:
+            out[i] = max(out[i], sc / top)
+    return out
 
 
 def grid_eval(name, m, feats, w: ArticleWeights) -> dict:
     tot = {}
-    for cos, allowed, ref, about, dated, gold, qrels in feats:
+    for cos, allowed, ref, about, dated, gold, qrels, bm, rarity, best in feats:
         prior = recency_prior(m.days, ref, about, w)
         if w.recency_undated is None:
             und, dat = np.isnan(m.days) & allowed, ~np.isnan(m.days) & allowed
             if und.any() and dat.any():
                 prior[und] = prior[dat].mean()
         r = w.recency if dated else w.recency_no_as_of
-        s = np.where(allowed, w.article * cos + r * prior, -np.inf)
+        s = np.where(allowed, w.article * cos + w.passage * best + r * prior + w.bm25_for(rarity) * bm, -np.inf)
         top = np.argpartition(-s, 10)[:10] if len(s) > 10 else np.arange(len(s))
         docs = [m.doc_ids[i] for i in top[np.argsort(-s[top], kind="stable")]]
         g = {m.doc_ids[i] for i in gold}
-        fig = (figures(name, docs, [], set(qrels), None, qrels) if name == "scifact"
+        fig = (figures(name, docs, [], set(), None, qrels) if name == "scifact"
                else {"recall@10": len(g & set(docs[:10])) / max(1, len(g))} if name == "multihop"
                else {"article@1": float(bool(g & set(docs[:1]))), "article@5": float(bool(g & set(docs[:5])))})
         for k, v in fig.items():
@@ -169,6 +204,29 @@ def grid(sets: dict) -> list[dict]:
     return sorted(rows, key=lambda x: -x["objective"])
 
 
+BM25_GRID = {"bm25": (0.1, 0.2, 0.3, 0.5, 1.0), "slope": (0.0, 10.0, 30.0),
+             "center": (0.3, 0.4, 0.5, 0.6, 0.7), "passage": (0.0, 0.2, 0.5)}
+
+
+def grid_bm25(sets: dict, base: ArticleWeights) -> list[dict]:
+    """BM25's weight as a function of the query's rarity, and the passage weight (each article
+    by its best passage's cosine), the prior held at `base`."""
+    from dataclasses import replace
+
+    rows = []
+    g = BM25_GRID
+    combos = [(0.0, 0.0, 0.5, p) for p in g["passage"]] + [
+        (b, sl, c, p) for b, sl, c, p in itertools.product(g["bm25"], g["slope"], g["center"], g["passage"])
+        if sl or c == 0.5]
+    for b, slope, center, p in combos:
+        w = replace(base, bm25=b, bm25_slope=slope, bm25_center=center, passage=p)
+        res = {name: grid_eval(name, m, feats, w) for name, (m, feats) in sets.items()}
+        score = float(np.mean([objective(n, f) for n, f in res.items()]))
+        rows.append({"bm25": b, "bm25_slope": slope, "bm25_center": center, "passage": p,
+                     "objective": round(score, 4), **res})
+    return sorted(rows, key=lambda x: -x["objective"])
+
+
 def article_weights(spec: str | None, settings) -> ArticleWeights:
     from dataclasses import replace
 
@@ -176,7 +234,8 @@ def article_weights(spec: str | None, settings) -> ArticleWeights:
     w = ArticleWeights(article=r.article_weight, passage=r.passage_weight, bm25=r.article_bm25_weight,
                        recency=r.recency_weight, recency_days=r.recency_days, recency_flat=r.recency_flat_days,
                        recency_no_as_of=r.recency_weight_no_as_of, recency_undated=r.recency_undated,
-                       candidates=r.candidates, articles=r.articles_read)
+                       candidates=r.candidates, articles=r.articles_read, bm25_slope=r.article_bm25_slope,
+                       bm25_center=r.article_bm25_center)
     for part in (spec or "").split(","):
         if part.strip():
             key, value = part.split("=", 1)
@@ -219,8 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="realtimeqa,multihop,scifact")
     ap.add_argument("--grid", action="store_true", help="score the weight grid on candidate features")
     ap.add_argument("--articles", action="store_true", help="run the product retriever in mode articles")
+    ap.add_argument("--grid-bm25", action="store_true", help="with --grid: BM25's rarity-dependent weight instead")
     ap.add_argument("--weights", default=None, help="key=value,...: ArticleWeights to run instead of the settings'")
-    ap.add_argument("--baseline", action="store_true", help="also run today's retrieval (settings.retrieval)")
+    ap.add_argument("--baseline", action="store_true", help="also run passage retrieval (mode hybrid)")
     ap.add_argument("--out", default=None, help="write the JSON report here too")
     args = ap.parse_args(argv)
     settings = Settings.load()
@@ -228,10 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     report = {"split": args.split, "questions": {n: len(items) for n, (_, items) in sets.items()}}
     say = lambda obj: print(json.dumps(obj), file=sys.stderr, flush=True)  # noqa: E731
     for name, (index, items) in sets.items():
-        if args.baseline:
-            r = settings.retrieval
-            report.setdefault("today", {})[name] = run_retriever(name, build_retriever(settings, index), r.mode, items)
-            say({"today": {name: report["today"][name]}})
+        if args.baseline:  # passage retrieval, the default before article-first (bench/hybrid.toml)
+            report.setdefault("hybrid", {})[name] = run_retriever(name, build_retriever(settings, index), "hybrid", items)
+            say({"hybrid": {name: report["hybrid"][name]}})
         if args.articles or args.weights:
             from index import Retriever
 
@@ -242,15 +301,19 @@ def main(argv: list[str] | None = None) -> int:
                             collapse_copies=r.collapse_copies)
             report.setdefault("articles", {"weights": w.__dict__})[name] = run_retriever(name, ret, "articles", items)
             say({"articles": {name: report["articles"][name]}})
-    if args.grid:
+    if args.grid or args.grid_bm25:
         from qa.components import build_retriever
 
         t0 = time.perf_counter()
         feats = {name: features(name, build_retriever(settings, index), items) for name, (index, items) in sets.items()}
         say({"features_s": round(time.perf_counter() - t0, 1)})
-        rows = grid(feats)
+        if args.grid_bm25:
+            rows = grid_bm25(feats, article_weights(args.weights, settings))
+            report["grid_size"] = len(rows)
+        else:
+            rows = grid(feats)
+            report["grid_size"] = len(rows) * len(GRID["recency"])
         report["grid_top"] = rows[:15]
-        report["grid_size"] = len(rows) * len(GRID["recency"])
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:

@@ -9,7 +9,7 @@ Each size runs in its own subprocess (its own peak RSS) over a fresh embedded Ch
   * ingest: `ingest_documents` (batched Chroma writes, SQLite registry with its FTS5 BM25
     terms, MinHash duplicates), with the vectors precomputed (embedding throughput is
     reported separately);
-  * retrieval latency: `Retriever.retrieve` (hybrid, the default; and dense) on dev questions,
+  * retrieval latency: `Retriever.retrieve` (hybrid, dense and articles) on dev questions,
     including the query embedding;
   * quote answer latency: `qa.assistant.Assistant.ask(mode="quote")` when it is importable.
 
@@ -208,7 +208,8 @@ def run_one(args) -> dict:
     retriever = build_retriever(settings, index)  # the product's retrieval, from settings
     questions = dev_questions(bench_dir(args.bench_dir), args.queries)
     result["embed_query_p50_ms"] = embed_queries_apart(index, inner, questions)
-    for mode in ("hybrid", "dense"):
+    result["articles"] = store.count_articles()
+    for mode in ("hybrid", "dense", "articles"):
         retriever.retrieve(questions[0], 5, mode)
         lat = []
         for q in questions:
@@ -328,12 +329,13 @@ def main() -> None:
         rows.append(row)
         print("  " + json.dumps(row), flush=True)
     print("\nretrieval times exclude the query embedding (timed apart: embed_query_p50_ms above)")
-    print("chunks   docs  ingest ch/s  disk MB  hybrid p50/p95 ms  dense p50/p95 ms  quote p50/p95 ms  peak RSS MB")
+    print("chunks   docs  ingest ch/s  disk MB  hybrid p50/p95 ms  dense p50/p95 ms  articles p50/p95 ms  "
+          "quote p50/p95 ms  peak RSS MB")
     for r in rows:
         quote = f"{r['quote_p50_ms']:>7}/{r['quote_p95_ms']:<7}" if "quote_p50_ms" in r else "  n/a (see above)"
         print(f"{r['chunks']:>7} {r['documents']:>6} {r['ingest_chunks_per_s']:>12} {r['disk_mb']:>8} "
               f"{r['hybrid_p50_ms']:>9}/{r['hybrid_p95_ms']:<8} {r['dense_p50_ms']:>8}/{r['dense_p95_ms']:<8} "
-              f"{quote} {r['peak_rss_mb']:>10}")
+              f"{r['articles_p50_ms']:>11}/{r['articles_p95_ms']:<8} {quote} {r['peak_rss_mb']:>10}")
     if embed_s == embed_s:  # not reused
         print(f"embedding throughput ({args.embedder}): {len(texts) / embed_s:.1f} chunks/s; "
               f"end-to-end ingest at this rate is bounded by embedding")

@@ -9,8 +9,8 @@ installed by this script into a private --target folder (default <cache>/starter
 into the product's environment or pyproject; llama-index-core, chromadb and
 sentence-transformers come from the product's environment.
 
-    QA_CACHE_DIR=/work/cache-retrieval nice -n 10 .venv/bin/python bench/starter.py --split test \
-        --weights 0.5,0.5,0.1,0.1,7          # retrieval figures, starter vs news-qa (today and articles)
+    QA_CACHE_DIR=/work/cache-retrieval nice -n 10 .venv/bin/python bench/starter.py --split test
+        # retrieval figures: the starter beside news-qa's passage (hybrid) and article-first retrieval
     QA_CACHE_DIR=/work/cache-retrieval nice -n 10 .venv/bin/python bench/starter.py --ingest 500
 
 Retrieval figures are those of bench/article_first.py (RealTime QA: evidence article @1/@5,
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=("dev", "test"), default="test")
     ap.add_argument("--only", default="realtimeqa,multihop")
-    ap.add_argument("--weights", default=None, help="news-qa article-first weights A,P,B,R,DAYS (as article_first.py)")
+    ap.add_argument("--weights", default=None, help="news-qa article-first weights key=value,... (as article_first.py)")
     ap.add_argument("--ingest", type=int, default=None, help="time ingest of N RealTime QA articles instead")
     ap.add_argument("--target", default=None, help="where the starter's packages go (default <cache>/starter-site)")
     ap.add_argument("--out", default=None)
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench import article_first as AF
         from qa.settings import Settings
 
-        argv_af = ["--split", args.split, "--only", args.only, "--baseline"] + (
+        argv_af = ["--split", args.split, "--only", args.only, "--baseline", "--articles"] + (
             ["--weights", args.weights] if args.weights else [])
         report = {"split": args.split, "news-qa": json.loads(_capture(lambda: AF.main(argv_af)))}
         settings = Settings.load()

@@ -13,7 +13,10 @@ within the question's filters (a date window is a filter). Each passage scores
     article score of its article + passage * cos(question, passage) + bm25 * BM25 / best BM25
 
 and an article ranks where its best passage does; inside one article the passages follow
-their own cosine with the question.
+their own cosine with the question. BM25's weight depends on the question: `bm25_for` scales it
+by a sigmoid of the rarity of the question's terms (SqliteBM25.rarity), so that a question of
+rare terms (a scientific claim, a rare name) leans on exact words, while a question of common
+news words, which the distracting articles share, leans on meaning.
 
 The prior: the distance `d` in days from the article's date to the reference day (the
 question's `as_of`, or the newest article's date when that is earlier: a corpus of old news)
@@ -55,9 +58,18 @@ class ArticleWeights:
     recency_undated: float | None = None  # prior of an undated article (None: the dated ones' mean)
     candidates: int = 50  # passages from each of the dense and BM25 searches
     articles: int = 20  # top articles whose passages are read
+    bm25_slope: float = 0.0  # 0: BM25 weighs `bm25` for every query; else see bm25_for
+    bm25_center: float = 0.5
+
+    def bm25_for(self, rarity: float) -> float:
+        """BM25's weight for a query whose terms have this rarity (SqliteBM25.rarity):
+        bm25 * sigmoid(bm25_slope * (rarity - bm25_center)), or `bm25` when the slope is 0."""
+        if not self.bm25_slope:
+            return self.bm25
+        return self.bm25 / (1.0 + math.exp(-self.bm25_slope * (rarity - self.bm25_center)))
 
     def __post_init__(self) -> None:
-        for name in ("article", "passage", "bm25", "recency", "recency_flat", "recency_no_as_of"):
+        for name in ("article", "passage", "bm25", "recency", "recency_flat", "recency_no_as_of", "bm25_slope"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and v >= 0 and math.isfinite(v)):
                 raise ValueError(f"article weight {name} must be a finite number >= 0, got {v!r}")
@@ -82,10 +94,11 @@ class Candidates:
     article: np.ndarray  # question . the passage's article vector
     recency: np.ndarray  # prior of the passage's article
     anchored: bool = True  # the question had an explicit as_of
+    rarity: float = 0.0  # of the question's terms (SqliteBM25.rarity)
 
     def scores(self, w: ArticleWeights) -> np.ndarray:
         r = w.recency if self.anchored else w.recency_no_as_of
-        return w.article * self.article + w.passage * self.cos + w.bm25 * self.bm25 + r * self.recency
+        return w.article * self.article + w.passage * self.cos + w.bm25_for(self.rarity) * self.bm25 + r * self.recency
 
     def ranked_docs(self, w: ArticleWeights) -> list[tuple[str, float]]:
         """Articles by their best passage's score, best first (ties: doc id)."""
@@ -176,14 +189,16 @@ class ArticleFirst:
         if w.passage > 0:
             docs.update(c.doc_id for c, _, meta in self._search(store.query, vec, w.candidates, filters)
                         if self._visible(meta, filters))
+        rarity = self.index.bm25().rarity(query) if w.bm25 > 0 else 0.0
         if w.bm25 > 0:
-            ok = {m.doc_ids[i] for i in np.flatnonzero(allowed)}
+            ok = None if allowed.all() else {m.doc_ids[i] for i in np.flatnonzero(allowed)}
             docs.update(cid.rsplit("#", 1)[0] for cid, _ in self.index.bm25().search(query, w.candidates, allowed_docs=ok))
         if as_of:  # a passage path may bring an article published after the day asked
             docs = {d for d in docs if d in m.row and allowed[m.row[d]]}
         rows = [row for row in store.chunk_vectors(sorted(docs)) if self._visible(row[2], filters)]
         if not rows:
-            return Candidates([], [], [], *(np.zeros(0, dtype=np.float32) for _ in range(4)), anchored=bool(as_of))
+            return Candidates([], [], [], *(np.zeros(0, dtype=np.float32) for _ in range(4)), anchored=bool(as_of),
+                              rarity=rarity)
         ids = [cid for cid, _, _ in rows]
         doc_of = [meta["doc_id"] for _, _, meta in rows]
         cos = np.stack([v for _, v, _ in rows]) @ vec
@@ -201,7 +216,7 @@ class ArticleFirst:
         mean_prior = float(prior[allowed].mean()) if allowed.any() else 0.0
         recency = np.array([prior[m.row[d]] if d in m.row else mean_prior for d in doc_of], dtype=np.float32)
         return Candidates(ids, doc_of, [meta for _, _, meta in rows], cos.astype(np.float32), bm25, article,
-                          recency, anchored=bool(as_of))
+                          recency, anchored=bool(as_of), rarity=rarity)
 
     def _search(self, fn, vec, n: int, filters: "Filters") -> list:
         hits = fn(vec, n, filters.where())
@@ -210,14 +225,23 @@ class ArticleFirst:
         return hits
 
     def retrieve(self, query: str, n: int, filters: "Filters", as_of: str | None = None,
-                 about: tuple[str | None, str | None] | None = None) -> list[ScoredPassage]:
-        """The top passages, best first (not yet diversified: the caller does that), `n` or more."""
+                 about: tuple[str | None, str | None] | None = None, per_doc: int | None = None) -> list[ScoredPassage]:
+        """The top passages, best first, `n` or more (at most 50 unless `n` is larger); `per_doc`:
+        at most that many of one article (its best), so that the list reaches past the first
+        few articles when every passage of an article shares its article's score."""
         c = self.candidates(query, filters, as_of, about)
         if not c.chunk_ids:
             return []
         w = self.weights
         s = c.scores(w)
-        order = c.ranked_passages(w)[: max(n, 50)]
+        order, taken = [], {}
+        for i in c.ranked_passages(w):
+            d = c.doc_ids[i]
+            if per_doc is None or taken.get(d, 0) < per_doc:
+                taken[d] = taken.get(d, 0) + 1
+                order.append(i)
+                if len(order) == max(n, 50):
+                    break
         found = self.index.store.get_chunks([c.chunk_ids[i] for i in order])
         out = []
         for i in order:

@@ -8,6 +8,8 @@ Porter-stemmed), stored space-joined; FTS5's bm25() ranks them (k1 = 1.2, b = 0.
 
 from __future__ import annotations
 
+import math
+
 from .registry import Registry
 from .text import tokenize
 
@@ -44,6 +46,7 @@ class SqliteBM25:
         self.registry = registry
         self.fingerprint = fingerprint
         self._df: dict[str, int] | None = None
+        self._n: int | None = None
 
     def __len__(self) -> int:
         return int(self.registry._query("SELECT COUNT(*) FROM chunk_rows")[0][0])
@@ -62,6 +65,20 @@ class SqliteBM25:
         if self._df is None:
             self._df = dict(self.registry._query("SELECT term, doc FROM chunk_vocab"))
         return self._df
+
+    def rarity(self, query: str) -> float:
+        """How rare the query's terms are here: the mean over its distinct terms found in the
+        chunks of log(N / df) / log(N) (0: in every chunk, 1: in one), 0.0 when none is found.
+        A query of rare terms (a claim full of technical names) is one BM25 can pin down; a
+        query of common words is one where articles sharing its words crowd out the answer."""
+        df = self.document_frequencies()
+        if self._n is None:
+            self._n = max(len(self), 2)
+        n = self._n
+        found = [df[t] for t in set(tokenize(query)) if df.get(t)]
+        if not found:
+            return 0.0
+        return float(sum(math.log(n / min(f, n)) for f in found) / (len(found) * math.log(n)))
 
     @property
     def _postings(self) -> _Postings:

@@ -148,7 +148,7 @@ class Retriever:
 
     def by_articles(self, query: str, n: int, filters: Filters = Filters(), as_of: str | None = None,
                     about: tuple[str | None, str | None] | None = None) -> list[ScoredPassage]:
-        ranked = self._collapse(self.articles.retrieve(query, n, filters, as_of, about), filters)
+        ranked = self._collapse(self.articles.retrieve(query, n, filters, as_of, about, self.max_per_doc), filters)
         if self.reranker is not None:
             ranked = self.reranker.rerank(query, ranked)
         return diversify(ranked, n, self.max_per_doc)

@@ -61,5 +61,6 @@ def build_retriever(settings: Settings, index: NewsIndex, query_embedder=None) -
                                        recency=r.recency_weight, recency_days=r.recency_days,
                                        recency_flat=r.recency_flat_days, recency_no_as_of=r.recency_weight_no_as_of,
                                        recency_undated=r.recency_undated, candidates=r.candidates,
-                                       articles=r.articles_read),
+                                       articles=r.articles_read, bm25_slope=r.article_bm25_slope,
+                                       bm25_center=r.article_bm25_center),
     )

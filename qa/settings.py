@@ -70,7 +70,7 @@ class IngestSettings(Section):
 
 
 class RetrievalSettings(Section):
-    mode: str = "hybrid"  # dense | bm25 | hybrid | articles (find the articles first)
+    mode: str = "articles"  # articles (find the articles first) | hybrid | dense | bm25
     # Passages handed to the answerers. 8 vs 5 on eval/gold.jsonl (quote): answer accuracy
     # 0.909 vs 0.894, the evidence for three questions ranks 6th to 8th; p50 22 vs 20 ms.
     k: int = 8
@@ -91,10 +91,8 @@ class RetrievalSettings(Section):
     rerank_model: str = "minilm"
     # cross-encoder (ms-marco MiniLM-L-12 reads each question/passage pair; index/cross_encoder.py)
     # | maxsim (best sentence vector of rerank_model) | passage (whole passage vector).
-    # Cross-encoder, depth 20, weight 0.5, dev evidence recall@5 (bench/fusion_news.py --rerank):
-    # RealTime QA 0.308 vs 0.278 without, MultiHop-RAG 0.572 vs 0.572 (test: 0.353 vs 0.353, 0.567 vs
-    # 0.565); SciFact test nDCG@10 falls
-    # (0.705 at weight 0.8 vs 0.731) and quote p50 grows ~5x, so `rerank` stays off (README).
+    # It measured no better on the news sets' dev halves, cost SciFact, and made quote answers ~5x
+    # slower (docs/measurements.md, bench/fusion_news.py --rerank), so `rerank` stays off.
     rerank_method: str = "maxsim"
     rerank_depth: int = 10
     rerank_weight: float = 0.5  # share of the second-stage score in the re-ordered head (1: it alone)
@@ -105,8 +103,10 @@ class RetrievalSettings(Section):
     # mode "articles" (index.article_retrieval documents each weight and the prior's shape).
     # Chosen on the RealTime QA and MultiHop-RAG dev halves: bench/article_first.py --grid.
     article_weight: float = Field(1.0, ge=0)
-    passage_weight: float = Field(0.0, ge=0)
-    article_bm25_weight: float = Field(0.0, ge=0)
+    passage_weight: float = Field(0.5, ge=0)
+    article_bm25_weight: float = Field(0.5, ge=0)
+    article_bm25_slope: float = Field(30.0, ge=0)  # BM25 weight by the query's term rarity (0: fixed)
+    article_bm25_center: float = Field(0.5, ge=0, le=1)
     recency_weight: float = Field(0.3, ge=0)
     recency_days: float = Field(3.0, gt=0)
     recency_flat_days: float = Field(7.0, ge=0)

@@ -243,3 +243,14 @@ def test_real_article_first_finds_the_article_and_exact_passages(tmp_path):
         assert docs[p.doc_id].text[p.start:p.end] == p.text
     assert index.remove(holder.doc_id) and store.count_articles() == 4
     assert holder.doc_id not in {p.doc_id for p in plain_retriever(index).retrieve(question, 3, "articles")}
+
+
+def test_bm25_weight_follows_the_query_rarity():
+    fixed = ArticleWeights(bm25=0.4)
+    assert fixed.bm25_for(0.0) == fixed.bm25_for(1.0) == 0.4
+    w = ArticleWeights(bm25=0.4, bm25_slope=20.0, bm25_center=0.5)
+    assert w.bm25_for(0.5) == pytest.approx(0.2)
+    assert w.bm25_for(0.9) > 0.39 and w.bm25_for(0.1) < 0.01
+    assert w.bm25_for(0.6) > w.bm25_for(0.55)
+    with pytest.raises(ValueError, match="bm25_slope must be a finite number >= 0"):
+        ArticleWeights(bm25_slope=-1.0)

@@ -172,3 +172,23 @@ def test_sqlite_bm25_matches_fts5_oracle_with_replacements(seed, tmp_path):
     stem = tokenize("storm")[0]
     assert bm25.df(stem) == sum(1 for _, t in corpus.values() if stem in tokenize(t))
     assert bm25._postings.get(stem, ()).__len__() == bm25.df(stem) and stem in bm25._postings.keys()
+
+
+def test_rarity_is_the_mean_normalised_idf_of_the_query_terms_found(tmp_path):
+    from corpus import Document
+    from index.bm25_sqlite import SqliteBM25, chunk_terms
+    from index.registry import DocRecord, Registry
+
+    reg = Registry(tmp_path / "r.sqlite3")
+    texts = ["storm hits the coast", "storm over the city", "council votes on storm funds", "ferry strike"]
+    reg.begin(["d"])
+    reg.commit([(DocRecord("d", "h", len(texts)), Document("d", None, None, None, "x"))],
+               terms=[(f"d#{i}", "d", chunk_terms(t)) for i, t in enumerate(texts)])
+    bm25 = SqliteBM25(reg)
+    n = len(texts)
+    storm, ferry = tokenize("storm")[0], tokenize("ferry")[0]
+    assert bm25.df(storm) == 3 and bm25.df(ferry) == 1
+    # 'ferry' is in one chunk of four (rarity 1), 'storm' in three; an unknown word does not count
+    assert bm25.rarity("ferry") == pytest.approx(1.0)
+    assert bm25.rarity("storm ferry zzyzx") == pytest.approx((math.log(n / 3) / math.log(n) + 1.0) / 2)
+    assert bm25.rarity("zzyzx") == 0.0 and bm25.rarity("") == 0.0
