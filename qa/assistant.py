@@ -184,7 +184,8 @@ class Assistant:
         # a follow-up with no name or date of its own ('When was that?') is about the articles
         # the previous answer cited: they are searched beside the whole index, first
         scope, thread_scope = merge_filters(filters, analysis), None
-        if thread is not None and is_anaphoric(question, thread, turns[-1].standalone or turns[-1].question):
+        if thread is not None and is_anaphoric(question, thread, turns[-1].standalone or turns[-1].question,
+                                               self._articles_text(thread.doc_ids)):
             thread_scope = thread_filters(scope, thread)
         timings["rewrite"] = time.perf_counter() - t
         p = self._gather(question, standalone, analysis, scope, k, turns, timings, thread_scope)
@@ -192,19 +193,40 @@ class Assistant:
         return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
                         timings, reading)
 
+    def _articles_text(self, doc_ids) -> str:
+        """The text of the articles a thread cited (those still in the index)."""
+        docs = (self.index.get_document(d) for d in doc_ids)
+        return "\n".join(d.text for d in docs if d is not None)
+
     def _gather(self, question: str, standalone: str, analysis, scope: Filters, k: int, turns: list[Turn],
                 timings: dict[str, float], thread_scope: Filters | None = None):
-        """Retrieval within `scope` (the passages of `thread_scope` first, when given),
-        sentence ranking, the refusal gate and the verdict."""
-        t = time.perf_counter()
+        """Retrieval within `scope`, sentence ranking, the refusal gate and the verdict. With a
+        `thread_scope` (a follow-up about the previous answer's articles) those articles are
+        searched alone first, and answer when the verdict says they can; else the whole scope
+        is searched, the thread's passages first."""
         about = (analysis.date_from, analysis.date_to) if (analysis.date_from or analysis.date_to) else None
         when = {"as_of": analysis.as_of.isoformat(), "about": about}
-        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, scope, **when)
+        first: list[ScoredPassage] = []
         if thread_scope is not None:
+            t = time.perf_counter()
             first = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, thread_scope, **when)
-            seen = {(p.doc_id, p.start) for p in first}
-            passages = first + [p for p in passages if (p.doc_id, p.start) not in seen]
+            timings["retrieve"] = timings.get("retrieve", 0.0) + time.perf_counter() - t
+            if first:
+                # its own words only: a term the thread's articles lack sends it to the whole index
+                judged = self._judge(question, standalone, analysis, first, turns, timings, vocab=False)
+                if judged[-1].answerable:
+                    return (first, *judged)
+        t = time.perf_counter()
+        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, scope, **when)
+        seen = {(p.doc_id, p.start) for p in first}
+        passages = first + [p for p in passages if (p.doc_id, p.start) not in seen]
         timings["retrieve"] = timings.get("retrieve", 0.0) + time.perf_counter() - t
+        return (passages, *self._judge(question, standalone, analysis, passages, turns, timings))
+
+    def _judge(self, question: str, standalone: str, analysis, passages: list[ScoredPassage], turns: list[Turn],
+               timings: dict[str, float], vocab: bool = True):
+        """(ranked sentences, evidence, reading, verdict) of `passages` for the question. `vocab`:
+        the gate excuses a question term the passages lack when the index has it elsewhere."""
         t = time.perf_counter()
         passage_text = "\n".join(p.text for p in passages)
         intent = parse_intent(standalone, passage_text, analysis=analysis)
@@ -215,7 +237,7 @@ class Assistant:
         if turns and standalone != question:
             ranked = demote_shown(ranked, shown_before(standalone, turns))
         evidence = self.gate.check(asked, ranked, [p.text for p in passages]
-                                   + [metadata_text(p) for p in passages], self.view.corpus_vocab())
+                                   + [metadata_text(p) for p in passages], self.view.corpus_vocab() if vocab else None)
         reading = None
         if self.reader is not None:
             t_read = time.perf_counter()
@@ -225,7 +247,7 @@ class Assistant:
         verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages, reading,
                                       empty_index=not passages and not self.index.records())
         timings["evidence"] = timings.get("evidence", 0.0) + time.perf_counter() - t
-        return passages, ranked, evidence, reading, verdict
+        return ranked, evidence, reading, verdict
 
     def _refusal(self, question: str, p: Prepared) -> Answer:
         return self.verdicts.refusal(question, p.passages, p.mode, p.verdict,
