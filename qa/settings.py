@@ -39,9 +39,7 @@ class IndexSettings(Section):
     # 0.778 / 44.0 (-0.016: fails the 0.005 bar); bge-small-int8 0.830 / 64.2 (better, slower).
     # None reaches 150 chunks/s on 2 cores, so the default stays minilm.
     embed_model: str = "minilm"
-    # torch's intra-op threads (None: one per core). One query embedded by MiniLM on the shared
-    # 2-core machine (load ~10): 2 threads ~500 ms, 1 thread ~18 ms (threads wait for each other
-    # when another process holds a core); answering embeds a question and a few sentences at a time.
+    # torch intra-op threads (None: 1/core); one MiniLM query at load ~10 on 2 cores: 2 -> ~500 ms, 1 -> ~18 ms
     torch_threads: int | None = Field(1, ge=1)
     # Chunk size on news (bench/chunk_size.py: RealTime QA subset, dev n=133, BM25 recall@5 of
     # ev:<qid>): 2/0/400 0.398 at 20.4 chunks/article, 4/1/800 0.376 at 13.1, 8/1/1600 0.346 at
