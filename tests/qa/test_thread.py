@@ -183,3 +183,31 @@ def test_a_follow_up_the_thread_s_article_cannot_answer_searches_the_whole_index
     second = conv.ask("How many museums has she opened?")
     assert not second.abstained and "three museums" in second.text, second.text
     assert {c.doc_id for c in second.citations} == {"bergen"}
+
+
+@pytest.mark.slow
+def test_real_seed_corpus_follow_ups_answered_from_the_thread_s_article(tmp_path):
+    """Real models, seed articles (two dev conversations of eval/followups.jsonl): 'it' carries
+    the agreement asked about and the article the first answer cited answers the follow-up;
+    'How did Israel react?' names Israel, which that article mentions, so it stays there too."""
+    from index import ingest_paths
+    from qa.assistant import Assistant
+    from qa.components import build_index
+    from qa.settings import Settings
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    index = build_index(settings)
+    assert not ingest_paths(index, [str(corpus)]).errors
+    assistant = Assistant.from_settings(settings, index)
+    conv = assistant.conversation()
+    first = conv.ask("How many days does the first phase of the Gaza ceasefire agreement last?", mode="quote")
+    second = conv.ask("And in how many stages will it be implemented?", mode="quote")
+    assert {c.doc_id for c in second.citations} <= {c.doc_id for c in first.citations}, (first.text, second.text)
+    assert "three stages" in second.text, second.text
+    conv = assistant.conversation()
+    first = conv.ask("On what date did Moscow receive a Hamas delegation weeks after Operation Al-Aqsa Flood began?",
+                     mode="quote")
+    second = conv.ask("How did Israel react?", mode="quote")
+    assert {c.doc_id for c in second.citations} <= {c.doc_id for c in first.citations}, (first.text, second.text)
+    assert "summoned" in second.text, second.text
