@@ -18,7 +18,7 @@ from .answerer import Answerer
 from .components import build_index, build_retriever
 from .answer.composing import AnswerComposer
 from .question.dates import apply_intent, parse_intent, strip_intent
-from .evidence.gate import Evidence, EvidenceGate, metadata_text
+from .evidence.gate import Evidence, EvidenceGate, metadata_text, own_words_present
 from .question.followup import Turn, demote_shown, shown_before, parse_history, standalone_question
 from .question.thread import is_anaphoric, thread_filters, thread_of
 from .index_view import IndexView
@@ -214,7 +214,8 @@ class Assistant:
             if first:
                 # its own words only: a term the thread's articles lack sends it to the whole index
                 judged = self._judge(question, standalone, analysis, first, turns, timings, vocab=False)
-                if judged[-1].answerable:
+                if judged[-1].answerable and own_words_present(question, [p.text for p in first],
+                                                               self.settings.gate.fuzzy):
                     return (first, *judged)
         t = time.perf_counter()
         passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, scope, **when)
