@@ -135,14 +135,13 @@ class Assistant:
         `max_sentences`), so answering embeds only the question. Returns how many."""
         from index import split_sentences
 
-        texts: list[str] = []
+        seen: dict[str, None] = {}  # distinct sentences: syndicated copies repeat many of them
         for chunk, meta in self.index.store.iter_chunks():
-            if not self.index.is_visible(meta):
-                continue
-            texts.extend(chunk.text[a:b] for a, b in split_sentences(chunk.text))
-            if len(texts) >= max_sentences:
+            if len(seen) >= max_sentences:
                 break
-        texts = list(dict.fromkeys(texts))[:max_sentences]
+            if self.index.is_visible(meta):
+                seen.update(dict.fromkeys(chunk.text[a:b] for a, b in split_sentences(chunk.text)))
+        texts = list(seen)[:max_sentences]
         for i in range(0, len(texts), 256):
             self.scorer.cache.vectors(texts[i:i + 256])
         self.embedder.embed_query("warm up")
