@@ -257,7 +257,8 @@ def _beir(obj: Context, folder, split, limit, progress) -> dict:
         data.queries = {q: data.queries[q] for q in keep}
         data.qrels = {q: data.qrels[q] for q in keep}
     say = (lambda msg: click.echo(msg, err=True)) if progress else None
-    index = B.open_beir_index(data, get_embedder(obj.settings.index.embed_model), progress=say)
+    index = B.open_beir_index(data, get_embedder(obj.settings.index.embed_model, obj.settings.index.torch_threads),
+                              progress=say)
     retriever = build_retriever(obj.settings, index)
 
     def search(mode: str):

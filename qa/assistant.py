@@ -18,7 +18,7 @@ from .answerer import Answerer
 from .components import build_index, build_retriever
 from .answer.composing import AnswerComposer
 from .question.dates import apply_intent, parse_intent, strip_intent
-from .evidence.gate import Evidence, EvidenceGate, metadata_text
+from .evidence.gate import Evidence, EvidenceGate, metadata_text, own_words_present
 from .question.followup import Turn, demote_shown, shown_before, parse_history, standalone_question
 from .question.thread import is_anaphoric, thread_filters, thread_of
 from .index_view import IndexView
@@ -135,14 +135,13 @@ class Assistant:
         `max_sentences`), so answering embeds only the question. Returns how many."""
         from index import split_sentences
 
-        texts: list[str] = []
+        seen: dict[str, None] = {}  # distinct sentences: syndicated copies repeat many of them
         for chunk, meta in self.index.store.iter_chunks():
-            if not self.index.is_visible(meta):
-                continue
-            texts.extend(chunk.text[a:b] for a, b in split_sentences(chunk.text))
-            if len(texts) >= max_sentences:
+            if len(seen) >= max_sentences:
                 break
-        texts = list(dict.fromkeys(texts))[:max_sentences]
+            if self.index.is_visible(meta):
+                seen.update(dict.fromkeys(chunk.text[a:b] for a, b in split_sentences(chunk.text)))
+        texts = list(seen)[:max_sentences]
         for i in range(0, len(texts), 256):
             self.scorer.cache.vectors(texts[i:i + 256])
         self.embedder.embed_query("warm up")
@@ -184,7 +183,8 @@ class Assistant:
         # a follow-up with no name or date of its own ('When was that?') is about the articles
         # the previous answer cited: they are searched beside the whole index, first
         scope, thread_scope = merge_filters(filters, analysis), None
-        if thread is not None and is_anaphoric(question, thread, turns[-1].standalone or turns[-1].question):
+        if thread is not None and is_anaphoric(question, thread, turns[-1].standalone or turns[-1].question,
+                                               self._articles_text(thread.doc_ids)):
             thread_scope = thread_filters(scope, thread)
         timings["rewrite"] = time.perf_counter() - t
         p = self._gather(question, standalone, analysis, scope, k, turns, timings, thread_scope, as_of is not None)
@@ -192,21 +192,43 @@ class Assistant:
         return Prepared(mode, question, standalone, passages, ranked, evidence, verdict, analysis.answer_type,
                         timings, reading)
 
+    def _articles_text(self, doc_ids) -> str:
+        """The text of the articles a thread cited (those still in the index)."""
+        docs = (self.index.get_document(d) for d in doc_ids)
+        return "\n".join(d.text for d in docs if d is not None)
+
     def _gather(self, question: str, standalone: str, analysis, scope: Filters, k: int, turns: list[Turn],
                 timings: dict[str, float], thread_scope: Filters | None = None, dated: bool = True):
-        """Retrieval within `scope` (the passages of `thread_scope` first, when given),
-        sentence ranking, the refusal gate and the verdict. `dated`: the caller said the day
-        the question is asked (retrieval then leaves out later articles and weighs recency
-        from that day; otherwise from the newest article, with the weight for no as_of)."""
-        t = time.perf_counter()
+        """Retrieval within `scope`, sentence ranking, the refusal gate and the verdict. With a
+        `thread_scope` (a follow-up about the previous answer's articles) those articles are
+        searched alone first, and answer when the verdict says they can; else the whole scope
+        is searched, the thread's passages first. `dated`: the caller said the day the question
+        is asked (retrieval then leaves out later articles and weighs recency from that day;
+        otherwise from the newest article, with the weight for no as_of)."""
         about = (analysis.date_from, analysis.date_to) if (analysis.date_from or analysis.date_to) else None
         when = {"as_of": analysis.as_of.isoformat() if dated else None, "about": about}
-        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, scope, **when)
+        first: list[ScoredPassage] = []
         if thread_scope is not None:
+            t = time.perf_counter()
             first = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, thread_scope, **when)
-            seen = {(p.doc_id, p.start) for p in first}
-            passages = first + [p for p in passages if (p.doc_id, p.start) not in seen]
+            timings["retrieve"] = timings.get("retrieve", 0.0) + time.perf_counter() - t
+            if first:
+                # its own words only: a term the thread's articles lack sends it to the whole index
+                judged = self._judge(question, standalone, analysis, first, turns, timings, vocab=False)
+                if judged[-1].answerable and own_words_present(question, [p.text for p in first],
+                                                               self.settings.gate.fuzzy):
+                    return (first, *judged)
+        t = time.perf_counter()
+        passages = self.retriever.retrieve(standalone, k, self.settings.retrieval.mode, scope, **when)
+        seen = {(p.doc_id, p.start) for p in first}
+        passages = first + [p for p in passages if (p.doc_id, p.start) not in seen]
         timings["retrieve"] = timings.get("retrieve", 0.0) + time.perf_counter() - t
+        return (passages, *self._judge(question, standalone, analysis, passages, turns, timings))
+
+    def _judge(self, question: str, standalone: str, analysis, passages: list[ScoredPassage], turns: list[Turn],
+               timings: dict[str, float], vocab: bool = True):
+        """(ranked sentences, evidence, reading, verdict) of `passages` for the question. `vocab`:
+        the gate excuses a question term the passages lack when the index has it elsewhere."""
         t = time.perf_counter()
         passage_text = "\n".join(p.text for p in passages)
         intent = parse_intent(standalone, passage_text, analysis=analysis)
@@ -217,7 +239,7 @@ class Assistant:
         if turns and standalone != question:
             ranked = demote_shown(ranked, shown_before(standalone, turns))
         evidence = self.gate.check(asked, ranked, [p.text for p in passages]
-                                   + [metadata_text(p) for p in passages], self.view.corpus_vocab())
+                                   + [metadata_text(p) for p in passages], self.view.corpus_vocab() if vocab else None)
         reading = None
         if self.reader is not None:
             t_read = time.perf_counter()
@@ -227,7 +249,7 @@ class Assistant:
         verdict = self.verdicts.judge(standalone, analysis.answer_type, evidence, ranked, passages, reading,
                                       empty_index=not passages and not self.index.records())
         timings["evidence"] = timings.get("evidence", 0.0) + time.perf_counter() - t
-        return passages, ranked, evidence, reading, verdict
+        return ranked, evidence, reading, verdict
 
     def _refusal(self, question: str, p: Prepared) -> Answer:
         return self.verdicts.refusal(question, p.passages, p.mode, p.verdict,

@@ -13,13 +13,14 @@ _embedders: dict[str, SentenceTransformerEmbedder] = {}
 _lock = threading.Lock()
 
 
-def get_embedder(spec: str) -> SentenceTransformerEmbedder:
-    """One embedder per model spec per process (the model itself loads on first use)."""
+def get_embedder(spec: str, threads: int | None = None) -> SentenceTransformerEmbedder:
+    """One embedder per model spec per process (the model itself loads on first use).
+    `threads`: torch's intra-op threads, set when a sentence-transformers model loads."""
     with _lock:
         if spec not in _embedders:
             from index.embedders import make_embedder
 
-            _embedders[spec] = make_embedder(spec)
+            _embedders[spec] = make_embedder(spec, threads)
         return _embedders[spec]
 
 
@@ -30,7 +31,7 @@ def build_index(settings: Settings) -> NewsIndex:
         embed_model=s.embed_model,
     )
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
-    return NewsIndex(store, get_embedder(s.embed_model), chunker)
+    return NewsIndex(store, get_embedder(s.embed_model, s.torch_threads), chunker)
 
 
 def build_reranker(r):

@@ -39,6 +39,8 @@ class IndexSettings(Section):
     # 0.778 / 44.0 (-0.016: fails the 0.005 bar); bge-small-int8 0.830 / 64.2 (better, slower).
     # None reaches 150 chunks/s on 2 cores, so the default stays minilm.
     embed_model: str = "minilm"
+    # torch intra-op threads (None: 1/core); one MiniLM query at load ~10 on 2 cores: 2 -> ~500 ms, 1 -> ~18 ms
+    torch_threads: int | None = Field(1, ge=1)
     # Chunk size on news (bench/chunk_size.py: RealTime QA subset, dev n=133, BM25 recall@5 of
     # ev:<qid>): 2/0/400 0.398 at 20.4 chunks/article, 4/1/800 0.376 at 13.1, 8/1/1600 0.346 at
     # 5.9. Bigger chunks lose evidence, smaller ones cost 1.6x the chunks; dense recall not yet
@@ -98,10 +100,8 @@ class RetrievalSettings(Section):
     rerank_weight: float = 0.5  # share of the second-stage score in the re-ordered head (1: it alone)
     rerank_max_length: int = 256  # cross-encoder: tokens of question + passage read per pair
     # one story, one source: a syndicated copy's passage is replaced by its earliest copy's
-    # (index/syndication.py); off: copies are only marked, never counted as two sources
-    collapse_copies: bool = True
-    # mode "articles" (index.article_retrieval documents each weight and the prior's shape).
-    # Chosen on the RealTime QA and MultiHop-RAG dev halves: bench/article_first.py --grid.
+    collapse_copies: bool = True  # (index/syndication.py); off: copies are only marked
+    # mode "articles" (index.article_retrieval documents each): chosen on dev halves (docs/measurements.md)
     article_weight: float = Field(1.0, ge=0)
     passage_weight: float = Field(0.5, ge=0)
     article_bm25_weight: float = Field(0.5, ge=0)

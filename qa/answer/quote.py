@@ -147,21 +147,21 @@ class EmbeddingCache:
         self._lock = threading.Lock()
 
     def vectors(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        with self._lock:  # this call's vectors are kept aside: a full cache may evict them below
+            got = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = list(dict.fromkeys(t for t in texts if t not in got))
         if missing:
             vecs = self.embedder.embed_documents(missing)
-            with self._lock:
-                for t, v in zip(missing, vecs):
-                    self._cache[t] = np.asarray(v, dtype=np.float32)
-                while len(self._cache) > self.max_items:
-                    self._cache.popitem(last=False)
+            got.update((t, np.asarray(v, dtype=np.float32)) for t, v in zip(missing, vecs))
         if not texts:
             return np.zeros((0, 1), np.float32)
         with self._lock:
             for t in texts:
+                self._cache[t] = got[t]
                 self._cache.move_to_end(t)
-            return np.stack([self._cache[t] for t in texts])
+            while len(self._cache) > self.max_items:
+                self._cache.popitem(last=False)
+        return np.stack([got[t] for t in texts])
 
     embed_documents = vectors
 

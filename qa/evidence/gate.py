@@ -166,6 +166,24 @@ def vocabulary_of(texts: list[str]) -> set[str]:
     return vocab
 
 
+def own_words_present(question: str, texts: list[str], fuzzy: float) -> bool:
+    """Every noun and verb of `question` (spaCy's tags; not a stop word) is in `texts`, as
+    written, stemmed, lemmatised or spelled close: 'Who accompanied him?' is not answered by
+    articles that never say 'accompanied'. A verb under 4 letters ('say' / 'said') is not
+    checked: its forms are not matched by spelling."""
+    from ..nlp import parse
+
+    vocab = vocabulary_of(texts)
+    for t in parse(question):
+        if t.pos_ not in ("NOUN", "PROPN", "VERB") or t.is_stop or fold(t.text) in STOPWORDS:
+            continue
+        if t.pos_ == "VERB" and len(t.lemma_) < 4:
+            continue
+        if not (term_present(fold(t.text), vocab, fuzzy) or term_present(fold(t.lemma_), vocab, fuzzy)):
+            return False
+    return True
+
+
 def states_a_date(text: str) -> bool:
     """Does `text` name a date, day, month or year (a spaCy DATE entity)?"""
     return any(e.label == "DATE" for e in entities(text))

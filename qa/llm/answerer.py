@@ -113,7 +113,7 @@ class LLMAnswerer:
         if embedder is None:
             from ..components import get_embedder
 
-            embedder = get_embedder(settings.index.embed_model)
+            embedder = get_embedder(settings.index.embed_model, settings.index.torch_threads)
         if "judge" not in kwargs:
             from ..check.claim_judges import default_judge
 

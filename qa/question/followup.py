@@ -110,6 +110,38 @@ def _narrow(prev_q: str, fragment: str) -> str:
     return f"{prev_q.rstrip(' ?')}, regarding {frag}?"
 
 
+def _core_chunks(question: str) -> list:
+    """The noun phrases the question is about (spaCy noun chunks), the asked-for part ('which',
+    'how many') dropped: 'Which two US presidents died?' -> ['two US presidents']."""
+    out = []
+    for chunk in parse(question).noun_chunks:
+        asked = any(t.tag_.startswith("W") for t in chunk)  # 'which two US presidents', 'how many days'
+        words = [t for t in chunk if not (t.tag_.startswith("W") or any(c.tag_.startswith("W") for c in t.children)
+                                          or t.pos_ in ("DET", "PRON") or t.tag_ == "PRP$")]
+        if asked and chunk.root.tag_ not in ("NNS", "NNPS"):  # a plural one may still be 'they'
+            continue
+        if words and chunk.root in words and chunk.root.pos_ in ("NOUN", "PROPN"):
+            out.append((chunk.root, chunk.doc[words[0].i:chunk.end]))
+    return out
+
+
+def plural_antecedent(question: str) -> str | None:
+    """What 'they' / 'them' of a follow-up most likely are: the first plural noun phrase that
+    the previous question is about ('the two US presidents', 'the Americans'), by number
+    agreement (spaCy's NNS / NNPS tags)."""
+    for root, words in _core_chunks(question):
+        if root.tag_ in ("NNS", "NNPS") and root.dep_ in ("nsubj", "nsubjpass", "dobj", "attr"):
+            return "the " + words.text
+    return None
+
+
+def topic_phrases(question: str, limit: int = 2) -> list[str]:
+    """The common-noun phrases the question is about ('Gaza ceasefire agreement', 'Hamas
+    delegation'): what 'it' / 'that' of a follow-up may stand for, carried as its context."""
+    return [w.text for root, w in _core_chunks(question)
+            if root.pos_ == "NOUN" and not any(t.tag_.startswith("W") for t in root.subtree)][:limit]
+
+
 def rewrite(question: str, history: list[Turn]) -> str:
     """A standalone version of `question` given earlier turns (unchanged if it stands alone):
     pronouns become the people and groups of the previous answer, and the follow-up carries what
@@ -130,8 +162,11 @@ def rewrite(question: str, history: list[Turn]) -> str:
     if _fragment(body):
         return _narrow(prev_q, body)
     body = body[:1].upper() + body[1:]
-    people = list(thread.people) or list(thread.names[:1])
-    groups = list(thread.groups) or list(thread.names[:1])
+    # 'he' / 'she': a person the thread named; 'they' agrees in number: a plural noun phrase of
+    # the previous question, else a group. None of them: the pronoun stays, the names follow it
+    people = list(thread.people)
+    plural = plural_antecedent(prev_q)
+    groups = [plural] if plural else list(thread.groups)
     used: list[str] = []
 
     def swap(m: re.Match) -> str:
@@ -146,6 +181,9 @@ def rewrite(question: str, history: list[Turn]) -> str:
 
     body = re.sub(r"\b[\w]+\b", lambda m: swap(m) if fold(m.group(0)) in _PERSON | _GROUP else m.group(0), body)
     context = [n for n in thread.names if not _mentioned(n, body) and n not in used]
+    if any(t.lower_ in _THING and t.pos_ in ("PRON", "ADV", "DET") for t in parse(body)):
+        # 'When did it take effect?': what the previous question was about, in its words
+        context += [p for p in topic_phrases(prev_q) if not any(_mentioned(p, x) for x in [body, *context, *used])]
     # the date it was about, unless the follow-up asks for a date: that would be its answer
     if thread.date and not _mentioned(thread.date, body) and answer_type(parse(body)) != "date":
         context.append(thread.date)

@@ -102,20 +102,24 @@ def _distinct(texts) -> tuple[str, ...]:
     return tuple(out)
 
 
-def new_terms(question: str, thread: Thread, previous_question: str = "") -> list[str]:
+def new_terms(question: str, thread: Thread, previous_question: str = "", articles: str = "") -> list[str]:
     """The names and dates `question` brings that the thread and the previous question do not
-    have ('And in 2023?' -> ['2023']; 'When was that?' -> [])."""
+    have ('And in 2023?' -> ['2023']; 'When was that?' -> []). A name that the thread's
+    `articles` (their text) mention is not new: 'What did he say Russia should do?' is still
+    about the article that named him; a date or number always is ('And in 2023?')."""
     known = fold(" ".join(thread.names) + " " + (thread.date or "") + " " + previous_question)
+    in_articles = fold(articles)
     doc = parse(question)
-    terms = [e.text for e in names(question)]
-    terms += [e.text for e in doc.ents if e.label_ in ("DATE", "TIME")
-              or e.label_ == "CARDINAL" and e.text[:1].isdigit()]
+    named = [e.text for e in names(question) if fold(e.text) not in in_articles]
+    terms = named + [e.text for e in doc.ents if e.label_ in ("DATE", "TIME")
+                     or e.label_ == "CARDINAL" and e.text[:1].isdigit()]
     return [t for t in dict.fromkeys(terms) if fold(t) not in known]
 
 
-def is_anaphoric(question: str, thread: Thread, previous_question: str = "") -> bool:
-    """A follow-up about the same thing: it brings no name or date of its own."""
-    return not thread.empty and not new_terms(question, thread, previous_question)
+def is_anaphoric(question: str, thread: Thread, previous_question: str = "", articles: str = "") -> bool:
+    """A follow-up about the same thing: it brings no date of its own, and no name that the
+    thread (its names, the previous question, its `articles`' text) does not already have."""
+    return not thread.empty and not new_terms(question, thread, previous_question, articles)
 
 
 def thread_filters(user: Filters | None, thread: Thread) -> Filters | None:

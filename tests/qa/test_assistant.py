@@ -326,3 +326,12 @@ def test_both_answerers_take_the_scored_sentences(assistant):
     p = assistant.prepare(q)
     ans = assistant.quote.answer(q, p.passages, p.ranked)
     assert "Ivan Petrov" in ans.text and ans.text == assistant.quote.answer(q, p.passages).text
+
+
+def test_warm_counts_distinct_sentences(assistant_over):
+    """Syndicated copies repeat sentences: the warm-up's bound counts distinct ones."""
+    same = "Coast guards seized the cargo ship Aurora on Monday. The captain was questioned by police."
+    a = assistant_over([Document(f"copy-{i}", "Ship seized", "Coast Daily", "2024-01-10", same) for i in range(3)]
+                       + [Document("other", "Fair", "Business Weekly", "2023-05-20",
+                                   "The annual trade fair opened. Organisers expect record attendance.")])
+    assert a.warm(max_sentences=4) == 4  # two distinct in the copies, two in the other article

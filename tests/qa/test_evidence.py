@@ -37,3 +37,13 @@ def test_sentence_openers_and_answer_descriptors_are_not_key_terms():
     assert key_terms("Describe the talks in Oslo.") == ["oslo"]
     assert key_terms("Abu Marzouk met whom?") == ["abu", "marzouk"]
     assert key_terms("Bogdanov's aide said what?") == ["bogdanov's"]
+
+
+def test_own_words_present_checks_the_follow_up_s_nouns_and_verbs():
+    from qa.evidence.gate import own_words_present
+
+    texts = ["The ship's captain, Ivan Petrov, was questioned by police.", "The storm was named Shanshan."]
+    assert not own_words_present("And who accompanied him?", texts, 0.8)
+    assert own_words_present("Who questioned the captain?", texts, 0.8)
+    assert own_words_present("When was that?", texts, 0.8)  # nothing of its own to find
+    assert own_words_present("What did he say?", texts, 0.8)  # 'say' / 'said': too short to match by spelling

@@ -76,3 +76,27 @@ def test_a_follow_up_prefers_sentences_the_previous_answer_did_not_show():
     out = demote_shown(ranked, "The captain  was questioned. [1] (Daily)")
     assert [s.text for s in out] == ["His deputy was with him.", "Rain.", "The captain was questioned."]
     assert demote_shown(ranked, "") == ranked
+
+
+def test_they_agrees_in_number_with_the_previous_question():
+    """'they' is the plural noun phrase asked about, not a country the answer names."""
+    from qa.question.followup import Turn, rewrite
+
+    prev = Turn("Which two US presidents died on July 4 in the same year?",
+                "Five years later, James Monroe died on July 4, 1831. [1]", doc_ids=("d1",))
+    out = rewrite("In which year did they die?", [prev])
+    assert out.startswith("In which year did the two US presidents die"), out
+    prev = Turn("How many Americans will return to the States after the swap?", "Three Americans were freed. [1]",
+                doc_ids=("d1",))
+    assert "among the Americans" in rewrite("Which journalist was among them?", [prev])
+
+
+def test_it_carries_what_the_previous_question_was_about():
+    from qa.question.followup import Turn, rewrite, topic_phrases
+
+    assert topic_phrases("How many days does the first phase of the Gaza ceasefire agreement last?") == [
+        "first phase", "Gaza ceasefire agreement"]
+    prev = Turn("How many days does the first phase of the Gaza ceasefire agreement last?",
+                "Abu Marzouk said the agreement was proposed after the UN resolution. [1]", doc_ids=("d1",))
+    out = rewrite("When did it take effect?", [prev])
+    assert "Gaza ceasefire agreement" in out and "days" not in out, out

@@ -134,3 +134,23 @@ def test_the_antecedent_is_not_quoted_twice():
     assert answer.count("The envoy flew") == 1
     _, alone, _ = compose([[second]])
     assert alone[0].quote.startswith("The envoy flew") and alone[0].quote == text[alone[0].start:alone[0].end]
+
+
+def test_a_full_sentence_cache_still_returns_every_vector_asked_for():
+    """The LRU sentence cache at its bound: texts of the same call are not evicted before they
+    are returned (a KeyError in answering once the index had more sentences than the bound)."""
+    import numpy as np
+
+    from qa.answer.quote import EmbeddingCache
+
+    class Counting:
+        name = "count"
+
+        def embed_documents(self, texts):
+            return [np.full(3, float(len(t)), np.float32) for t in texts]
+
+    cache = EmbeddingCache(Counting(), max_items=2)
+    cache.vectors(["a", "bb"])
+    out = cache.vectors(["a", "ccc", "dddd"])  # 'a' is cached and oldest; two new ones push past the bound
+    assert out.shape == (3, 3) and [v[0] for v in out] == [1.0, 3.0, 4.0]
+    assert len(cache._cache) == 2

@@ -144,3 +144,70 @@ def test_real_seed_corpus_when_was_that_keeps_the_visit(tmp_path):
     assert "January 19, 2024" in second.text or "19 Jan" in second.text, second.text
     third = conv.ask("Who else was there?", mode="quote")
     assert "Bassem Naim" in third.text or "Bogdanov" in third.text, third.text
+
+
+def test_a_name_the_thread_s_articles_mention_keeps_the_follow_up_on_the_thread():
+    t = thread_of([_turn()])
+    article = "Anna Berg led the delegation. She said Norway should take part in the fishing accord."
+    assert not is_anaphoric("What did she say Norway should take part in?", t)  # 'Norway' alone is new
+    assert is_anaphoric("What did she say Norway should take part in?", t, articles=article)
+    # a date is a new thread even when the article mentions it: 'And in 2019?' asks about another year
+    assert not is_anaphoric("And in 2019?", t, articles=article + " In 2019 she was mayor.")
+
+
+def _visits(assistant_over):
+    return assistant_over([
+        Document("oslo-may", "Berg in Oslo", "Coast Daily", "2021-05-05",
+                 "Anna Berg led the trade delegation that visited Oslo on May 4, 2021. "
+                 "The delegation signed a fishing accord. Berg praised the harbour workers."),
+        Document("bergen", "Berg in Bergen", "Sea Herald", "2021-06-10",
+                 "In Bergen, Anna Berg praised the Oslo trade delegation's museum on May 4, 2021. "
+                 "Anna Berg has opened three museums since she became minister."),
+    ])
+
+
+def test_an_anaphoric_follow_up_is_answered_from_the_thread_s_article_when_it_can(assistant_over):
+    """'What did she praise?' after the Oslo answer: the Oslo article answers, although the other
+    article's sentence shares more words with the rewritten question."""
+    conv = _visits(assistant_over).conversation()
+    first = conv.ask("Who led the trade delegation that signed a fishing accord in Oslo?")
+    assert {c.doc_id for c in first.citations} == {"oslo-may"}, first.text
+    second = conv.ask("What did she praise?")
+    assert {c.doc_id for c in second.citations} == {"oslo-may"}, second.text
+
+
+def test_a_follow_up_the_thread_s_article_cannot_answer_searches_the_whole_index(assistant_over):
+    conv = _visits(assistant_over).conversation()
+    conv.ask("Who led the trade delegation that signed a fishing accord in Oslo?")
+    # the Oslo article gives no number of museums (the refusal gate's count check fails there)
+    second = conv.ask("How many museums has she opened?")
+    assert not second.abstained and "three museums" in second.text, second.text
+    assert {c.doc_id for c in second.citations} == {"bergen"}
+
+
+@pytest.mark.slow
+def test_real_seed_corpus_follow_ups_answered_from_the_thread_s_article(tmp_path):
+    """Real models, seed articles (two dev conversations of eval/followups.jsonl): 'it' carries
+    the agreement asked about and the article the first answer cited answers the follow-up;
+    'How did Israel react?' names Israel, which that article mentions, so it stays there too."""
+    from index import ingest_paths
+    from qa.assistant import Assistant
+    from qa.components import build_index
+    from qa.settings import Settings
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    index = build_index(settings)
+    assert not ingest_paths(index, [str(corpus)]).errors
+    assistant = Assistant.from_settings(settings, index)
+    conv = assistant.conversation()
+    first = conv.ask("How many days does the first phase of the Gaza ceasefire agreement last?", mode="quote")
+    second = conv.ask("And in how many stages will it be implemented?", mode="quote")
+    assert {c.doc_id for c in second.citations} <= {c.doc_id for c in first.citations}, (first.text, second.text)
+    assert "three stages" in second.text, second.text
+    conv = assistant.conversation()
+    first = conv.ask("On what date did Moscow receive a Hamas delegation weeks after Operation Al-Aqsa Flood began?",
+                     mode="quote")
+    second = conv.ask("How did Israel react?", mode="quote")
+    assert {c.doc_id for c in second.citations} <= {c.doc_id for c in first.citations}, (first.text, second.text)
+    assert "summoned" in second.text, second.text

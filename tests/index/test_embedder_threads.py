@@ -1,0 +1,33 @@
+"""Answering embeds a question at a time: the sentence-transformers model runs with the
+intra-op threads of `index.torch_threads` (one by default), set when the model loads."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import SentenceTransformerEmbedder
+
+
+def test_threads_must_be_positive():
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        SentenceTransformerEmbedder("minilm", threads=0)
+
+
+def test_the_index_embedder_carries_the_setting(tmp_path):
+    from qa.components import build_index
+    from qa.settings import Settings
+
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    assert settings.index.torch_threads == 1
+    assert build_index(settings).embedder.threads == 1
+
+
+def test_loading_the_real_model_sets_torch_threads():
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    try:
+        emb = SentenceTransformerEmbedder("minilm", threads=1)
+        assert emb.embed_query("Who led the delegation?").shape == (384,)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
