@@ -74,7 +74,7 @@ def test_beir_tiny_folder_scores_three_retrievers(tmp_path, monkeypatch, fake_em
         {"_id": "q1", "text": "Bogdanov Moscow Hamas"}, {"_id": "q2", "text": "rain in Doha"}]))
     (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n")
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)
+    monkeypatch.setattr(qa.components, "get_embedder", lambda spec, threads=None: fake_embedder)
     r = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "eval", "--beir", str(folder), "--json",
                                  "--no-progress", "--out", str(tmp_path / "o")])
     assert r.exit_code == 0, r.output

@@ -59,7 +59,7 @@ def test_markdown_lists_incorrect_questions(items):
 def test_apply_overrides_nested_and_coerced():
     s = apply_overrides(Settings(), {"retrieval.mode": "bm25", "retrieval.k": "7", "answer_mode": "llm"})
     assert (s.retrieval.mode, s.retrieval.k, s.answer_mode) == ("bm25", 7, "llm")
-    assert Settings().retrieval.mode == "hybrid"  # the original is untouched
+    assert Settings().retrieval.mode == "articles"  # the original is untouched
     with pytest.raises(ValueError, match=r"unknown setting\(s\) retrieval\.nope"):
         apply_overrides(Settings(), {"retrieval.nope": 1})
     with pytest.raises(ValueError, match="retrieval.k: 'many' is not a valid"):

@@ -15,7 +15,7 @@ from qa.cli.main import cli
 @pytest.fixture
 def run(tmp_path, monkeypatch, fake_embedder):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)
+    monkeypatch.setattr(qa.components, "get_embedder", lambda spec, threads=None: fake_embedder)
 
     def invoke(*args: str):
         return CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), *args], catch_exceptions=False)

@@ -125,7 +125,7 @@ def test_settings_wire_the_second_stage(make_index, monkeypatch):
     from qa import components
     from qa.settings import Settings
 
-    monkeypatch.setattr(components, "get_embedder", lambda spec: f"embedder:{spec}")
+    monkeypatch.setattr(components, "get_embedder", lambda spec, threads=None: f"embedder:{spec}")
     index = make_index()
     plain = components.build_retriever(Settings(), index)
     assert plain.reranker is None and plain.fusion == Settings().retrieval.fusion

@@ -17,7 +17,7 @@ def run(tmp_path, monkeypatch, fake_embedder, corpus_copy):
     import qa.cli.ask  # noqa: F401  (registers `ask` and `chat`)
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)
+    monkeypatch.setattr(qa.components, "get_embedder", lambda spec, threads=None: fake_embedder)
     data = str(tmp_path / "data")
 
     def invoke(*args: str, input: str | None = None):
@@ -134,7 +134,7 @@ def test_missing_or_empty_index_is_an_error_not_an_abstention(tmp_path, monkeypa
     import qa.cli.ask  # noqa: F401
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)
+    monkeypatch.setattr(qa.components, "get_embedder", lambda spec, threads=None: fake_embedder)
     res = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "none"), "ask", "Who?"])
     assert res.exit_code == 3 and "no index at" in res.stderr and "qa ingest" in res.stderr
     assert not (tmp_path / "none").exists()  # asking does not create an index

@@ -19,7 +19,7 @@ def run(tmp_path, monkeypatch, fake_embedder):
     import qa.cli.ask  # noqa: F401  (registers `ask`)
 
     monkeypatch.chdir(tmp_path)  # no qa.toml from the working directory
-    monkeypatch.setattr(qa.components, "get_embedder", lambda spec: fake_embedder)
+    monkeypatch.setattr(qa.components, "get_embedder", lambda spec, threads=None: fake_embedder)
     data_dir = tmp_path / "data"
 
     def invoke(*args: str, data: Path = data_dir):

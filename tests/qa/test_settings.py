@@ -20,7 +20,7 @@ def write_toml(path, text: str):
 def test_defaults():
     s = Settings.load(env={})
     assert s == Settings()
-    assert s.data_dir == ".qa-data" and s.retrieval.mode == "hybrid" and s.index.embed_model == "minilm"
+    assert s.data_dir == ".qa-data" and s.retrieval.mode == "articles" and s.index.embed_model == "minilm"
 
 
 def test_precedence_defaults_toml_env_overrides(tmp_path):
