@@ -307,7 +307,7 @@ def main() -> None:
     with open(args.work / "plan.pkl", "wb") as fh:
         pickle.dump({k: v[0] for k, v in plans.items()}, fh)
     texts = sorted({c.text for d in base for c in chunker.chunk(d)})
-    print(f"corpus: {len(docs)} RealTime QA articles available; base set {len(base)} articles, "
+    print(f"corpus: RealTime QA articles, base set {len(base)} articles, "
           f"{base_chunks} chunks ({len(texts)} unique texts); embedder {args.embedder}")
     embed_s = embed_base(args, texts)
     rows = []
