@@ -190,9 +190,7 @@ class ArticleFirst:
             docs.update(c.doc_id for c, _, meta in self._search(store.query, vec, w.candidates, filters)
                         if self._visible(meta, filters))
         rarity = self.index.bm25().rarity(query) if w.bm25 > 0 else 0.0
-        # below 1% of its full weight BM25 cannot move a ranking much: its two searches are skipped
-        use_bm25 = w.bm25 > 0 and w.bm25_for(rarity) >= 0.01 * w.bm25
-        if use_bm25:
+        if w.bm25 > 0:
             ok = None if allowed.all() else {m.doc_ids[i] for i in np.flatnonzero(allowed)}
             docs.update(cid.rsplit("#", 1)[0] for cid, _ in self.index.bm25().search(query, w.candidates, allowed_docs=ok))
         if as_of:  # a passage path may bring an article published after the day asked
@@ -205,7 +203,7 @@ class ArticleFirst:
         doc_of = [meta["doc_id"] for _, _, meta in rows]
         cos = np.stack([v for _, v, _ in rows]) @ vec
         bm25 = np.zeros(len(ids), dtype=np.float32)
-        if use_bm25:
+        if w.bm25 > 0:
             bm = dict(self.index.bm25().search(query, len(rows), allowed_docs=set(doc_of)))
             bm25 = np.array([bm.get(c, 0.0) for c in ids], dtype=np.float32)
             if bm25.max(initial=0.0) > 0:
