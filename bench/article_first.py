@@ -159,11 +159,7 @@ def _article_bm25(index, m, query: str, allowed) -> np.ndarray:
 def grid_eval(name, m, feats, w: ArticleWeights) -> dict:
     tot = {}
     for cos, allowed, ref, about, dated, gold, qrels, bm, rarity, best in feats:
-        prior = recency_prior(m.days, ref, about, w)
-        if w.recency_undated is None:
-            und, dat = np.isnan(m.days) & allowed, ~np.isnan(m.days) & allowed
-            if und.any() and dat.any():
-                prior[und] = prior[dat].mean()
+        prior = recency_prior(m.days, ref, about, w, allowed)
         r = w.recency if dated else w.recency_no_as_of
         s = np.where(allowed, w.article * cos + w.passage * best + r * prior + w.bm25_for(rarity) * bm, -np.inf)
         top = np.argpartition(-s, 10)[:10] if len(s) > 10 else np.arange(len(s))

@@ -115,8 +115,10 @@ class Candidates:
 
 
 def recency_prior(days: np.ndarray, reference: float | None, about: tuple[float, float] | None,
-                  w: ArticleWeights) -> np.ndarray:
-    """The prior of each article from its day number (NaN: undated); see the module doc."""
+                  w: ArticleWeights, among: np.ndarray | None = None) -> np.ndarray:
+    """The prior of each article from its day number (NaN: undated); see the module doc.
+    `among`: the articles the question may see; an undated one's mean prior is taken over the
+    dated ones among them (over all dated ones when none is)."""
     days = np.asarray(days, dtype=np.float64)
     if reference is None or not len(days):
         return np.zeros(len(days))
@@ -128,8 +130,10 @@ def recency_prior(days: np.ndarray, reference: float | None, about: tuple[float,
         out = np.exp(-np.maximum(0.0, d - w.recency_flat) / w.recency_days)
     undated = np.isnan(out)
     if undated.any():
-        dated = out[~undated]
-        fill = w.recency_undated if w.recency_undated is not None else (float(dated.mean()) if dated.size else 0.0)
+        fill = w.recency_undated
+        if fill is None:
+            dated = ~undated if among is None or not (~undated & among).any() else ~undated & among
+            fill = float(out[dated].mean()) if dated.any() else 0.0
         out[undated] = fill
     return out
 
@@ -166,13 +170,7 @@ class ArticleFirst:
         allowed = m.mask(self.index, filters, before=as_of)
         cos = m.vectors @ vec if len(m) else np.zeros(0, dtype=np.float32)
         ref = self.reference(as_of)
-        prior = recency_prior(m.days, day_number(ref) if ref else None, _about_days(about), self.weights)
-        if len(m) and allowed.any() and self.weights.recency_undated is None:
-            # 'no evidence either way': the mean over the articles the question may see
-            undated = np.isnan(m.days) & allowed
-            dated = ~np.isnan(m.days) & allowed
-            if undated.any() and dated.any():
-                prior[undated] = prior[dated].mean()
+        prior = recency_prior(m.days, day_number(ref) if ref else None, _about_days(about), self.weights, allowed)
         return m, cos, prior, allowed
 
     def candidates(self, query: str, filters: "Filters", as_of: str | None = None,
