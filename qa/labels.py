@@ -10,7 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 SEP = " · "
-TITLE_CHARS = 80
+# The one length a title is cut to, in every view (cards, viewer, library, labels, the answer's
+# Published: line): two lines of the viewer at 1440 px, three of a source card. The whole title
+# stays available (the views put it in a tooltip).
+TITLE_CHARS = 90
 UNDATED = "undated"
 
 
@@ -25,6 +28,14 @@ def display_date(published: str | None) -> str | None:
     return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
+def url_host(url: str | None) -> str | None:
+    """'https://www.bbc.co.uk/news/x' -> 'bbc.co.uk': how a URL names its outlet; None without one."""
+    from urllib.parse import urlparse
+
+    host = urlparse(url).hostname if url else None
+    return host[4:] if host and host.startswith("www.") else host
+
+
 def shorten(text: str, limit: int = TITLE_CHARS) -> str:
     """`text` on one line, cut at a word boundary with '…' when longer than `limit`."""
     text = " ".join(str(text).split())
@@ -34,7 +45,14 @@ def shorten(text: str, limit: int = TITLE_CHARS) -> str:
     space = cut.rfind(" ")
     if space > limit // 2:
         cut = cut[:space]
-    return cut.rstrip(" ,;:-–—") + "…"
+    return cut.rstrip(" ,;:.…-–—") + "…"  # one mark: never "Israel.…"
+
+
+def end_sentence(text: str) -> str:
+    """`text` closed with a full stop, unless it already ends in one, '!', '?' or '…' (a cut
+    title): never "relations…." or "violations..". """
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?…" else text + "."
 
 
 TITLE_WORDS = 4  # a line with fewer words besides dates, times and people's names is not a title
@@ -59,13 +77,20 @@ def first_line(text: str | None) -> str | None:
     return next((ln for ln in lines[:SCAN_LINES] if sentence_like(ln[:300])), lines[0] if lines else None)
 
 
-def headline(title: str | None, text: str | None = None, doc_id: str | None = None,
-             limit: int = TITLE_CHARS) -> str:
-    """The title, else the first line of the text, else the document id; shortened."""
+def full_title(title: str | None, text: str | None = None) -> str | None:
+    """The title, else the first sentence-like line of the text, whole (on one line); None
+    when there is neither. What a tooltip shows where `headline` is cut."""
     for candidate in (title, first_line(text)):
         if candidate and candidate.strip():
-            return shorten(candidate, limit)
-    return doc_id or "untitled"
+            return " ".join(candidate.split())
+    return None
+
+
+def headline(title: str | None, text: str | None = None, doc_id: str | None = None,
+             limit: int = TITLE_CHARS) -> str:
+    """`full_title` cut to `limit` at a word with one '…', else the document id."""
+    full = full_title(title, text)
+    return shorten(full, limit) if full else (doc_id or "untitled")
 
 
 def source_label(outlet: str | None, published: str | None, title: str | None,
@@ -77,4 +102,5 @@ def source_label(outlet: str | None, published: str | None, title: str | None,
     return SEP.join(parts)
 
 
-__all__ = ["UNDATED", "display_date", "first_line", "headline", "sentence_like", "shorten", "source_label"]
+__all__ = ["TITLE_CHARS", "UNDATED", "display_date", "end_sentence", "first_line", "full_title", "headline",
+           "sentence_like", "shorten", "source_label", "url_host"]

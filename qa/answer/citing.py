@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Callable
-from urllib.parse import urlparse
 
 from index import DocRecord, ScoredPassage
 
-from ..labels import UNDATED, headline, source_label as label
+from ..labels import UNDATED, end_sentence, headline, source_label as label, url_host
 from ..types import Citation, Sentence
 
 
@@ -74,7 +73,7 @@ def published_line(citations: list[Citation], headline_of: Callable[[str, str | 
         title = headline_of(c.doc_id, c.title) if headline_of else headline(c.title, c.quote)
         parts.append("".join(f"[{x.marker}]" for x in cs) + " "
                      + label(c.outlet, c.published, title) + also_published_note(c))
-    return "Published: " + "; ".join(parts) + "."
+    return end_sentence("Published: " + "; ".join(parts))  # a cut title's '…' is not doubled
 
 
 NAMED_COPIES = 3  # outlets named in "also published by"; more are counted, not listed
@@ -82,8 +81,7 @@ NAMED_COPIES = 3  # outlets named in "also published by"; more are counted, not 
 
 def outlet_name(rec: DocRecord) -> str:
     """How a copy's outlet is named: its outlet, else its URL's host, else its document id."""
-    host = urlparse(rec.url).hostname if rec.url else None
-    return rec.outlet or (host[4:] if host and host.startswith("www.") else host) or rec.doc_id
+    return rec.outlet or url_host(rec.url) or rec.doc_id
 
 
 def with_copies(citations: list[Citation], copies_of: Callable[[str], list[DocRecord]]) -> list[Citation]:

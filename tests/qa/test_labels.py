@@ -73,3 +73,32 @@ def test_the_api_answer_span_carries_an_entity_type_not_an_internal_label():
     assert span.to_json()["label"] != "READER"
     assert AnswerSpan(1, "d1", 0, 16, "January 19, 2024", "DATE").to_json()["label"] == "DATE"
     assert AnswerSpan(1, "d1", 0, 14, "six hostages a", "READER").to_json()["label"] is None
+
+
+# -- punctuation and length (issue 21, last round) ------------------------------------------------
+def test_a_cut_title_ends_with_one_mark_and_a_sentence_is_closed_once():
+    from qa.labels import TITLE_CHARS, end_sentence, full_title
+
+    cut = shorten("Talks ended. " * 20, 40)
+    assert cut.endswith("…") and not cut.endswith(".…") and len(cut) <= 40
+    assert end_sentence("Published: [1] MEMRI · undated · On January 19…") .endswith("19…")
+    assert end_sentence("ongoing Israeli violations.") == "ongoing Israeli violations."
+    assert end_sentence("Is it?") == "Is it?" and end_sentence("Storm hits") == "Storm hits."
+    line = "On January 19, 2024, a Hamas delegation, led by " + "many words " * 20 + "visited Moscow."
+    assert full_title(None, "1/19/2024\n" + line) == line  # whole, for a tooltip
+    short = headline(None, line)
+    assert len(short) <= TITLE_CHARS and short.count("…") == 1 and line.startswith(short[:-1])
+
+
+def test_the_published_line_never_doubles_a_full_stop_or_an_ellipsis():
+    from qa.answer.citing import published_line
+    from qa.types import Citation
+
+    quote = "A Hamas delegation met with Russian officials in Moscow."
+    titled = Citation(1, "000_x", 0, len(quote), quote, title="Talks went on, with ongoing violations.",
+                      outlet="Palestine Chronicle", published="2025-02-04")
+    line = published_line([titled])
+    assert line.endswith("ongoing violations.") and ".." not in line
+    untitled = Citation(2, "004_x", 0, len(quote), quote, outlet="MEMRI")
+    line = published_line([untitled], lambda doc_id, title: headline(None, "word " * 60))
+    assert line.endswith("…") and "…." not in line
