@@ -15,7 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from qa.labels import display_date
+from qa.labels import UNDATED, display_date
 from qa.question.memory import ChatMemory
 from qa.types import Answer
 
@@ -68,6 +68,19 @@ def library_rows(docs: list[dict], query: str = "", sort: str = SORTS[0]) -> lis
              ", ".join(d.get("duplicates") or []) or "—", d["doc_id"]] for d in docs]
 
 
+def remove_choices(docs: list[dict]) -> list[tuple[str, str]]:
+    """(what the Remove list shows, doc_id): the title, outlet and date a reader knows the
+    article by, never its id; a name shared by two articles is numbered."""
+    named = [(" · ".join([d.get("headline") or d.get("title") or "untitled", *([d["outlet"]] if d.get("outlet") else []),
+                          display_date(d.get("published")) or UNDATED]), d["doc_id"]) for d in docs]
+    seen: dict[str, int] = {}
+    out = []
+    for name, doc_id in sorted(named, key=lambda c: c[0].lower()):
+        seen[name] = seen.get(name, 0) + 1
+        out.append((name if seen[name] == 1 else f"{name} ({seen[name]})", doc_id))
+    return out
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -114,7 +127,7 @@ def _chat_tab(service: NewsService, llm, default_mode: str):
         try:
             for item in service.stream(question, mode=mode, history=session.memory.turns()):
                 if isinstance(item, Answer):
-                    turn.headlines = {c.doc_id: service.headline(c.doc_id, c.title) for c in item.citations}
+                    turn.headlines = {c.doc_id: service.full_title(c.doc_id, c.title) for c in item.citations}
                     turn.answer = item
                     session.remember(question, item)
                     break
@@ -154,8 +167,7 @@ def _chat_tab(service: NewsService, llm, default_mode: str):
 def _library_tab(service: NewsService):
     def refresh(query="", sort=SORTS[0]):
         docs = service.documents()
-        choices = [(f"{d['headline']} ({d['doc_id']})", d["doc_id"]) for d in docs]
-        return library_rows(docs, query, sort), gr.update(choices=choices, value=None)
+        return library_rows(docs, query, sort), gr.update(choices=remove_choices(docs), value=None)
 
     def upload(files, replace, query, sort, progress=gr.Progress()):
         if not files:
@@ -174,19 +186,22 @@ def _library_tab(service: NewsService):
             return status_html(esc(exc), ok=False), *refresh(query, sort)
         return _report_html(result), *refresh(query, sort)
 
+    def name_of(doc_id) -> str:
+        return {v: k for k, v in remove_choices(service.documents())}.get(doc_id, doc_id)
+
     def ask_remove(doc_id):
         if not doc_id:
-            return status_html("Pick a document to remove.", ok=False), gr.update(visible=False), ""
-        doc = next((d for d in service.documents() if d["doc_id"] == doc_id), None)
-        name = doc["headline"] if doc else doc_id
+            return status_html("Choose an article to remove first.", ok=False), gr.update(visible=False), ""
+        name = name_of(doc_id)
         return ("", gr.update(visible=True),
-                f'<div class="qa-confirm-text">Remove <b>{esc(name)}</b> (<code>{esc(doc_id)}</code>) '
+                f'<div class="qa-confirm-text" title="{esc(doc_id)}">Remove <b>{esc(name)}</b> '
                 "and its chunks from the library? This cannot be undone.</div>")
 
     def remove(doc_id, query, sort):
         try:
+            name = name_of(doc_id)
             service.delete(doc_id)
-            msg = status_html(f"Removed <code>{esc(doc_id)}</code>.")
+            msg = status_html(f"Removed <b>{esc(name)}</b>.")
         except LookupError as exc:
             msg = status_html(esc(exc.args[0] if exc.args else exc), ok=False)
         return msg, gr.update(visible=False), *refresh(query, sort)
@@ -200,7 +215,7 @@ def _library_tab(service: NewsService):
                                   "outlet and date)", elem_id="qa-replace")
             add = gr.Button("Add to library", variant="primary", elem_id="qa-add")
         with gr.Column(scale=2):
-            doc_pick = gr.Dropdown(label="Remove a document", choices=[], elem_id="qa-remove-pick")
+            doc_pick = gr.Dropdown(label="Remove an article", choices=[], value=None, elem_id="qa-remove-pick")
             rm = gr.Button("Remove…", variant="stop", elem_id="qa-remove")
             with gr.Group(visible=False, elem_id="qa-remove-confirm") as confirm:
                 confirm_text = gr.HTML("")

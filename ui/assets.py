@@ -299,7 +299,13 @@ const titleIds = () => {
     if (t && td.title !== t) td.title = t;
   }
 };
-setInterval(() => { count(); titleIds(); }, 400);
+// gr.Dropdown has no placeholder: the Remove list's empty box says what to do (Gradio draws the
+// Library tab when it is first opened, hence the polling).
+const placeholders = () => {
+  const box = document.querySelector('#qa-remove-pick input');
+  if (box && !box.placeholder) box.placeholder = 'Choose an article to remove';
+};
+setInterval(() => { count(); titleIds(); placeholders(); }, 400);
 count();
 element.addEventListener('click', (ev) => {  // "Understood as: ... Edit": correct the rewrite
   const edit = ev.target.closest('.qa-rewrite-edit');

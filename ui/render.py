@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from corpus import Document
-from qa.labels import UNDATED, display_date, headline, source_label
+from qa.labels import UNDATED, display_date, full_title, shorten, url_host
 from qa.answer.composing import FALLBACK_LEAD
 from qa.types import Answer, Citation, SentenceVerdict
 
@@ -36,7 +36,7 @@ class Turn:
     answer: Answer | None = None  # set when finished
     error: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "llm unavailable, answered in quote mode"
-    headlines: dict[str, str] = field(default_factory=dict)  # doc_id -> title or first line
+    headlines: dict[str, str] = field(default_factory=dict)  # doc_id -> title or first line, whole
 
 
 def answer_extras(answer: Answer) -> tuple[dict | None, dict | None]:
@@ -226,11 +226,13 @@ def document_html(doc: Document, start: int | None = None, end: int | None = Non
     """The full article as escaped text, with doc.text[start:end] in a <mark class="qa-hl">."""
     text = doc.text
     date = display_date(doc.published)
-    meta = [f'<div class="qa-doc-title">{esc(headline(doc.title, doc.text, doc.doc_id, limit=160))}</div>',
-            f'<div class="qa-doc-meta"><span class="qa-src-outlet">{esc(doc.outlet or "unknown outlet")}</span> · '
-            f'<span class="qa-src-date">{esc(date or UNDATED)}</span>'
+    full = full_title(doc.title, doc.text) or doc.doc_id
+    outlet = doc.outlet or url_host(doc.url) or "unknown outlet"
+    # a name, never the id: the id is only the meta line's tooltip
+    meta = [f'<div class="qa-doc-title" title="{esc(full)}">{esc(shorten(full))}</div>',
+            f'<div class="qa-doc-meta" title="Document id: {esc(doc.doc_id)}">'
+            f'<span class="qa-src-outlet">{esc(outlet)}</span> · <span class="qa-src-date">{esc(date or UNDATED)}</span>'
             + (f' <span class="qa-iso">({esc(doc.published)})</span>' if doc.published else "")
-            + f' · <code>{esc(doc.doc_id)}</code>'
             + (f' · <span class="qa-doc-url">{esc(doc.url)}</span>' if doc.url else "") + "</div>"]
     if start is not None and end is not None and 0 <= start < end <= len(text):
         body = (esc(text[:start]) + f'<mark class="qa-hl" data-start="{start}" data-end="{end}">'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from qa.labels import UNDATED, display_date
+from qa.labels import UNDATED, display_date, full_title, shorten
 from qa.types import Answer, Citation
 
 from .render_chips import chip, cite_attrs, esc
@@ -27,12 +27,13 @@ def quote_html(c: Citation, span: dict | None) -> str:
 
 
 def _meta(c: Citation, headlines: dict[str, str]) -> str:
-    title = headlines.get(c.doc_id) or c.title or c.doc_id
+    """Outlet · date, then the title cut to qa.labels.TITLE_CHARS (whole in its tooltip)."""
+    full = headlines.get(c.doc_id) or full_title(c.title) or c.doc_id
     when = display_date(c.published)
     parts = [f'<span class="qa-src-outlet">{esc(c.outlet)}</span>'] if c.outlet else []
     parts.append(f'<span class="qa-src-date">{esc(when or UNDATED)}</span>')
     return (f'<div class="qa-card-meta">{" · ".join(parts)}</div>'
-            f'<div class="qa-src-title">{esc(title)}</div>')
+            f'<div class="qa-src-title" title="{esc(full)}">{esc(shorten(full))}</div>')
 
 
 def copies_html(c: Citation) -> str:

@@ -335,26 +335,28 @@ class NewsService:
                 clusters.setdefault(root, {root}).add(r.doc_id)
         return {m: sorted(members - {m}) for members in clusters.values() for m in members}
 
-    def headline(self, doc_id: str, title: str | None = None) -> str:
-        """The title, else the article's first line (cached per document)."""
-        from qa.labels import headline
+    def full_title(self, doc_id: str, title: str | None = None) -> str:
+        """The title, else the first sentence-like line, whole (cached); the id if the index lacks it."""
+        from qa.labels import full_title
 
         if title:
-            return headline(title)
+            return full_title(title) or doc_id
         if doc_id not in self._labels:
             doc = self.index.get_document(doc_id)
-            self._labels[doc_id] = headline(None, doc.text if doc else None, doc_id)
+            self._labels[doc_id] = full_title(None, doc.text if doc else None) or doc_id
         return self._labels[doc_id]
 
-    def label(self, doc_id: str, title: str | None, outlet: str | None, published: str | None) -> str:
-        """'MEMRI · 19 Jan 2024 · Hamas delegation visits Moscow…'."""
-        from qa.labels import source_label
-
-        return source_label(outlet, published, self.headline(doc_id, title))
+    def headline(self, doc_id: str, title: str | None = None) -> str:
+        """`full_title` cut at a word to qa.labels.TITLE_CHARS, the length every view shows."""
+        from qa.labels import shorten
+        return shorten(self.full_title(doc_id, title))
 
     def labels(self, answer: Answer) -> dict[str, str]:
-        """doc_id -> label for each cited article."""
-        return {c.doc_id: self.label(c.doc_id, c.title, c.outlet, c.published) for c in answer.citations}
+        """doc_id -> 'MEMRI · 19 Jan 2024 · Hamas delegation visits Moscow…' per cited article."""
+        from qa.labels import source_label
+
+        return {c.doc_id: source_label(c.outlet, c.published, self.headline(c.doc_id, c.title))
+                for c in answer.citations}
 
     def answer_json(self, answer: Answer) -> dict:
         """`Answer.to_json()` with a readable `label` on every citation."""

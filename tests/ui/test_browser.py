@@ -137,7 +137,7 @@ def test_upload_then_ask_about_it_then_remove(page, server, tmp_path):
     # remove it again from the Library tab; the index forgets it without a restart
     page.get_by_role("tab", name="Library").click()
     page.locator("#qa-remove-pick input").click()
-    page.get_by_role("option", name=re.compile("quellin_tunnel")).click()
+    page.get_by_role("option", name=re.compile("^Harbour tunnel reopens")).click()  # by title, not id
     page.click("#qa-remove")  # asks first; nothing is removed yet
     page.locator("#qa-remove-confirm", has_text="cannot be undone").first.wait_for(timeout=15_000)
     assert httpx.get(f"{server}/api/documents/quellin_tunnel").status_code == 200

@@ -57,15 +57,31 @@ def test_sources_show_metadata_quote_and_score():
 
 
 def test_untitled_source_is_named_by_its_first_line_not_its_id():
+    first = ("Hamas delegation visits Moscow for talks with the Russian deputy foreign minister Mikhail "
+             "Bogdanov in the capital")
     doc = Document(doc_id="004_c1476e201e89ad97", title=None, outlet="MEMRI", published=None,
-                   text="Hamas delegation visits Moscow for talks with the Russian deputy foreign minister and others\n\nBody.")
+                   text=first + "\n\nBody.")
     c = Citation(1, doc.doc_id, 0, 10, doc.text[:10], None, "MEMRI", None)
-    from qa.labels import headline
+    from qa.labels import full_title
 
-    heads = {doc.doc_id: headline(None, doc.text, doc.doc_id)}
+    heads = {doc.doc_id: full_title(None, doc.text)}  # what the app keeps: the whole line
     html = chat_html([Turn("q", answer=Answer("q", "Hamas dele [1]", [c]), headlines=heads)])
-    assert "MEMRI · undated · Hamas delegation visits Moscow for talks with the Russian deputy foreign…" in html
+    cut = "Hamas delegation visits Moscow for talks with the Russian deputy foreign minister…"
+    assert f"MEMRI · undated · {cut}" in html  # the chip's label
+    assert f'<div class="qa-src-title" title="{first}">{cut}</div>' in html  # the card: cut, whole in its tooltip
     assert ">004_c1476e201e89ad97<" not in html
+
+
+def test_the_viewer_names_the_article_and_keeps_its_id_to_the_tooltip():
+    doc = Document(doc_id="001_a0d50dacadf60764", title=None, outlet=None, published="2024-01-19",
+                   text="1/19/2024\nA delegation from the Islamic Resistance Movement held talks in Moscow.\n")
+    html = document_html(doc)
+    assert 'title="Document id: 001_a0d50dacadf60764"' in html
+    assert ">001_a0d50dacadf60764<" not in html and "<code>" not in html
+    assert '<div class="qa-doc-title" title="A delegation from the Islamic' in html
+    with_url = Document(doc_id="x1", title="T", outlet=None, published=None, text="Body.",
+                        url="https://www.example-news.org/a/1")
+    assert '<span class="qa-src-outlet">example-news.org</span>' in document_html(with_url)
 
 
 def test_answer_span_is_bold_inside_the_quote_and_verdict_reason_shown(monkeypatch):
