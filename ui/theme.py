@@ -5,6 +5,12 @@ text): Gradio's orange primary buttons carried white text at 2.8:1 (light) and 3
 the selected tab label was orange-500 on white (2.8:1), subdued text ("- or -", info lines,
 placeholders) neutral-400 on white (1.91:1), and the red "stop" button 3.76:1. The
 replacements keep the hues one or two steps darker (orange-700, red-700, neutral-600).
+
+Fonts: the default theme declares Source Sans Pro and IBM Plex Mono at weights 400 and 600, but
+the SemiBold files Gradio ships are subsets of 55 and 75 glyphs (little more than "A" and "B"),
+so every bold or semibold word was drawn in DejaVu Sans Bold with a Source Sans "A" in it. The
+Regular and Bold files are complete: declaring 400 and 700 makes 600 and 700 text use the Bold
+face (CSS picks the nearest heavier weight) of the same family.
 """
 
 from __future__ import annotations
@@ -33,7 +39,17 @@ LIGHT_ONLY = {
 }
 
 
+# (family, weights whose files are complete in gradio/templates/frontend/static/fonts), fallbacks
+SANS = (("Source Sans Pro", (400, 700)), ("ui-sans-serif", "system-ui", "sans-serif"))
+MONO = (("IBM Plex Mono", (400, 700)), ("ui-monospace", "Consolas", "monospace"))
+
+
 def theme():
     import gradio as gr
+    from gradio.themes.utils.fonts import LocalFont
 
-    return gr.themes.Default().set(**BOTH, **{k + "_dark": v for k, v in BOTH.items()}, **LIGHT_ONLY)
+    def stack(spec):
+        (name, weights), fallbacks = spec
+        return (LocalFont(name, weights=weights), *fallbacks)
+
+    return gr.themes.Default(font=stack(SANS), font_mono=stack(MONO)).set(**BOTH, **{k + "_dark": v for k, v in BOTH.items()}, **LIGHT_ONLY)
