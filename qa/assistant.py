@@ -15,7 +15,7 @@ from index import Filters, NewsIndex, Retriever, ScoredPassage
 
 from .question.analysis import analyse, merge_filters, without_windows
 from .answerer import Answerer
-from .components import build_index, build_retriever
+from .components import build_index, build_retriever, sentence_reranker
 from .answer.composing import AnswerComposer
 from .question.dates import apply_intent, parse_intent, strip_intent
 from .evidence.gate import Evidence, EvidenceGate, metadata_text, own_words_present
@@ -73,7 +73,7 @@ class Assistant:
         self.embedder = embedder or QueryMemo(index.embedder)
         self.retriever = retriever or build_retriever(settings, index, query_embedder=self.embedder)
         self.scorer = quote.scorer if quote else SentenceScorer(self.embedder, idf_from_bm25(index), settings.scoring)
-        self.quote = quote or QuoteAnswerer(self.scorer)
+        self.quote = quote or QuoteAnswerer(self.scorer, reranker=sentence_reranker(settings))
         self.gate = gate or EvidenceGate(settings.gate)
         self.view = IndexView(index)
         if self.scorer.vocab_source is None:
@@ -145,6 +145,8 @@ class Assistant:
         for i in range(0, len(texts), 256):
             self.scorer.cache.vectors(texts[i:i + 256])
         self.embedder.embed_query("warm up")
+        if self.quote.reranker is not None:  # loads the cross-encoder now, not on the first answer
+            self.quote.reranker.scorer.score("warm up", ["warm up"])
         for reader in (getattr(self.verdicts.finder, "reader", None), getattr(self.reader, "reader", None)):
             if reader is not None:
                 reader.read("warm up", ["warm up"])  # loads the reader's model now, not on the first answer

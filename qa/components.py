@@ -65,3 +65,16 @@ def build_retriever(settings: Settings, index: NewsIndex, query_embedder=None) -
                                        articles=r.articles_read, bm25_slope=r.article_bm25_slope,
                                        bm25_center=r.article_bm25_center),
     )
+
+
+def sentence_reranker(settings: Settings):
+    """Quote mode's cross-encoder second stage over sentences (settings.scoring.rerank_depth),
+    or None when it is off. The model loads on first use, once per process."""
+    depth = settings.scoring.rerank_depth
+    if not depth:
+        return None
+    from index.cross_encoder import shared_cross_encoder
+
+    from .answer.sentence_rerank import SentenceReranker
+
+    return SentenceReranker(shared_cross_encoder(settings.retrieval.rerank_max_length), depth)

@@ -151,10 +151,12 @@ class ScoringSettings(Section):
     # group instead of being cited again. Typed inline since the first Assistant (5aae6dd); not
     # re-measured since, moved here unchanged (issue 24).
     near_duplicate: float = Field(0.7, gt=0, le=1)
-    # The NER answer-type cue is computed only for the sentences that can still reach this rank
-    # with it (spaCy is the costly part of scoring). Chosen in ab81f0d as deep as the cue can
-    # change the best 12; moved here unchanged (issue 24).
+    # NER answer-type cue only for sentences that can still reach this rank with it (spaCy is
+    # the costly part). Chosen in ab81f0d as deep as the cue can change the best 12 (issue 24).
     cue_depth: int = Field(12, ge=1)
+    # The cross-encoder re-orders the best `rerank_depth` sentences (qa.answer.sentence_rerank);
+    # 0: off. Chosen on RealTime QA / MultiHop-RAG dev halves, bench/sentence_rerank.py.
+    rerank_depth: int = Field(10, ge=0)
 
 
 class ConflictSettings(Section):

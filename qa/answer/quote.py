@@ -312,9 +312,10 @@ class QuoteAnswerer:
 
     mode = "quote"
 
-    def __init__(self, scorer: SentenceScorer, settings: ScoringSettings | None = None):
+    def __init__(self, scorer: SentenceScorer, settings: ScoringSettings | None = None, reranker=None):
         self.scorer = scorer
         self.settings = settings or scorer.weights  # max_sentences, rel, follow
+        self.reranker = reranker  # qa.answer.sentence_rerank.SentenceReranker, or None
 
     def select(self, ranked: list[Sentence]) -> list[list[Sentence]]:
         """The groups of sentences to cite (select_sentences with this answerer's settings)."""
@@ -322,7 +323,8 @@ class QuoteAnswerer:
         return select_sentences(ranked, s.max_sentences, s.rel, s.follow, s.near_duplicate)
 
     def rank(self, question: str, passages: list[ScoredPassage], focus: str | None = None) -> list[Sentence]:
-        return self.scorer.score(question, candidate_sentences(passages), focus=focus)
+        ranked = self.scorer.score(question, candidate_sentences(passages), focus=focus)
+        return self.reranker.rerank(question, ranked) if self.reranker is not None else ranked
 
     def answer(self, question: str, passages: list[ScoredPassage],
                ranked: list[Sentence] | None = None) -> Answer:
