@@ -148,14 +148,13 @@ class ScoringSettings(Section):
     rel: float = Field(0.85, gt=0, le=1)  # a further sentence scores at least this share of the best
     follow: float = Field(0.4, ge=0)  # the sentence after the best: at least this share of the best
     # Two sentences whose stemmed terms overlap this much (Jaccard) are one: a copy joins its
-    # group instead of being cited again. Typed inline since the first Assistant (5aae6dd); not
-    # re-measured since, moved here unchanged (issue 24).
+    # group instead of being cited again. Typed inline since 5aae6dd; not re-measured (issue 24).
     near_duplicate: float = Field(0.7, gt=0, le=1)
     # NER answer-type cue only for sentences that can still reach this rank with it (spaCy is
     # the costly part). Chosen in ab81f0d as deep as the cue can change the best 12 (issue 24).
     cue_depth: int = Field(12, ge=1)
     # The cross-encoder re-orders the best `rerank_depth` sentences (qa.answer.sentence_rerank);
-    # 0: off. Chosen on RealTime QA / MultiHop-RAG dev halves, bench/sentence_rerank.py.
+    # 0: off. Chosen on the RealTime QA dev half (docs/measurements.md, bench/sentence_rerank.py).
     rerank_depth: int = Field(10, ge=0)
 
 
