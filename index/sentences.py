@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 # Part of the chunker key (index/chunking.py): a new segmenter re-chunks stored documents.
-SEGMENTER = "pysbd-0.3"
+SEGMENTER = "pysbd-0.3"  # unchanged by the faster placing of sentences: same boundaries
 
 _LINE = re.compile(r"[^\n]+")
 
@@ -22,9 +22,44 @@ _LINE = re.compile(r"[^\n]+")
 def _segmenter():
     try:
         import pysbd
+        from pysbd.utils import TextSpan
     except ImportError:  # pragma: no cover - a dependency of the package
         raise RuntimeError("sentence splitting needs pysbd: pip install pysbd") from None
-    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+    class Segmenter(pysbd.Segmenter):
+        """pysbd's segmenter with its last step, placing each sentence back in the text, done
+        by `str.find` instead of one new regex (`re.escape(sentence) + r"\s*"`) per sentence:
+        the same matches (the first occurrence, searched on from the previous match's end,
+        whose end after trailing whitespace passes the previous sentence's), without compiling
+        a pattern per sentence, which was 40% of pysbd's time on news articles."""
+
+        def sentences_with_char_spans(self, sentences):
+            return [TextSpan(self.original_text[s:e], s, e) for s, e in place_sentences(self.original_text, sentences)]
+
+    return Segmenter(language="en", clean=False, char_span=False)
+
+
+def place_sentences(text: str, sentences: list[str]) -> list[tuple[int, int]]:
+    """pysbd's `sentences_with_char_spans` as (start, end) pairs: for each sentence, the
+    matches of it followed by any whitespace, non-overlapping from the left, and the first one
+    ending after the previous accepted match; a sentence with no such match is left out."""
+    spans: list[tuple[int, int]] = []
+    prior = 0
+    for sent in sentences:
+        at = 0
+        while at <= len(text):
+            s = text.find(sent, at)
+            if s < 0:
+                break
+            e = s + len(sent)
+            while e < len(text) and text[e].isspace():
+                e += 1
+            if e > prior:
+                spans.append((s, e))
+                prior = e
+                break
+            at = e if e > s else s + 1  # an empty match moves on one character, as re does
+    return spans
 
 
 def _align(line: str, pieces: list[str]) -> list[tuple[int, int]]:

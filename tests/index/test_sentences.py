@@ -123,3 +123,37 @@ def test_segmenter_is_part_of_the_chunker_key():
     from index.sentences import SEGMENTER
 
     assert SEGMENTER in SentenceChunker().key
+
+
+def _stock_segment(line: str) -> list[str]:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=False).segment(line)
+
+
+@settings(max_examples=300, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_faster_placing_gives_pysbds_own_sentences(text):
+    # The segmenter places pysbd's sentences with str.find instead of a regex per sentence;
+    # what it returns must be exactly what stock pysbd returns, on adversarial lines.
+    from index.sentences import _segmenter
+
+    for line in [text, *text.split("\n")]:
+        assert _segmenter().segment(line) == _stock_segment(line)
+
+
+def test_faster_placing_on_repeated_and_overlapping_sentences():
+    from index.sentences import _segmenter, place_sentences
+
+    for line in ["Yes. Yes. Yes.", "No!  No! No.   ", "He said so. He said so. He said so again.",
+                 "A. A. A. B.", "Really?? Really? Really.", "“Go.” “Go.” Go."]:
+        assert _segmenter().segment(line) == _stock_segment(line)
+    # the placing itself against pysbd's own method, on sentences it may not find
+    import pysbd
+
+    stock = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    for text, sents in [("Yes. Yes.", ["Yes.", "Yes."]), ("Yes. Yes.", ["Yes.", "Maybe.", "Yes."]),
+                        ("a  b", ["a", ""]), ("a  b", ["a", "", "b"]), ("x y x y", ["y", "x", "x"])]:
+        stock.original_text = text
+        assert place_sentences(text, sents) == [(t.start, t.end) for t in stock.sentences_with_char_spans(sents)]
+    assert place_sentences("Yes. Yes.", ["Yes.", "Maybe.", "Yes."]) == [(0, 5), (5, 9)]
