@@ -10,6 +10,7 @@ trimmed, ordered, disjoint and cover every visible character.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 # Part of the chunker key (index/chunking.py): a new segmenter re-chunks stored documents.
@@ -18,8 +19,20 @@ SEGMENTER = "pysbd-0.3"  # unchanged by the faster placing of sentences: same bo
 _LINE = re.compile(r"[^\n]+")
 
 
-@lru_cache(maxsize=1)
+_LOCAL = threading.local()
+
+
 def _segmenter():
+    """This thread's segmenter: pysbd keeps the line being segmented on the instance
+    (`original_text`), so threads splitting at once (ingest beside answering) must not share one."""
+    seg = getattr(_LOCAL, "segmenter", None)
+    if seg is None:
+        seg = _LOCAL.segmenter = _segmenter_class()(language="en", clean=False, char_span=False)
+    return seg
+
+
+@lru_cache(maxsize=1)
+def _segmenter_class():
     try:
         import pysbd
         from pysbd.utils import TextSpan
@@ -36,7 +49,7 @@ def _segmenter():
         def sentences_with_char_spans(self, sentences):
             return [TextSpan(self.original_text[s:e], s, e) for s, e in place_sentences(self.original_text, sentences)]
 
-    return Segmenter(language="en", clean=False, char_span=False)
+    return Segmenter
 
 
 def place_sentences(text: str, sentences: list[str]) -> list[tuple[int, int]]:

@@ -157,3 +157,28 @@ def test_faster_placing_on_repeated_and_overlapping_sentences():
         stock.original_text = text
         assert place_sentences(text, sents) == [(t.start, t.end) for t in stock.sentences_with_char_spans(sents)]
     assert place_sentences("Yes. Yes.", ["Yes.", "Maybe.", "Yes."]) == [(0, 5), (5, 9)]
+
+
+def test_threads_segmenting_at_once_get_their_own_sentences():
+    # pysbd keeps the line on the segmenter instance: threads must not share one
+    import threading
+
+    from index.sentences import _line_spans, _segmenter
+
+    lines = [f"Line {i} starts here. Mr. Smith spoke {i} times. It ended at {i} p.m. today." for i in range(200)]
+    expected = [_line_spans.__wrapped__(line) for line in lines]
+    got: dict[int, list] = {}
+    seen: list = []  # the instances themselves, kept alive so their ids stay distinct
+
+    def work(k: int) -> None:
+        seen.append(_segmenter())
+        got[k] = [_line_spans.__wrapped__(line) for line in lines[k::4]]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(x) for x in seen}) == 4
+    for k in range(4):
+        assert got[k] == expected[k::4]
