@@ -17,7 +17,9 @@ Retrieval figures are those of bench/article_first.py (RealTime QA: evidence art
 answer passage @5; MultiHop-RAG fact recall@10), for the starter at its own top 2 and, for the
 @5/@10 figures, with similarity_top_k raised to 5/10 on the same index. --ingest N times ingest
 end to end (articles per second) of the first N RealTime QA articles for news-qa (a fresh index,
-default settings) and for the starter, in one run, on the same articles.
+default settings) and for the starter, in one run, on the same articles, with the word pieces
+each pipeline's model read (each text cut at 256), word pieces per second, and the CPU seconds
+of the process during each (steadier than wall time on a shared machine).
 """
 
 from __future__ import annotations
@@ -163,6 +165,7 @@ def _holds(text: str, question: str, _gold_chunks) -> bool:
 
 
 def time_ingest(n: int) -> dict:
+    from index.articles import article_text
     from index.ingest import ingest_documents
     from qa.components import build_index
     from qa.settings import Settings
@@ -173,19 +176,35 @@ def time_ingest(n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         index = build_index(Settings(data_dir=str(Path(tmp) / "newsqa")))
         index.embedder.embed_documents(["warm up"])  # model load is not ingest
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         report = ingest_documents(index, list(docs))
         s = time.perf_counter() - t0
         out["news-qa"] = {"seconds": round(s, 1), "articles_per_s": round(len(docs) / s, 2),
-                          "vectors": report.chunks_written + len(docs)}
+                          "cpu_s": round(time.process_time() - c0, 1), "vectors": report.chunks_written + len(docs)}
         starter = Starter(Path(tmp) / "starter")
         starter.embed.get_text_embedding("warm up")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         starter.ingest(docs)
         s = time.perf_counter() - t0
         out["starter"] = {"seconds": round(s, 1), "articles_per_s": round(len(docs) / s, 2),
-                          "vectors": starter.collection.count()}
+                          "cpu_s": round(time.process_time() - c0, 1), "vectors": starter.collection.count()}
+        import torch
+
+        out["torch_threads"] = torch.get_num_threads()  # process-wide: both pipelines ran with it
+        out["news-qa"]["word_pieces"] = word_pieces(index.embedder, dict.fromkeys(
+            [c.text for d in docs for c in index.chunker.chunk(d)] + [article_text(d) for d in docs]))
+        out["starter"]["word_pieces"] = word_pieces(index.embedder, starter.collection.get(include=["documents"])["documents"])
+        for name in ("news-qa", "starter"):
+            out[name]["word_pieces_per_s"] = round(out[name]["word_pieces"] / out[name]["seconds"])
     return out
+
+
+def word_pieces(embedder, texts) -> int:
+    """Word pieces the model reads for `texts` (each cut at its max_seq_length, 256 for
+    MiniLM in both pipelines): the embedding work of an ingest, whatever the chunking."""
+    model = embedder.model
+    cap = model.max_seq_length
+    return sum(min(cap, len(ids)) for ids in model.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,17 @@ from .store import ChromaStore, DocRecord
 from .types import Chunk
 
 
+def embed_unique(embedder: Embedder, texts: list[str]):
+    """`embedder.embed_documents(texts)`, each distinct text embedded once (syndicated copies
+    repeat whole passages and leads): the same vectors, one per text, in order."""
+    unique = list(dict.fromkeys(texts))
+    if len(unique) == len(texts):
+        return embedder.embed_documents(texts)
+    vectors = embedder.embed_documents(unique)
+    at = {t: i for i, t in enumerate(unique)}
+    return vectors[[at[t] for t in texts]]
+
+
 class NewsIndex:
     def __init__(
         self, store: ChromaStore, embedder: Embedder, chunker: SentenceChunker | None = None,
@@ -117,7 +128,7 @@ class NewsIndex:
         commit them together; returns the number of chunks."""
         texts = [c.text for _, chunks in items for c in chunks]
         leads = [article_text(doc) for doc, _ in items]  # one article vector per document
-        vectors = self.embedder.embed_documents(texts + leads)
+        vectors = embed_unique(self.embedder, texts + leads)
         parts, at = [], 0
         for doc, chunks in items:
             parts.append((doc, chunks, vectors[at : at + len(chunks)]))
@@ -136,7 +147,7 @@ class NewsIndex:
         for i in range(0, len(missing), batch):
             docs = [d for d in (self.store.get_document(x) for x in missing[i : i + batch]) if d is not None]
             if docs:
-                vectors = self.embedder.embed_documents([article_text(d) for d in docs])
+                vectors = embed_unique(self.embedder, [article_text(d) for d in docs])
                 self.store.add_articles(list(zip(docs, vectors)))
         return len(missing)
 

@@ -10,21 +10,69 @@ trimmed, ordered, disjoint and cover every visible character.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 # Part of the chunker key (index/chunking.py): a new segmenter re-chunks stored documents.
-SEGMENTER = "pysbd-0.3"
+SEGMENTER = "pysbd-0.3"  # unchanged by the faster placing of sentences: same boundaries
 
 _LINE = re.compile(r"[^\n]+")
 
 
-@lru_cache(maxsize=1)
+_LOCAL = threading.local()
+
+
 def _segmenter():
+    """This thread's segmenter: pysbd keeps the line being segmented on the instance
+    (`original_text`), so threads splitting at once (ingest beside answering) must not share one."""
+    seg = getattr(_LOCAL, "segmenter", None)
+    if seg is None:
+        seg = _LOCAL.segmenter = _segmenter_class()(language="en", clean=False, char_span=False)
+    return seg
+
+
+@lru_cache(maxsize=1)
+def _segmenter_class():
     try:
         import pysbd
+        from pysbd.utils import TextSpan
     except ImportError:  # pragma: no cover - a dependency of the package
         raise RuntimeError("sentence splitting needs pysbd: pip install pysbd") from None
-    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+    class Segmenter(pysbd.Segmenter):
+        """pysbd's segmenter with its last step, placing each sentence back in the text, done
+        by `str.find` instead of one new regex per sentence (the sentence, escaped, then whitespace):
+        the same matches (the first occurrence, searched on from the previous match's end,
+        whose end after trailing whitespace passes the previous sentence's), without compiling
+        a pattern per sentence, which was 40% of pysbd's time on news articles."""
+
+        def sentences_with_char_spans(self, sentences):
+            return [TextSpan(self.original_text[s:e], s, e) for s, e in place_sentences(self.original_text, sentences)]
+
+    return Segmenter
+
+
+def place_sentences(text: str, sentences: list[str]) -> list[tuple[int, int]]:
+    """pysbd's `sentences_with_char_spans` as (start, end) pairs: for each sentence, the
+    matches of it followed by any whitespace, non-overlapping from the left, and the first one
+    ending after the previous accepted match; a sentence with no such match is left out."""
+    spans: list[tuple[int, int]] = []
+    prior = 0
+    for sent in sentences:
+        at = 0
+        while at <= len(text):
+            s = text.find(sent, at)
+            if s < 0:
+                break
+            e = s + len(sent)
+            while e < len(text) and text[e].isspace():
+                e += 1
+            if e > prior:
+                spans.append((s, e))
+                prior = e
+                break
+            at = e if e > s else s + 1  # an empty match moves on one character, as re does
+    return spans
 
 
 def _align(line: str, pieces: list[str]) -> list[tuple[int, int]]:

@@ -13,9 +13,11 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import SentenceChunker, ingest_paths
+from index.articles import article_text
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -261,9 +263,12 @@ def test_crash_and_rerun_leaves_no_duplicates_or_orphans(make_index, tmp_path):
         report = ingest_paths(index, [folder])
         assert report.ok and report.repaired_chunks == leftover
         assert sorted(report.unchanged) == sorted(committed)
-        # only the documents that were not committed are embedded again
+        # only the documents that were not committed are embedded again, each distinct text
+        # once (the re-run is one batch: under 512 chunks)
         redone = [d for d in expected["records"] if d not in committed]
-        assert emb.texts_embedded == sum(expected["records"][d][1] for d in redone) + len(redone)
+        distinct = {t for d_, _, _, t in expected["chunks"].values() if d_ in redone}
+        distinct |= {article_text(clean.get_document(d)) for d in redone}
+        assert emb.texts_embedded == len(distinct) <= sum(expected["records"][d][1] for d in redone) + len(redone)
         assert snapshot(index) == expected
 
 
@@ -285,3 +290,38 @@ def test_crash_during_an_update_then_rerun(make_index, tmp_path):
     report = ingest_paths(index, [new])
     assert report.ok and len(report.added) == 1 and len(report.unchanged) == 5 and len(report.updated) == 6
     assert snapshot(index) == expected
+
+
+def test_a_text_repeated_across_documents_is_embedded_once(make_index, fake_embedder):
+    # A syndicated copy repeats its passages and lead: each distinct text is embedded once,
+    # and every chunk still gets its vector (the one its text has).
+    from corpus import Document
+
+    body = "The council voted on Monday. The plan passed by two votes. Work starts in May."
+    docs = [Document(doc_id=d, title="Council backs plan", outlet=o, published="2024-05-01", text=body)
+            for d, o in (("a", "Outlet A"), ("b", "Outlet B"))]
+    docs.append(Document(doc_id="c", title="Other news", outlet="C", published="2024-05-02",
+                         text="Rain is expected. Roads may flood."))
+    index = make_index()
+    written = index.write_many([(d, index.chunker.chunk(d)) for d in docs])
+    distinct = {c.text for d in docs for c in index.chunker.chunk(d)} | {"Council backs plan. " + body}
+    assert written == sum(len(index.chunker.chunk(d)) for d in docs)
+    assert fake_embedder.texts_embedded == len(distinct) + 1  # + the lead of "c"
+    vectors = {cid: v for cid, v, _ in index.store.chunk_vectors(["a", "b", "c"])}
+    assert set(vectors) == {c.chunk_id for d in docs for c in index.chunker.chunk(d)}
+    for c in index.chunker.chunk(docs[0]):
+        assert np.allclose(vectors[c.chunk_id], vectors[c.chunk_id.replace("a#", "b#")])
+        assert np.allclose(vectors[c.chunk_id], fake_embedder._vec(c.text))
+    snapshot(index)
+
+
+def test_embed_unique_keeps_order_and_count():
+    from index.news_index import embed_unique
+
+    from fakes import FakeEmbedder
+
+    fake = FakeEmbedder()
+    texts = ["x y", "z", "x y", "w", "z"]
+    vecs = embed_unique(fake, texts)
+    assert fake.texts_embedded == 3 and vecs.shape == (5, fake.dim)
+    assert np.allclose(vecs, np.stack([fake._vec(t) for t in texts]))

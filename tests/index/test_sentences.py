@@ -123,3 +123,62 @@ def test_segmenter_is_part_of_the_chunker_key():
     from index.sentences import SEGMENTER
 
     assert SEGMENTER in SentenceChunker().key
+
+
+def _stock_segment(line: str) -> list[str]:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=False).segment(line)
+
+
+@settings(max_examples=300, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_faster_placing_gives_pysbds_own_sentences(text):
+    # The segmenter places pysbd's sentences with str.find instead of a regex per sentence;
+    # what it returns must be exactly what stock pysbd returns, on adversarial lines.
+    from index.sentences import _segmenter
+
+    for line in [text, *text.split("\n")]:
+        assert _segmenter().segment(line) == _stock_segment(line)
+
+
+def test_faster_placing_on_repeated_and_overlapping_sentences():
+    from index.sentences import _segmenter, place_sentences
+
+    for line in ["Yes. Yes. Yes.", "No!  No! No.   ", "He said so. He said so. He said so again.",
+                 "A. A. A. B.", "Really?? Really? Really.", "“Go.” “Go.” Go."]:
+        assert _segmenter().segment(line) == _stock_segment(line)
+    # the placing itself against pysbd's own method, on sentences it may not find
+    import pysbd
+
+    stock = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    for text, sents in [("Yes. Yes.", ["Yes.", "Yes."]), ("Yes. Yes.", ["Yes.", "Maybe.", "Yes."]),
+                        ("a  b", ["a", ""]), ("a  b", ["a", "", "b"]), ("x y x y", ["y", "x", "x"])]:
+        stock.original_text = text
+        assert place_sentences(text, sents) == [(t.start, t.end) for t in stock.sentences_with_char_spans(sents)]
+    assert place_sentences("Yes. Yes.", ["Yes.", "Maybe.", "Yes."]) == [(0, 5), (5, 9)]
+
+
+def test_threads_segmenting_at_once_get_their_own_sentences():
+    # pysbd keeps the line on the segmenter instance: threads must not share one
+    import threading
+
+    from index.sentences import _line_spans, _segmenter
+
+    lines = [f"Line {i} starts here. Mr. Smith spoke {i} times. It ended at {i} p.m. today." for i in range(200)]
+    expected = [_line_spans.__wrapped__(line) for line in lines]
+    got: dict[int, list] = {}
+    seen: list = []  # the instances themselves, kept alive so their ids stay distinct
+
+    def work(k: int) -> None:
+        seen.append(_segmenter())
+        got[k] = [_line_spans.__wrapped__(line) for line in lines[k::4]]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(x) for x in seen}) == 4
+    for k in range(4):
+        assert got[k] == expected[k::4]
