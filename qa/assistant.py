@@ -145,6 +145,9 @@ class Assistant:
         for i in range(0, len(texts), 256):
             self.scorer.cache.vectors(texts[i:i + 256])
         self.embedder.embed_query("warm up")
+        warm_retrieval = getattr(self.retriever, "warm", None)  # a test's fake may have none
+        if warm_retrieval is not None:
+            warm_retrieval()
         for reader in (getattr(self.verdicts.finder, "reader", None), getattr(self.reader, "reader", None)):
             if reader is not None:
                 reader.read("warm up", ["warm up"])  # loads the reader's model now, not on the first answer
