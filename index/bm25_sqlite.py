@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
+from .bm25_exact import TERM, Stats
 from .registry import Registry
 from .text import tokenize
 
-K1, B = 1.2, 0.75  # FTS5's bm25() constants
-# Terms and rows of lower-case ASCII letters and digits: unicode61 splits them on the spaces alone
-_TERM = re.compile(r"[0-9a-z]+")
-_ROW = re.compile(r"[0-9a-z]+(?: [0-9a-z]+)*")
 
 
 def chunk_terms(text: str) -> str:
@@ -91,59 +87,35 @@ class SqliteBM25:
     def _postings(self) -> _Postings:
         return _Postings(self.document_frequencies())
 
+    def _read(self, terms: list[str], sql: str, args: tuple):
+        """(Stats of the terms, rows of `sql`) in one read transaction: one state of the index."""
+        reg = self.registry
+        with reg._lock:
+            reg._conn.execute("BEGIN")
+            try:
+                stats = Stats(reg._conn, terms)
+                return stats, (reg._conn.execute(sql, args).fetchall() if stats.ok else [])
+            finally:
+                reg._conn.execute("COMMIT")
+
     def search_in(self, query: str, doc_ids: set[str], k: int) -> list[tuple[str, float]]:
-        """`search(query, k, allowed_docs=doc_ids)`: the same rows, the same scores to the last
-        bit, but reading only those documents' chunks instead of scoring every match in the
-        index (for a few articles, far cheaper). FTS5's bm25() is computed here from FTS5's own
-        statistics: its row count and token total (the averages record), each term's row count
-        (fts5vocab) and each row's token count (docsize), in FTS5's order of operations. Terms or
-        rows beyond lower-case ASCII letters and digits (which unicode61 might split otherwise),
-        or a row whose tokens disagree with FTS5's count, send the query to `search`."""
+        """`search(query, k, allowed_docs=doc_ids)`, the same rows and scores to the last bit,
+        reading only those documents' chunks (index.bm25_exact) instead of every match in the
+        index: for a few articles, far cheaper. What bm25_exact cannot score goes to FTS5."""
         terms = sorted(set(tokenize(query)))
         if not terms or k <= 0 or not doc_ids:
             return []
-        if not all(_TERM.fullmatch(t) for t in terms) or len(doc_ids) > 500:
+        if not all(TERM.fullmatch(t) for t in terms) or len(doc_ids) > 500:
             return self.search(query, k, allowed_docs=doc_ids)
-        marks = ", ".join("?" * len(doc_ids))
-        reg = self.registry
-        with reg._lock:  # one read transaction: statistics and rows of one state of the index
-            reg._conn.execute("BEGIN")
-            try:
-                averages = reg._conn.execute("SELECT block FROM chunk_fts_data WHERE id = 1").fetchall()
-                hits = dict(reg._conn.execute(
-                    f"SELECT term, doc FROM chunk_vocab WHERE term IN ({', '.join('?' * len(terms))})",
-                    terms).fetchall())
-                rows = reg._conn.execute(
-                    "SELECT f.chunk_id, f.terms, d.sz FROM chunk_rows r JOIN chunk_fts f ON f.rowid = r.rowid "
-                    f"JOIN chunk_fts_docsize d ON d.id = r.rowid WHERE r.doc_id IN ({marks})",
-                    tuple(doc_ids)).fetchall()
-            finally:
-                reg._conn.execute("COMMIT")
-        totals = _varints(averages[0][0]) if averages else []
-        if len(totals) < 2 or totals[0] <= 0:
+        stats, rows = self._read(terms, (
+            "SELECT f.chunk_id, f.doc_id, f.terms, d.sz FROM chunk_rows r JOIN chunk_fts f ON f.rowid = r.rowid "
+            f"JOIN chunk_fts_docsize d ON d.id = r.rowid WHERE r.doc_id IN ({', '.join('?' * len(doc_ids))})"),
+            tuple(doc_ids))
+        scored = stats.score(rows) if stats.ok else None
+        if scored is None:
             return self.search(query, k, allowed_docs=doc_ids)
-        n_row = totals[0]
-        avgdl = float(sum(totals[1:])) / float(n_row)
-        idf = []
-        for t in terms:
-            v = math.log((n_row - hits.get(t, 0) + 0.5) / (hits.get(t, 0) + 0.5))
-            idf.append(v if v > 0.0 else 1e-6)
-        out, wanted = [], set(terms)
-        for cid, text, size in rows:
-            toks = text.split(" ")
-            present = wanted.intersection(toks)
-            if not present:
-                continue  # no term: not a match (FTS5 scores matches only)
-            d = sum(size) if max(size, default=0) < 0x80 else sum(_varints(size))  # one-byte varints: the bytes
-            if not _ROW.fullmatch(text) or len(toks) != d:
-                return self.search(query, k, allowed_docs=doc_ids)
-            d, score = float(d), 0.0
-            for w, t in zip(idf, terms):
-                f = float(toks.count(t)) if t in present else 0.0
-                score += w * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + B * d / avgdl)))
-            out.append((cid, -(-1.0 * score)))
-        out.sort(key=lambda x: (-x[1], x[0]))
-        return out[:k]
+        scored.sort(key=lambda x: (-x[1], x[0]))
+        return scored[:k]
 
     def search(self, query: str, k: int = 10, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, score), best first; ties broken by chunk id for determinism."""
@@ -164,21 +136,3 @@ class SqliteBM25:
                     (match, json.dumps(sorted(allowed_docs)), k)).fetchall()
         return [(cid, float(s)) for cid, s in rows]
 
-
-def _varints(blob: bytes) -> list[int]:
-    """SQLite's varints (FTS5's record format): big-endian 7-bit groups, high bit = more; a 9th
-    byte gives all 8 bits."""
-    out, i = [], 0
-    while i < len(blob):
-        v = 0
-        for j in range(9):
-            x = blob[i]
-            i += 1
-            if j == 8:
-                v = (v << 8) | x
-                break
-            v = (v << 7) | (x & 0x7F)
-            if not x & 0x80:
-                break
-        out.append(v)
-    return out

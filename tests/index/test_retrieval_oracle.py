@@ -198,18 +198,16 @@ def test_fast_article_path_equals_the_old_one_real_minilm(tmp_path):
     _check(index, _weights())
 
 
-def test_bm25_search_in_gives_fts5s_own_scores_bit_for_bit(make_index):
+def test_bm25_search_in_gives_fts5s_own_scores_bit_for_bit(make_index, monkeypatch):
     index = make_index()
     docs = _seed_with_copies()
     odd = Document("odd", "Café", None, None, "Le café naïve Zürich: the ceasefire talks in Moscow. Ça va.")
     ingest_documents(index, docs + [odd])
     bm = index.bm25()
     ids = sorted(index.records())
-    for question in QUESTIONS + ["café Zürich ceasefire", "don't stop the 4.2 million"]:
+    for question in QUESTIONS + ["café Zürich ceasefire", "don't stop the 4.2 million", "the said year"]:
         for k, allowed in ((5, set(ids[:3])), (1000, set(ids)), (2, {ids[4], "odd"}), (3, set()), (0, set(ids))):
             assert bm.search_in(question, allowed, k) == bm.search(question, k, allowed_docs=allowed), question
-    # the re-computation itself, not the fallback, answers ASCII questions over ASCII rows
-    search = bm.search
-    bm.search = lambda *a, **kw: pytest.fail("fell back to FTS5")
+    # bm25_exact itself, not FTS5, answers ASCII questions over ASCII rows
+    monkeypatch.setattr(bm, "search", lambda *a, **kw: pytest.fail("fell back to FTS5"))
     assert bm.search_in("ceasefire Moscow delegation", set(ids[:5]), 50)
-    bm.search = search
