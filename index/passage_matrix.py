@@ -136,23 +136,42 @@ class PassageMatrix:
     @staticmethod
     def _read(doc_ids: list[str], records, position: int, pages) -> tuple[dict[str, PassageBlock], int]:
         """Blocks of `doc_ids` from pages of (chunk id, vector, metadata) in write order, the
-        first at `position`; returns them and the position after the last passage read."""
-        rows: dict[str, list] = {}
+        first at `position`; returns them and the position after the last passage read. An
+        article's passages are written together: each block is made as soon as the next
+        article's passages begin, so that only one article's rows are held apart at a time."""
+        blocks: dict[str, PassageBlock] = {}
         wanted = set(doc_ids)
+        rows: list = []  # the current article's (position, chunk id, vector, metadata)
+
+        def close() -> None:
+            if not rows:
+                return
+            d = rows[0][3]["doc_id"]
+            metas = [{k: v for k, v in r[3].items() if k not in ("start", "end")} for r in rows]
+            same = all(m == metas[0] for m in metas)
+            block = PassageBlock(_version(records[d]), rows[0][0], [r[1] for r in rows],
+                                 np.stack([r[2] for r in rows]).astype(np.float32, copy=False),
+                                 metas[0], None if same else [r[3] for r in rows])
+            if d in blocks:  # not written together after all (never seen): keep Chroma's order
+                old = blocks[d]
+                block = PassageBlock(block.version, old.position, old.ids + block.ids,
+                                     np.concatenate([old.vectors, block.vectors]), old.meta,
+                                     None if old.own is None and block.own is None and old.meta == block.meta
+                                     else [old.meta_of(i) for i in range(len(old.ids))]
+                                     + [block.meta_of(i) for i in range(len(block.ids))])
+            blocks[d] = block
+            rows.clear()
+
         for page in pages:
             for cid, vec, meta in page:
                 d = meta.get("doc_id")
                 rec = records.get(d)
                 if d in wanted and rec is not None and rec.content_hash == meta.get("doc_hash"):
-                    rows.setdefault(d, []).append((position, cid, vec, meta))
+                    if rows and rows[0][3]["doc_id"] != d:
+                        close()
+                    rows.append((position, cid, vec, meta))
                 position += 1
-        blocks = {}
-        for d, got in rows.items():
-            metas = [{k: v for k, v in r[3].items() if k not in ("start", "end")} for r in got]
-            same = all(m == metas[0] for m in metas)
-            blocks[d] = PassageBlock(_version(records[d]), got[0][0], [r[1] for r in got],
-                                     np.stack([r[2] for r in got]).astype(np.float32, copy=False),
-                                     metas[0], None if same else [r[3] for r in got])
+        close()
         return blocks, position
 
 
