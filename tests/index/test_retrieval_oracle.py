@@ -211,3 +211,28 @@ def test_bm25_search_in_gives_fts5s_own_scores_bit_for_bit(make_index, monkeypat
     # bm25_exact itself, not FTS5, answers ASCII questions over ASCII rows
     monkeypatch.setattr(bm, "search", lambda *a, **kw: pytest.fail("fell back to FTS5"))
     assert bm.search_in("ceasefire Moscow delegation", set(ids[:5]), 50)
+
+
+def test_bm25_top_k_by_rowid_equals_the_whole_query(make_index, monkeypatch):
+    from index import bm25_sqlite
+    from index.text import tokenize
+
+    index = make_index()
+    ingest_documents(index, _seed_with_copies())  # copies: many chunks tie on their score
+    bm = index.bm25()
+
+    def whole(question, k):  # the query `search` ran for every unfiltered search before
+        match = " OR ".join(f'"{t}"' for t in sorted(set(tokenize(question))))
+        return [(c, float(s)) for c, s in index.store.registry._query(
+            "SELECT chunk_id, -bm25(chunk_fts) AS s FROM chunk_fts WHERE chunk_fts MATCH ? "
+            "ORDER BY s DESC, chunk_id LIMIT ?", (match, k))]
+
+    fell = []
+    full = bm._top
+    monkeypatch.setattr(bm, "_top", lambda m, k: fell.append(k) if (r := full(m, k)) is None else r)
+    for extra in (50, 1, 0):  # 0: ties at the k-th always send it to the whole query
+        monkeypatch.setattr(bm25_sqlite, "EXTRA", extra)
+        for question in QUESTIONS + ["the said year"]:
+            for k in (1, 3, 5, 50, 1000):
+                assert bm.search(question, k) == whole(question, k), (question, k, extra)
+    assert fell and len(fell) < 3 * len(QUESTIONS) * 5  # both paths taken
