@@ -3,10 +3,11 @@
 Article-first retrieval scores every passage of its ~25 candidate articles. Asking Chroma for
 them (a metadata query returning some 350 vectors) cost about 110 ms a question at 100k
 passages; here they are one dictionary lookup per article. The vectors are read from Chroma
-once, in the background, from the first question on (PassageMatrix); afterwards, whenever the
-registry's snapshot of committed documents changes (`NewsIndex.records`, the source of
-`NewsIndex.fingerprint`), only the articles whose committed version changed are read again
-(new or re-written documents) and removed ones are dropped. Memory: 4 bytes x dimension per
+once, in the background, from a process's second question on or at warm-up (PassageMatrix);
+afterwards, whenever the registry's snapshot of committed documents changes
+(`NewsIndex.records`, the source of `NewsIndex.fingerprint`), only the articles whose
+committed version changed are read again (new or re-written documents) and removed ones are
+dropped. Memory: 4 bytes x dimension per
 passage (100k MiniLM passages: 147 MiB), `nbytes`.
 
 Scores are exactly those of the old per-question read: a candidate set's rows are stacked in
@@ -52,9 +53,10 @@ def _version(rec) -> tuple:
 
 class PassageMatrix:
     """The passage vectors of one index's committed articles (see the module doc). The whole
-    read (seconds at 100k passages) runs in a background thread, started by the first question;
-    until it is done `blocks` answers None and the caller reads Chroma as before, with the same
-    results, so a one-question process never waits for it. `wait` waits (a server's warm-up)."""
+    read (seconds at 100k passages) runs in a background thread, started by the second question
+    (a one-question CLI process never pays for it) or by `wait` (a server's or a batch's warm-up,
+    which waits for it); until it is done `blocks` answers None and the caller reads Chroma as
+    before, with the same results."""
 
     def __init__(self, index: "NewsIndex"):
         self.index = index
@@ -62,6 +64,7 @@ class PassageMatrix:
         self._seen = None  # the records snapshot the blocks were checked against
         self._next = 0  # position of the next passage written
         self._ready = False
+        self._asked = False  # a question has come (the read starts with the second)
         self._loader: threading.Thread | None = None
         self._lock = threading.Lock()
         self.load_s: float | None = None  # how long the last whole read took
@@ -71,7 +74,9 @@ class PassageMatrix:
         """The blocks of those committed documents that have passages, in Chroma's order; None
         while the whole read runs (it is started here on first use)."""
         if not self._ready or not self._refresh():
-            self.start()
+            if self._asked:  # not on a process's first question: a one-question CLI never reads it
+                self.start()
+            self._asked = True
             return None
         found = [b for b in (self._blocks.get(d) for d in doc_ids) if b is not None]
         return sorted(found, key=lambda b: b.position)

@@ -93,7 +93,7 @@ class Retriever:
         self.articles = ArticleFirst(index, article_weights or ArticleWeights(), query_embedder)
 
     def warm(self) -> None:
-        """Read now what retrieval otherwise reads in the background from the first question
+        """Read now what retrieval otherwise reads in the background from the second question
         on (the passage vectors of mode "articles", index.passage_matrix)."""
         self.articles.passages.wait()
 

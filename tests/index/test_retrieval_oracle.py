@@ -136,7 +136,7 @@ def _check(index, settings_weights: ArticleWeights) -> None:
         old = plain_retriever(index, article_weights=w, max_per_doc=2)
         old.articles.candidates = lambda *a, af=old.articles: old_candidates(af, *a)
         old.copies.collapse = lambda passages, filters=None, cc=old.copies: old_collapse(cc, passages, filters)
-        # the first question reads Chroma (and starts reading the matrix in the background)
+        # the first questions read Chroma (the second starts reading the matrix in the background)
         assert new.articles.passages.blocks([]) is None
         _same(new, old, QUESTIONS[0], Filters(), None)
         assert new.articles.passages.wait(120) and new.articles.passages.blocks([]) == []
