@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .article_matrix import ArticleMatrices, day_number
+from .passage_matrix import PassageMatrix
 from .types import ScoredPassage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -88,7 +89,6 @@ class Candidates:
 
     chunk_ids: list[str]
     doc_ids: list[str]
-    metas: list[dict]
     cos: np.ndarray  # question . passage vector
     bm25: np.ndarray  # passage BM25 / the best among the candidates (0 when no term matches)
     article: np.ndarray  # question . the passage's article vector
@@ -152,6 +152,7 @@ class ArticleFirst:
         self.weights = weights
         self.query_embedder = query_embedder
         self.matrices = ArticleMatrices(index)
+        self.passages = PassageMatrix(index)  # the candidates' passage vectors, in memory
 
     def _visible(self, meta: dict, filters: "Filters") -> bool:
         return self.index.is_visible(meta) and filters.allows(meta)
@@ -193,16 +194,14 @@ class ArticleFirst:
             docs.update(cid.rsplit("#", 1)[0] for cid, _ in self.index.bm25().search(query, w.candidates, allowed_docs=ok))
         if as_of:  # a passage path may bring an article published after the day asked
             docs = {d for d in docs if d in m.row and allowed[m.row[d]]}
-        rows = [row for row in store.chunk_vectors(sorted(docs)) if self._visible(row[2], filters)]
-        if not rows:
-            return Candidates([], [], [], *(np.zeros(0, dtype=np.float32) for _ in range(4)), anchored=bool(as_of),
+        ids, doc_of, matrix = self._passages(sorted(docs), filters)
+        if not ids:
+            return Candidates([], [], *(np.zeros(0, dtype=np.float32) for _ in range(4)), anchored=bool(as_of),
                               rarity=rarity)
-        ids = [cid for cid, _, _ in rows]
-        doc_of = [meta["doc_id"] for _, _, meta in rows]
-        cos = np.stack([v for _, v, _ in rows]) @ vec
+        cos = matrix @ vec
         bm25 = np.zeros(len(ids), dtype=np.float32)
         if w.bm25 > 0:
-            bm = dict(self.index.bm25().search(query, len(rows), allowed_docs=set(doc_of)))
+            bm = dict(self.index.bm25().search_in(query, set(doc_of), len(ids)))  # its rows only
             bm25 = np.array([bm.get(c, 0.0) for c in ids], dtype=np.float32)
             if bm25.max(initial=0.0) > 0:
                 bm25 = bm25 / bm25.max()
@@ -213,8 +212,30 @@ class ArticleFirst:
         article = np.array([art_cos[m.row[d]] if d in m.row else best_passage[d] for d in doc_of], dtype=np.float32)
         mean_prior = float(prior[allowed].mean()) if allowed.any() else 0.0
         recency = np.array([prior[m.row[d]] if d in m.row else mean_prior for d in doc_of], dtype=np.float32)
-        return Candidates(ids, doc_of, [meta for _, _, meta in rows], cos.astype(np.float32), bm25, article,
-                          recency, anchored=bool(as_of), rarity=rarity)
+        return Candidates(ids, doc_of, cos.astype(np.float32), bm25, article, recency, anchored=bool(as_of),
+                          rarity=rarity)
+
+    def _passages(self, doc_ids: list[str], filters: "Filters") -> tuple[list[str], list[str], np.ndarray]:
+        """(chunk ids, doc ids, vectors) of the visible passages of `doc_ids`, stacked in
+        Chroma's order: from the in-memory matrix, or from Chroma while it is being read (the
+        same rows and values either way)."""
+        blocks = self.passages.blocks(doc_ids)
+        if blocks is None:
+            rows = [row for row in self.index.store.chunk_vectors(doc_ids) if self._visible(row[2], filters)]
+            if not rows:
+                return [], [], np.zeros((0, 0), dtype=np.float32)
+            return [r[0] for r in rows], [r[2]["doc_id"] for r in rows], np.stack([r[1] for r in rows])
+        ids, doc_of, parts = [], [], []
+        for b in blocks:
+            if b.own is None:  # one article's metadata: one check
+                keep = list(range(len(b.ids))) if self._visible(b.meta, filters) else []
+            else:
+                keep = [i for i in range(len(b.ids)) if self._visible(b.meta_of(i), filters)]
+            if keep:
+                ids += [b.ids[i] for i in keep]
+                doc_of += [b.meta_of(i)["doc_id"] for i in keep]
+                parts.append(b.vectors if len(keep) == len(b.ids) else b.vectors[keep])
+        return ids, doc_of, (np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32))
 
     def _search(self, fn, vec, n: int, filters: "Filters") -> list:
         hits = fn(vec, n, filters.where())

@@ -14,7 +14,7 @@ import json
 import sqlite3
 import threading
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from corpus import Document
@@ -54,7 +54,8 @@ class DocRecord:
     dup_count: int = 1  # copies in this document's near-duplicate cluster, itself included
 
     def to_meta(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """The set fields by name (asdict's, without its deep copy: every field is a plain value)."""
+        return {k: v for k in _RECORD_COLUMNS if (v := getattr(self, k)) is not None}
 
     @classmethod
     def from_meta(cls, meta: dict) -> "DocRecord":

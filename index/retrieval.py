@@ -92,6 +92,11 @@ class Retriever:
         self.copies = CopyCollapser(index, replace=collapse_copies)
         self.articles = ArticleFirst(index, article_weights or ArticleWeights(), query_embedder)
 
+    def warm(self) -> None:
+        """Read now what retrieval otherwise reads in the background from the second question
+        on (the passage vectors of mode "articles", index.passage_matrix)."""
+        self.articles.passages.wait()
+
     def _collapse(self, passages: list[ScoredPassage], filters: Filters) -> list[ScoredPassage]:
         return self.copies.collapse(passages, filters)
 

@@ -277,6 +277,17 @@ class ChromaStore:
                        for cid, e, m in zip(res["ids"], res["embeddings"], res["metadatas"]))
         return out
 
+    def iter_chunk_vectors(self, page: int = BATCH) -> Iterator[list[tuple[str, np.ndarray, dict]]]:
+        """Every chunk as (chunk id, vector, metadata), a page at a time, in the order written."""
+        offset = 0
+        while True:
+            res = self._call(self.chunks.get, include=["embeddings", "metadatas"], limit=page, offset=offset)
+            if not res["ids"]:
+                return
+            yield [(cid, np.asarray(e, dtype=np.float32), m)
+                   for cid, e, m in zip(res["ids"], res["embeddings"], res["metadatas"])]
+            offset += len(res["ids"])
+
     def _delete_ids(self, ids: list[str]) -> int:
         for i in range(0, len(ids), BATCH):
             self._call(self.chunks.delete, ids=ids[i : i + BATCH])
@@ -338,13 +349,13 @@ class ChromaStore:
         return {c.chunk_id: (c, m) for c, m, _ in self._with_text(zip(res["ids"], res["documents"], res["metadatas"]))}
 
     def query(self, embedding: np.ndarray, n: int, where: dict | None = None) -> list[tuple[Chunk, float, dict]]:
-        """Nearest chunks as (chunk, cosine similarity, metadata), best first."""
-        total = self.count_chunks()
-        if total == 0 or n <= 0:
+        """Nearest chunks as (chunk, cosine similarity, metadata), best first. (Chroma answers
+        a request for more than it holds with all it holds: no count first, one call less.)"""
+        if n <= 0:
             return []
         res = self._call(
             self.chunks.query, query_embeddings=[np.asarray(embedding, dtype=np.float32)],
-            n_results=min(n, total), where=where or None, include=["documents", "metadatas", "distances"],
+            n_results=n, where=where or None, include=["documents", "metadatas", "distances"],
         )
         rows = zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
         return [(c, 1.0 - float(d), m) for c, m, (d,) in self._with_text(rows)]

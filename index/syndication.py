@@ -17,10 +17,12 @@ found again by searching.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .chunking import chunk_id_for
+from .registry import DocRecord
 from .text import words
 from .types import ScoredPassage
 
@@ -54,18 +56,30 @@ class CopyCollapser:
     index: "NewsIndex"
     min_containment: float = 0.5
     replace: bool = True  # False: only mark copies (`dup_of`), keep their own passages
+    max_heads: int = 512  # cluster heads whose chunks are remembered across questions
+    _heads: dict = field(default_factory=dict, init=False, repr=False)  # head's DocRecord -> its chunks
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _seen: tuple = field(default=(None, False), init=False, repr=False)  # (records snapshot, any copy?)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.min_containment <= 1.0:
             raise ValueError(f"min_containment must be in (0, 1], got {self.min_containment}")
 
-    def _head_chunks(self, head: str, n_chunks: int, cache: dict) -> list:
-        if head not in cache:
-            found = self.index.store.get_chunks([chunk_id_for(head, i) for i in range(n_chunks)])
-            cache[head] = sorted(((c, m) for c, m in found.values() if self.index.is_visible(m)),
-                                 key=lambda cm: cm[0].start)
-        return cache[head]
+    def _head_chunks(self, head: DocRecord) -> list:
+        """The head's visible chunks in text order, each as (chunk, metadata, its 3-grams);
+        remembered across questions while the head's committed record stays the same."""
+        with self._lock:
+            hit = self._heads.get(head)
+        if hit is not None:
+            return hit
+        found = self.index.store.get_chunks([chunk_id_for(head.doc_id, i) for i in range(head.n_chunks)])
+        chunks = sorted(((c, m, _grams(c.text)) for c, m in found.values() if self.index.is_visible(m)),
+                        key=lambda cmg: cmg[0].start)
+        with self._lock:
+            self._heads[head] = chunks
+            while len(self._heads) > self.max_heads:
+                self._heads.pop(next(iter(self._heads)))
+        return chunks
 
     def active(self) -> bool:
         """Does the index hold any syndicated copy? (Checked once per registry snapshot.)"""
@@ -80,14 +94,14 @@ class CopyCollapser:
             return passages
         out: list[ScoredPassage] = []
         seen: set[str] = set()
-        cache: dict = {}
         for p in passages:
             rec = records.get(p.doc_id)
             head = rec.dup_of if rec is not None else None
             head_rec = records.get(head) if head else None
             if self.replace and head_rec is not None and (filters is None or filters.allows(head_rec.to_meta())):
-                chunks = self._head_chunks(head, head_rec.n_chunks, cache)
-                scored = [(containment(p.text, c.text), c, m) for c, m in chunks]
+                chunks = self._head_chunks(head_rec)
+                grams = _grams(p.text)  # containment(p.text, c.text) for each head chunk c
+                scored = [(len(grams & g) / len(grams) if grams else 0.0, c, m) for c, m, g in chunks]
                 best = max(scored, key=lambda x: x[0], default=None)
                 if best is not None and best[0] >= self.min_containment:
                     _, chunk, meta = best

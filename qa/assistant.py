@@ -147,6 +147,9 @@ class Assistant:
         self.embedder.embed_query("warm up")
         if self.quote.reranker is not None:  # loads the cross-encoder now, not on the first answer
             self.quote.reranker.scorer.score("warm up", ["warm up"])
+        warm_retrieval = getattr(self.retriever, "warm", None)  # a test's fake may have none
+        if warm_retrieval is not None:
+            warm_retrieval()
         for reader in (getattr(self.verdicts.finder, "reader", None), getattr(self.reader, "reader", None)):
             if reader is not None:
                 reader.read("warm up", ["warm up"])  # loads the reader's model now, not on the first answer

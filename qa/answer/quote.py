@@ -346,9 +346,14 @@ def idf_from_bm25(index) -> Callable[[], Callable[[str], float]]:
     """An idf source over the index's chunks: call it once per question, then per term
     (a term no chunk contains gets the maximum idf)."""
 
+    counted: list = [(None, 1)]  # (BM25 of one committed state, its chunk count): one count per state
+
     def source() -> Callable[[str], float]:
         bm25 = index.bm25()
-        n = max(len(bm25), 1)
+        held, n = counted[0]
+        if held is not bm25:
+            n = max(len(bm25), 1)
+            counted[0] = (bm25, n)
         postings = getattr(bm25, "_postings", {})
 
         def idf(term: str) -> float:
