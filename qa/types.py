@@ -274,6 +274,7 @@ class Sentence:
     lex: float = 0.0
     cue: float = 0.0
     score: float = 0.0
+    ce: float | None = None  # the cross-encoder's logit, when quote mode's second stage read it
     terms: set[str] = field(default_factory=set)
     prev_start: int | None = None  # document offset of the sentence before it in its passage
 

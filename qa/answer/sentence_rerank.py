@@ -47,6 +47,8 @@ class SentenceReranker:
         logits = np.asarray(self.scorer.score(question, [s.text for s in head]), dtype=np.float64)
         if logits.shape != (len(head),):
             raise ValueError(f"cross-encoder gave {logits.shape} scores for {len(head)} sentences")
+        for s, x in zip(head, logits):
+            s.ce = float(x)
         top = max(s.score for s in head)
         if top <= 0:  # nothing to scale against: order by the cross-encoder, scores as they were
             order = sorted(range(len(head)), key=lambda i: (-logits[i], i))

@@ -8,7 +8,9 @@ question, from a logistic model over general features of the evidence (no word l
 - typed / type_found: whether the question asks for a typed answer (a person for "who", a
   number for "how many", a date for "when") and whether a cited sentence holds an entity of
   that type (qa.answer.short_answer);
-- retrieval: the top passage's retrieval score.
+- retrieval: the top passage's retrieval score;
+- best_ce: the cross-encoder's logit for the best sentence it read (quote mode's second stage,
+  qa.answer.sentence_rerank; 0 when it is off).
 
 The weights ship in `qa/evidence/answerability.json`; `bench/train_answerability.py` refits them on the
 dev halves of public benchmarks and prints held-out figures. The score goes into
@@ -22,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-FEATURES = ("gate", "best_sem", "best_lex", "sem_margin", "missing", "typed", "type_found", "retrieval")
+FEATURES = ("gate", "best_sem", "best_lex", "sem_margin", "missing", "typed", "type_found", "retrieval",
+            "best_ce")
 DEFAULT_PATH = Path(__file__).with_name("answerability.json")
 
 
@@ -40,6 +43,7 @@ def evidence_features(evidence, ranked: Sequence, passages: Sequence, typed: boo
         "typed": float(typed),
         "type_found": float(type_found),
         "retrieval": float(passages[0].score) if passages else 0.0,
+        "best_ce": max((float(x.ce) for x in ranked if getattr(x, "ce", None) is not None), default=0.0),
     }
 
 

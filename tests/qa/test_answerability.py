@@ -52,7 +52,7 @@ def test_features_from_the_evidence():
     ranked = [NS(sem=s) for s in (0.7, 0.6, 0.5, 0.4, 0.2, 0.1)]
     f = evidence_features(ev, ranked, [NS(score=0.9)], typed=True, type_found=False)
     assert f == {"gate": 1.0, "best_sem": 0.7, "best_lex": 0.5, "sem_margin": pytest.approx(0.5), "missing": 1.0,
-                 "typed": 1.0, "type_found": 0.0, "retrieval": 0.9}
+                 "typed": 1.0, "type_found": 0.0, "retrieval": 0.9, "best_ce": 0.0}
 
 
 def test_verdict_carries_kind_reason_and_score_into_the_json():

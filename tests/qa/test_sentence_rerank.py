@@ -47,7 +47,20 @@ def test_the_head_is_reordered_by_the_cross_encoder_on_the_first_stage_scale():
     sig = lambda x: 1 / (1 + np.exp(-x))
     assert out[1].score == pytest.approx(0.9 * sig(-1.0) / sig(2.0))  # 'the' matches: 1 - 2
     assert out[3].text == "berg led oslo talks again." and out[3].score < min(s.score for s in out[:3])
+    assert [s.ce for s in out] == [2.0, -1.0, -2.0, None]  # the logits it read, kept for the verdict
     assert [s.score for s in out] == sorted((s.score for s in out), reverse=True)
+
+
+def test_the_best_logit_is_a_verdict_feature():
+    from types import SimpleNamespace
+
+    from qa.evidence.answerability import evidence_features
+
+    evidence = SimpleNamespace(passed=True, best_sem=0.5, best_lex=0.5, missing=())
+    ranked = _sentences([(0.9, "a b c."), (0.8, "d e f.")])
+    assert evidence_features(evidence, ranked, [], False, False)["best_ce"] == 0.0  # second stage off
+    ranked = SentenceReranker(WordScorer(), depth=2).rerank("d e f", ranked)
+    assert evidence_features(evidence, ranked, [], False, False)["best_ce"] == 1.0
 
 
 def test_a_further_sentence_is_quoted_only_when_the_cross_encoder_rates_it_near_the_best():
