@@ -183,7 +183,7 @@ def run_one(args) -> dict:
         docs = pickle.load(fh)[args.one_size]
     table = dict(np.load(args.work / "vectors.npz", allow_pickle=True)["table"].item())
     inner = make_embedder(args.embedder)
-    settings = Settings(data_dir=str(args.work / f"data-{args.one_size}"))
+    settings = Settings.load(data_dir=str(args.work / f"data-{args.one_size}"))
     import shutil
 
     shutil.rmtree(settings.data_dir, ignore_errors=True)  # always a fresh store
@@ -286,7 +286,7 @@ def base_set(args):
         sys.exit(f"error: no {src}/corpus_subset.jsonl; pass --bench-dir or set QA_BENCH_DIR")
     args.work = args.work or Path(tempfile.mkdtemp(prefix="qa-scale-"))
     args.work.mkdir(parents=True, exist_ok=True)
-    s = Settings().index
+    s = Settings.load().index
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
     docs = load_articles(src)
     # The base set: articles until max_unique chunks; larger sizes repeat it with new ids
