@@ -32,6 +32,21 @@ class FakeEmbedder:
         return self._vec(text)
 
 
+class WordScorer:
+    """A fake cross-encoder (`score(query, texts)`): the logit is the number of the query's words
+    in the text (lower-cased, a final full stop dropped), plus `offset`; it records its calls."""
+
+    def __init__(self, offset: float = 0.0):
+        self.offset = offset
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def score(self, query, texts):
+        self.calls.append((query, list(texts)))
+        q = set(query.lower().split())
+        return np.array([len(q & set(t.lower().rstrip(".").split())) + self.offset for t in texts],
+                        dtype=np.float32)
+
+
 # The knobs `index.Retriever` had as constructor defaults before issue 24 moved every tuned value
 # into settings: reciprocal-rank fusion, equal weights. The index layer's own tests pin them, so
 # that what they check does not move when the product's settings do.

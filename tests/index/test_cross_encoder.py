@@ -10,21 +10,11 @@ from index import Chunk, ScoredPassage
 from index.cross_encoder import CrossEncoderReranker, OnnxCrossEncoder
 from index.retrieval import diversify
 
+from fakes import WordScorer
+
 
 def _p(cid: str, score: float, text: str, title: str | None = None) -> ScoredPassage:
     return ScoredPassage(Chunk(cid, cid.split("#")[0], 0, len(text), text), score, title=title)
-
-
-class WordScorer:
-    """A fake cross-encoder: the logit is the number of query words in the text."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, list[str]]] = []
-
-    def score(self, query, texts):
-        self.calls.append((query, list(texts)))
-        words = set(query.lower().split())
-        return np.array([float(len(words & set(t.lower().split()))) for t in texts], dtype=np.float32)
 
 
 def _passages():

@@ -12,17 +12,7 @@ from qa.answer.quote import QuoteAnswerer, SentenceScorer, candidate_sentences, 
 from qa.answer.sentence_rerank import SentenceReranker
 from qa.types import Sentence
 
-
-class WordScorer:
-    """A fake cross-encoder: the logit is the number of query words in the text, minus 2."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, list[str]]] = []
-
-    def score(self, query, texts):
-        self.calls.append((query, list(texts)))
-        q = set(query.lower().split())
-        return np.array([len(q & set(t.lower().rstrip(".").split())) - 2.0 for t in texts], dtype=np.float32)
+from fakes import WordScorer
 
 
 def _sentences(scores_texts):
@@ -38,7 +28,7 @@ def _sentences(scores_texts):
 def test_the_head_is_reordered_by_the_cross_encoder_on_the_first_stage_scale():
     ranked = _sentences([(0.9, "the weather was cold."), (0.8, "talks resume in may."),
                          (0.7, "berg led the oslo delegation."), (0.6, "berg led oslo talks again.")])
-    scorer = WordScorer()
+    scorer = WordScorer(offset=-2.0)
     out = SentenceReranker(scorer, depth=3).rerank("who led the oslo delegation", ranked)
     assert [s.text for s in out][:3] == ["berg led the oslo delegation.", "the weather was cold.",
                                          "talks resume in may."]
@@ -59,7 +49,7 @@ def test_the_best_logit_is_a_verdict_feature():
     evidence = SimpleNamespace(passed=True, best_sem=0.5, best_lex=0.5, missing=())
     ranked = _sentences([(0.9, "a b c."), (0.8, "d e f.")])
     assert evidence_features(evidence, ranked, [], False, False)["best_ce"] == 0.0  # second stage off
-    ranked = SentenceReranker(WordScorer(), depth=2).rerank("d e f", ranked)
+    ranked = SentenceReranker(WordScorer(offset=-2.0), depth=2).rerank("d e f", ranked)
     assert evidence_features(evidence, ranked, [], False, False)["best_ce"] == 1.0
 
 
@@ -68,14 +58,14 @@ def test_a_further_sentence_is_quoted_only_when_the_cross_encoder_rates_it_near_
                          (0.87, "berg led the oslo delegation twice.")])
     before = [s.text for g in select_sentences(list(ranked), 3, rel=0.85, follow=2.0) for s in g]
     assert before[0] == "the weather was cold."
-    out = SentenceReranker(WordScorer(), depth=3).rerank("who led the oslo delegation", ranked)
+    out = SentenceReranker(WordScorer(offset=-2.0), depth=3).rerank("who led the oslo delegation", ranked)
     after = [s.text for g in select_sentences(out, 3, rel=0.85, follow=2.0) for s in g]
     assert after == ["berg led the oslo delegation.", "berg led the oslo delegation twice."]
 
 
 def test_short_lists_and_validation():
     one = _sentences([(0.5, "only one sentence here.")])
-    scorer = WordScorer()
+    scorer = WordScorer(offset=-2.0)
     assert SentenceReranker(scorer, depth=5).rerank("q", one) == one and scorer.calls == []
     with pytest.raises(ValueError, match="depth must be >= 1, got 0"):
         SentenceReranker(scorer, depth=0)
