@@ -13,7 +13,6 @@ sentences below the re-ranked ones are scaled under the lowest of them, in their
 
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import numpy as np
@@ -21,10 +20,6 @@ import numpy as np
 from index.cross_encoder import PairScorer
 
 from ..types import Sentence
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
 
 class SentenceReranker:
@@ -53,10 +48,9 @@ class SentenceReranker:
         if top <= 0:  # nothing to scale against: order by the cross-encoder, scores as they were
             order = sorted(range(len(head)), key=lambda i: (-logits[i], i))
             return [head[i] for i in order] + tail
-        probs = [_sigmoid(float(x)) for x in logits]
-        best = max(probs) or 1.0
-        for s, p in zip(head, probs):
-            s.score = top * p / best
+        probs = 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
+        for s, p in zip(head, probs / probs.max()):
+            s.score = top * float(p)
         order = sorted(range(len(head)), key=lambda i: (-head[i].score, i))
         head = [head[i] for i in order]
         floor = head[-1].score
