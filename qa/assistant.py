@@ -145,6 +145,7 @@ class Assistant:
         for i in range(0, len(texts), 256):
             self.scorer.cache.vectors(texts[i:i + 256])
         self.embedder.embed_query("warm up")
+        analyse("What happened last week, and on 19 January 2024?", None)  # spaCy and dateparser's locale data
         if self.quote.reranker is not None:  # loads the cross-encoder now, not on the first answer
             self.quote.reranker.scorer.score("warm up", ["warm up"])
         warm_retrieval = getattr(self.retriever, "warm", None)  # a test's fake may have none

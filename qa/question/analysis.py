@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from index import Filters
 
@@ -83,7 +84,9 @@ def to_date(as_of) -> date:
     raise ValueError(f"as_of {as_of!r} is not a date; give YYYY-MM-DD (e.g. 2024-03-13)")
 
 
+@lru_cache(maxsize=64)
 def _parser(base: date):
+    """One dateparser per base day (building one reads its locale data: ~20 ms)."""
     from dateparser.date import DateDataParser
 
     return DateDataParser(languages=["en"], settings={
@@ -102,6 +105,7 @@ def _span(day: date, period: str) -> tuple[date, date]:
     return day, day
 
 
+@lru_cache(maxsize=4096)
 def resolve(text: str, as_of: date, op: str | None = None) -> DateExpr | None:
     """A date expression resolved against `as_of`; `op`: the preposition before it
     ('before March 2024' -> everything up to 29 February 2024). None if not a date."""

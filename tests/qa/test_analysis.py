@@ -123,3 +123,27 @@ def test_one_answer_type():
     defs = sorted(str(p.relative_to(root.parent)) for p in root.rglob("*.py")
                   if "def answer_type(" in p.read_text(encoding="utf-8"))
     assert defs == ["qa/question/analysis.py"]
+
+
+def test_date_resolution_is_memoised_per_text_and_day(monkeypatch):
+    """A follow-up resolves the same dates several times (its thread, its rewrite, its
+    analysis): dateparser runs once per (text, day), and the result does not change."""
+    from qa.question import analysis
+
+    analysis.resolve.cache_clear()
+    calls = []
+    real = analysis._parser
+
+    def counting(base):
+        calls.append(base)
+        return real(base)
+
+    monkeypatch.setattr(analysis, "_parser", counting)
+    day = date(2024, 3, 13)
+    first = analysis.resolve("last week", day)
+    n = len(calls)
+    assert n >= 1 and (first.date_from, first.date_to) == ("2024-03-04", "2024-03-10")
+    assert analysis.resolve("last week", day) is first and len(calls) == n  # no dateparser call
+    later = analysis.resolve("last week", date(2024, 4, 13))  # another day is resolved afresh
+    assert len(calls) > n and (later.date_from, later.date_to) == ("2024-04-01", "2024-04-07")
+    analysis.resolve.cache_clear()
