@@ -15,11 +15,13 @@ which is what the tutorial shows as sources), latency. news-qa is also re-asked 
 evidence removed (refusal). The starter has no refusal: it never abstains, so it has no
 refusal figure and its false-refusal rate is 0 by construction.
 
-Records are appended to <out>/records.jsonl as each question finishes (a run can be stopped and
-its figures still read); <out>/summary.json has the figures of both.
+Records are appended to <out>/records.jsonl as each question finishes (a stopped run resumes, and
+--summarize reports the records so far). The report is the suite's own (`qa eval --suite`'s writer:
+<out>/report.md, report.html with its plots, report.json), the starter as the first configuration
+and news-qa beside it with paired differences.
 
     QA_CACHE_DIR=/work/cache-retrieval nice -n 5 .venv/bin/python bench/starter_answers.py --split test --n 40 --out DIR
-    .venv/bin/python bench/starter_answers.py --summarize DIR    # figures of the records so far
+    .venv/bin/python bench/starter_answers.py --summarize --out DIR    # report of the records so far
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from evaluation import benchmarks as B  # noqa: E402
 from evaluation.beir import bench_dir, cache_root  # noqa: E402
 from evaluation.suite import FOLDERS, open_bench_index, sample  # noqa: E402
 
-SYSTEMS = ("news-qa", "starter")
+SYSTEMS = ("starter", "news-qa")  # the report's configurations, the baseline first
 
 
 class StarterAssistant:
@@ -58,19 +60,36 @@ class StarterAssistant:
                 "latency_s": time.perf_counter() - t0}
 
 
-def summarize(records: list[dict]) -> dict:
-    """Per system: mean of each metric over the records that have it, with counts."""
+def suite_report(records: list[dict], meta: dict) -> dict:
+    """The records as a `qa eval --suite` report (evaluation.report.write_report renders it, with
+    its plots): the starter as the first configuration, news-qa beside it, and the paired
+    differences news-qa minus starter."""
     from evaluation import stats as S
+    from evaluation.suite import PUBLISHED
 
-    out = {}
+    runs = {}
     for name in SYSTEMS:
         rows = [r for r in records if r["system"] == name]
         if rows:
-            s = S.summarize(rows)
-            out[name] = {"questions": len({r["id"] for r in rows}), **s}
-    base, other = ([r for r in records if r["system"] == n] for n in SYSTEMS)
-    if base and other:  # news-qa minus the starter, paired by question, with a bootstrap 95% interval
-        out["delta"] = {m: S.paired_delta(other, base, m) for m in ("accuracy", "mc_accuracy", "citation_precision")}
+            runs[name] = {"summary": S.summarize(rows), "by_type": S.summarize_by_type(rows), "records": rows,
+                          "questions": len({r["id"] for r in rows}), "documents": meta.get("documents")}
+    names = list(runs)
+    deltas = {c: {m: S.paired_delta(runs[names[0]]["records"], runs[c]["records"], m)
+                  for m in runs[names[0]]["summary"]["metrics"]} for c in names[1:]}
+    return {"meta": meta, "suite": {"configs": names, "benchmarks": {"realtimeqa": runs},
+                                    "deltas": {"realtimeqa": deltas},
+                                    "reliability": {c: S.reliability(runs[c]["records"]) for c in names},
+                                    "published": {"realtimeqa": PUBLISHED["realtimeqa"]}}}
+
+
+def headline(report: dict) -> dict:
+    """Per system: mean of the headline metrics; and the paired news-qa minus starter deltas."""
+    runs = report["suite"]["benchmarks"]["realtimeqa"]
+    keys = ("accuracy", "mc_accuracy", "citation_precision", "refusal", "false_refusal", "fallback")
+    out = {c: {"questions": r["questions"], **{m: (r["summary"]["metrics"].get(m) or {}).get("mean") for m in keys},
+               "latency_p50_s": r["summary"]["latency"].get("p50")} for c, r in runs.items()}
+    for c, d in report["suite"]["deltas"]["realtimeqa"].items():
+        out[f"delta {c} - starter"] = {m: d.get(m) for m in ("accuracy", "mc_accuracy", "citation_precision")}
     return out
 
 
@@ -78,8 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=("dev", "test"), default="test")
     ap.add_argument("--n", type=int, default=40, help="questions (a fixed hash sample of the split)")
-    ap.add_argument("--out", required=True, help="folder for records.jsonl and summary.json")
-    ap.add_argument("--summarize", action="store_true", help="only print the figures of --out's records")
+    ap.add_argument("--out", required=True, help="folder for records.jsonl and the report (report.md/.html/.json)")
+    ap.add_argument("--summarize", action="store_true",
+                    help="no answering: write the report of --out's records so far and print its figures")
     ap.add_argument("--target", default=None, help="where the starter's packages go (default <cache>/starter-site)")
     args = ap.parse_args(argv)
     if args.n < 1:
@@ -89,7 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     path = out / "records.jsonl"
     if args.summarize:
         records = [json.loads(line) for line in path.open(encoding="utf-8")] if path.exists() else []
-        print(json.dumps(summarize(records), indent=2))
+        if not records:
+            ap.error(f"no records in {path} yet; run without --summarize first")
+        from evaluation.report import write_report
+
+        report = suite_report(records, {"split": args.split, "records": str(path), "mode": "llm (both)"})
+        write_report(out, report)
+        print(json.dumps(headline(report), indent=2))
         return 0
 
     ensure_packages(Path(args.target) if args.target else cache_root() / "starter-site")
@@ -120,11 +146,15 @@ def main(argv: list[str] | None = None) -> int:
                 for r in records:
                     f.write(json.dumps({"system": name, **r}) + "\n")
         say(f"{i}/{len(questions)} questions, {time.perf_counter() - t0:.0f} s")
+    from evaluation.report import write_report
+
     records = [json.loads(line) for line in path.open(encoding="utf-8")]
-    report = {"split": args.split, "n": len(questions), "model": get_llm(settings.llm).name,
-              "figures": summarize(records)}
-    (out / "summary.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "split": args.split,
+            "questions": len(questions), "documents": len(docs), "mode": "llm (both)",
+            "model": get_llm(settings.llm).name, "starter": "as_query_engine(llm=the same, similarity_top_k=2)"}
+    report = suite_report(records, meta)
+    write_report(out, report)
+    print(json.dumps(headline(report), indent=2))
     return 0
 
 

@@ -13,7 +13,7 @@ from evaluation.news_bench import run_realtimeqa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.starter_answers import StarterAssistant, summarize  # noqa: E402
+from bench.starter_answers import StarterAssistant, headline, suite_report  # noqa: E402
 
 
 class _Node:
@@ -80,13 +80,21 @@ def test_the_starter_is_graded_like_news_qa_without_refusals_or_filters(tmp_path
     assert engine.asked == [q.question for q in qs]
 
 
-def test_summary_pairs_news_qa_against_the_starter():
+def test_the_report_is_the_suites_with_the_starter_first(tmp_path):
+    from evaluation.report import write_report
+
     def rec(system, qid, correct):
-        return {"system": system, "id": qid, "type": "free_form", "answerable": True, "correct": correct,
-                "latency": 1.0, "metrics": {"accuracy": float(correct), "mc_accuracy": float(correct)}}
+        return {"system": system, "benchmark": "realtimeqa", "id": qid, "type": "free_form", "answerable": True,
+                "correct": correct, "abstained": False, "latency": 1.0, "score": None,
+                "metrics": {"accuracy": float(correct), "mc_accuracy": float(correct)}}
 
     records = [rec("news-qa", "a", True), rec("news-qa", "b", True), rec("starter", "a", True), rec("starter", "b", False)]
-    s = summarize(records)
-    assert s["news-qa"]["metrics"]["accuracy"]["mean"] == 1.0 and s["starter"]["metrics"]["accuracy"]["mean"] == 0.5
-    assert s["delta"]["accuracy"]["delta"] == 0.5 and s["delta"]["accuracy"]["n"] == 2  # news-qa minus starter
-    assert summarize([rec("starter", "a", False)]).get("delta") is None
+    report = suite_report(records, {"split": "test"})
+    assert report["suite"]["configs"] == ["starter", "news-qa"]
+    fig = headline(report)
+    assert fig["news-qa"]["accuracy"] == 1.0 and fig["starter"]["accuracy"] == 0.5
+    delta = fig["delta news-qa - starter"]["accuracy"]
+    assert delta["delta"] == 0.5 and delta["n"] == 2  # paired by question
+    paths = write_report(tmp_path / "out", report)
+    md = paths["md"].read_text()
+    assert "# Benchmark suite: starter, news-qa" in md and "Δ news-qa − starter" in md
