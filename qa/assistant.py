@@ -23,6 +23,7 @@ from .question.followup import Turn, demote_shown, shown_before, parse_history, 
 from .question.thread import is_anaphoric, thread_filters, thread_of
 from .index_view import IndexView
 from .evidence.verdict import VerdictMaker
+from .nlp import entities_many
 from .query_memo import QueryMemo
 from .evidence.reading import PassageReader, Reading, ReaderSpanFinder, promote
 from .answer.quote import QuoteAnswerer, SentenceScorer, idf_from_bm25
@@ -131,8 +132,8 @@ class Assistant:
             return self._llm
 
     def warm(self, max_sentences: int = 20_000) -> int:
-        """Embed the sentences of the indexed chunks ahead of the first questions (up to
-        `max_sentences`), so answering embeds only the question. Returns how many."""
+        """Embed the sentences of the indexed chunks, and find their names, ahead of the first
+        questions (up to `max_sentences`), so answering embeds only the question. Returns how many."""
         from index import split_sentences
 
         seen: dict[str, None] = {}  # distinct sentences: syndicated copies repeat many of them
@@ -144,6 +145,7 @@ class Assistant:
         texts = list(seen)[:max_sentences]
         for i in range(0, len(texts), 256):
             self.scorer.cache.vectors(texts[i:i + 256])
+            entities_many(texts[i:i + 256])  # the answer-type cue's names (qa.nlp caches them per text)
         self.embedder.embed_query("warm up")
         analyse("What happened last week, and on 19 January 2024?", None)  # spaCy and dateparser's locale data
         if self.quote.reranker is not None:  # loads the cross-encoder now, not on the first answer

@@ -335,3 +335,19 @@ def test_warm_counts_distinct_sentences(assistant_over):
                        + [Document("other", "Fair", "Business Weekly", "2023-05-20",
                                    "The annual trade fair opened. Organisers expect record attendance.")])
     assert a.warm(max_sentences=4) == 4  # two distinct in the copies, two in the other article
+
+
+def test_warm_finds_the_sentences_names_before_the_first_question(assistant_over, monkeypatch):
+    """Warm-up runs spaCy over the indexed sentences (and a dated question through dateparser),
+    so a first 'who' question finds every name it needs already cached."""
+    from qa import nlp
+
+    a = assistant_over([Document("d1", "Ship seized", "Coast Daily", "2024-01-10",
+                                 "Harbour pilots guided the tanker Borealis into Valletta on Tuesday. Captain Mira Kovac "
+                                 "thanked the crew.")])
+    a.warm()
+    pipelines = []
+    real = nlp.spacy_pipeline
+    monkeypatch.setattr(nlp, "spacy_pipeline", lambda: pipelines.append(1) or real())
+    nlp.entities_many(["Harbour pilots guided the tanker Borealis into Valletta on Tuesday."])
+    assert pipelines == []  # a cache hit: no spaCy run
