@@ -4,7 +4,11 @@ against the wheel's `checksums.json`) reads each (question, passage) pair and re
 fused first-stage candidates.
 
 - `OnnxCrossEncoder`: `score(query, texts) -> np.ndarray`, one logit per text. The session
-  loads on first use; `shared_cross_encoder(max_length)` keeps one per process.
+  loads on first use; `shared_cross_encoder(max_length)` keeps one per process. The int8
+  model quantizes its activations with one scale per run, so a pair's logit moved by up to
+  0.5 with the other pairs of its batch: pairs run one at a time by default (as fast on
+  2 cores: no padding), each logit is then the pair's own, and is kept (`memo` pairs, least
+  recently used dropped) for the next question that scores the same sentence.
 - `CrossEncoderReranker`: re-scores the first `depth` passages of a ranked list (all pairs
   in one batched run), and mixes the min-max normalised first-stage score with the
   min-max normalised logit: `(1 - weight) * first + weight * cross-encoder` (`weight = 1`
@@ -14,6 +18,7 @@ fused first-stage candidates.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
 
@@ -34,22 +39,27 @@ class PairScorer(Protocol):
 class OnnxCrossEncoder:
     """A BERT cross-encoder in ONNX: score(query, texts) -> one logit per text. Pairs are
     truncated to `max_length` tokens (the passage first, `longest_first`) and run in batches
-    of `batch`, shortest first, so little padding is computed."""
+    of `batch`, shortest first, so little padding is computed. With `batch` 1 (the default)
+    a logit depends on its pair alone, and the last `memo` are kept (0: none)."""
 
-    def __init__(self, model_dir: Path | None = None, max_length: int = 512, batch: int = 64,
-                 threads: int = 2):
+    def __init__(self, model_dir: Path | None = None, max_length: int = 512, batch: int = 1,
+                 threads: int = 2, memo: int = 8192):
         if max_length < 8:
             raise ValueError(f"OnnxCrossEncoder max_length must be >= 8, got {max_length}")
         if batch < 1:
             raise ValueError(f"OnnxCrossEncoder batch must be >= 1, got {batch}")
         if threads < 1:
             raise ValueError(f"OnnxCrossEncoder threads must be >= 1, got {threads}")
+        if memo < 0:
+            raise ValueError(f"OnnxCrossEncoder memo must be >= 0, got {memo}")
         self.model_dir = model_dir
         self.max_length = max_length
         self.batch = batch
         self.threads = threads
         self._lock = threading.Lock()
         self._session = self._tok = None
+        self.memo = memo if batch == 1 else 0  # a batched logit depends on its batch: not kept
+        self._memo: OrderedDict[tuple[str, str], float] = OrderedDict()
 
     def _load(self):
         with self._lock:
@@ -68,9 +78,23 @@ class OnnxCrossEncoder:
     def score(self, query: str, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        session, tok = self._load()
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros(len(texts), dtype=np.float32)
+        todo = []
+        with self._lock:
+            for i, text in enumerate(texts):
+                hit = self._memo.get((query, text)) if self.memo else None
+                if hit is None:
+                    todo.append(i)
+                else:
+                    out[i] = hit
+                    self._memo.move_to_end((query, text))
+        if todo:
+            self._run(query, texts, todo, out)
+        return out
+
+    def _run(self, query: str, texts: list[str], todo: list[int], out: np.ndarray) -> None:
+        session, tok = self._load()
+        order = sorted(todo, key=lambda i: len(texts[i]))
         for i in range(0, len(order), self.batch):
             part = order[i:i + self.batch]
             enc = tok.encode_batch([(query, texts[j]) for j in part])
@@ -79,7 +103,12 @@ class OnnxCrossEncoder:
                     "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
             logits = session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
             out[part] = np.asarray(logits, dtype=np.float32).reshape(len(enc), -1)[:, 0]
-        return out
+        if self.memo:
+            with self._lock:
+                for i in todo:
+                    self._memo[(query, texts[i])] = float(out[i])
+                while len(self._memo) > self.memo:
+                    self._memo.popitem(last=False)
 
 
 _SHARED: dict[int, OnnxCrossEncoder] = {}

@@ -93,7 +93,8 @@ def test_scorer_must_score_and_return_one_score_per_passage():
 def test_onnx_cross_encoder_validates_its_arguments():
     for kwargs, message in (({"max_length": 2}, "max_length must be >= 8, got 2"),
                             ({"batch": 0}, "batch must be >= 1, got 0"),
-                            ({"threads": 0}, "threads must be >= 1, got 0")):
+                            ({"threads": 0}, "threads must be >= 1, got 0"),
+                            ({"memo": -1}, "memo must be >= 0, got -1")):
         with pytest.raises(ValueError, match=message):
             OnnxCrossEncoder(**kwargs)
 
@@ -125,3 +126,26 @@ def test_real_cross_encoder_ranks_the_answering_passage_first():
     assert out[0].doc_id == "h"
     assert out[0].scores["cross_encoder"] > out[-1].scores["cross_encoder"] + 5
     assert [p.doc_id for p in diversify(out, 2, 2)] == ["h", "k"]
+
+
+@pytest.mark.slow
+def test_real_cross_encoder_scores_each_pair_alone_and_remembers_it(monkeypatch):
+    """The int8 model scales its activations per run: a batched pair's logit moved with the
+    other pairs of its batch, so one sentence could change rank with its neighbours. Each
+    pair runs alone: its logit is the same in any company, and is remembered."""
+    q = "who led the delegation"
+    texts = ["Mousa Abu Marzouk led the Hamas delegation to Moscow.",
+             "Heavy rain flooded the harbour on Monday and closed two roads.",
+             "The talks were held at the foreign ministry, officials said, and lasted three hours."]
+    ce = OnnxCrossEncoder(max_length=256)
+    together = ce.score(q, texts)
+    alone = OnnxCrossEncoder(max_length=256, memo=0)
+    assert [float(x) for x in together] == [float(alone.score(q, [t])[0]) for t in texts]
+    runs = []
+    session, _ = ce._load()
+    monkeypatch.setattr(ce, "_session", type("Counting", (), {
+        "run": lambda self, *a, **k: runs.append(1) or session.run(*a, **k)})())
+    again = ce.score(q, [texts[2], "A new sentence about the delegation.", texts[0]])
+    assert len(runs) == 1  # only the new pair ran
+    assert again[0] == together[2] and again[2] == together[0]
+    assert ce.score(q, []).shape == (0,)
