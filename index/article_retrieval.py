@@ -185,7 +185,8 @@ class ArticleFirst:
         score = np.where(allowed, w.article * art_cos + r * prior, -np.inf)
         top = np.argsort(-score, kind="stable")[: min(w.articles, int(allowed.sum()))]
         docs = {m.doc_ids[i] for i in top}
-        if w.passage > 0:
+        if w.passage > 0 and not (filters.doc_ids and docs.issuperset(filters.doc_ids)):
+            # (a search within named articles that are all candidates already: nothing to add)
             docs.update(c.doc_id for c, _, meta in self._search(store.query, vec, w.candidates, filters)
                         if self._visible(meta, filters))
         rarity = self.index.bm25().rarity(query) if w.bm25 > 0 else 0.0

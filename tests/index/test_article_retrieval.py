@@ -62,6 +62,26 @@ def test_ingest_writes_one_article_vector_per_document_and_removal_removes_it(ma
     assert dict(index.store.iter_article_meta())["b2"]["doc_hash"] == changed.content_hash
 
 
+def test_a_search_within_named_articles_skips_the_passage_path_when_all_are_candidates(make_index, monkeypatch):
+    """A follow-up searches the articles its thread cited: when each is already a candidate
+    the passage search could add nothing, and is not run; the passages are the same."""
+    index = make_index()
+    ingest_documents(index, DOCS)
+    w = ArticleWeights()
+    named = Filters(doc_ids=("a1", "b2"))
+    calls = []
+    real = index.store.query
+    monkeypatch.setattr(index.store, "query", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with_path = Filters(doc_ids=("a1", "b2", "gone"))  # an id that is no candidate: the path runs
+    expected = [(p.chunk.chunk_id, p.score) for p in ArticleFirst(index, w).retrieve("storm power", 5, with_path)]
+    assert calls  # it ran
+    calls.clear()
+    got = [(p.chunk.chunk_id, p.score) for p in ArticleFirst(index, w).retrieve("storm power", 5, named)]
+    assert got == expected and {c.split("#")[0] for c, _ in got} == {"a1", "b2"} and calls == []
+    ArticleFirst(index, w).retrieve("storm power", 5, Filters())
+    assert calls  # without named articles the passage path runs
+
+
 def test_an_index_without_article_vectors_is_backfilled_once(make_index, fake_embedder):
     index = make_index()
     ingest_documents(index, DOCS)
