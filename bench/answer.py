@@ -61,7 +61,7 @@ def main() -> None:
     ap.add_argument("--data-dir", default=str(REPO / ".qa-bench"))
     ap.add_argument("--repeat", type=int, default=1, help="timed passes over the questions")
     ap.add_argument("--verbose", action="store_true", help="print each wrong answer")
-    ap.add_argument("--warm", type=int, default=20_000,
+    ap.add_argument("--warm", type=int, default=50_000,
                     help="sentences embedded ahead of the questions (0: none; answers then embed what they read)")
     args = ap.parse_args()
 

@@ -4,24 +4,41 @@ it (and the BEIR benchmark) relies on so that no text is embedded twice."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
 from pathlib import Path
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
 
 class EmbeddingCache:
     """text -> vector for one model, in SQLite (safe to share between processes; each
-    insert is its own transaction, so an interrupted run keeps what it finished)."""
+    insert is its own transaction, so an interrupted run keeps what it finished).
+    `tolerant`: a file that cannot be opened, read or written is logged once and then left
+    alone (lookups find nothing, stores are dropped), for a cache whose loss costs only time."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, tolerant: bool = False, timeout: float = 60.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.tolerant = tolerant
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), timeout=60, check_same_thread=False)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)")
-        self._db.commit()
+        self._db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False)
+            self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)")
+            self._db.commit()
+        except (OSError, sqlite3.Error) as e:
+            self._fail("open", e)
+
+    def _fail(self, what: str, e: Exception) -> None:
+        if not self.tolerant:
+            raise e
+        log.warning("embedding cache %s: could not %s it (%s); going on without it. Remove the "
+                    "file to start it afresh.", self.path, what, e)
+        self._db = None
 
     @staticmethod
     def key(text: str) -> str:
@@ -33,25 +50,39 @@ class EmbeddingCache:
         out: dict[str, np.ndarray] = {}
         items = list(keys)
         with self._lock:
-            for i in range(0, len(items), 500):
-                part = items[i : i + 500]
-                rows = self._db.execute(
-                    f"SELECT key, data FROM vec WHERE key IN ({','.join('?' * len(part))})", part
-                ).fetchall()
-                for k, data in rows:
-                    out[keys[k]] = np.frombuffer(data, dtype=np.float32)
+            if self._db is None:
+                return out
+            try:
+                for i in range(0, len(items), 500):
+                    part = items[i : i + 500]
+                    rows = self._db.execute(
+                        f"SELECT key, dim, data FROM vec WHERE key IN ({','.join('?' * len(part))})", part
+                    ).fetchall()
+                    for k, dim, data in rows:
+                        if len(data) == 4 * dim:  # a row is whole, or it is embedded again
+                            out[keys[k]] = np.frombuffer(data, dtype=np.float32)
+            except sqlite3.Error as e:
+                self._fail("read", e)
         return out
 
     def put_many(self, texts: list[str], vectors: np.ndarray) -> None:
         with self._lock:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO vec (key, dim, data) VALUES (?, ?, ?)",
-                [(self.key(t), int(v.shape[0]), np.asarray(v, np.float32).tobytes()) for t, v in zip(texts, vectors)],
-            )
-            self._db.commit()
+            if self._db is None:
+                return
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vec (key, dim, data) VALUES (?, ?, ?)",
+                    [(self.key(t), int(v.shape[0]), np.asarray(v, np.float32).tobytes())
+                     for t, v in zip(texts, vectors)],
+                )
+                self._db.commit()
+            except sqlite3.Error as e:
+                self._fail("write", e)
 
     def __len__(self) -> int:
         with self._lock:
+            if self._db is None:
+                return 0
             return int(self._db.execute("SELECT COUNT(*) FROM vec").fetchone()[0])
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from index import Filters, NewsIndex, Retriever, ScoredPassage
+from index.rerank import CachedEmbedder, EmbeddingCache as DiskCache
 
 from .question.analysis import analyse, merge_filters, without_windows
 from .answerer import Answerer
@@ -26,7 +28,7 @@ from .evidence.verdict import VerdictMaker
 from .nlp import entities_many
 from .query_memo import QueryMemo
 from .evidence.reading import PassageReader, Reading, ReaderSpanFinder, promote
-from .answer.quote import QuoteAnswerer, SentenceScorer, idf_from_bm25
+from .answer.quote import EmbeddingCache, QuoteAnswerer, SentenceScorer, candidate_sentences, idf_from_bm25
 from .settings import Settings
 from .types import Answer, Sentence, Verdict
 
@@ -56,6 +58,18 @@ class Prepared:
     reading: Reading | None = None  # the extractive reader's best span, when a reader is on
 
 
+def sentence_cache(index: NewsIndex, embedder) -> EmbeddingCache:
+    """The quote scorer's sentence vectors: in memory, and on disk in the index's data dir
+    (`sentence-vectors/<model>.sqlite`), so a restarted process warms up from the file
+    instead of embedding every sentence again. A fake index without a data dir: memory only."""
+    data_dir = getattr(getattr(index, "store", None), "data_dir", None)
+    if data_dir is None:
+        return EmbeddingCache(embedder)
+    name = Path(str(getattr(embedder, "name", "embedder"))).name or "embedder"
+    disk = DiskCache(Path(data_dir) / "sentence-vectors" / f"{name}.sqlite", tolerant=True, timeout=5.0)
+    return EmbeddingCache(CachedEmbedder(embedder, disk))
+
+
 class Assistant:
     """Wires retrieval, sentence scoring, the refusal gate's checks, the verdict and the
     answerers. Build it with `Assistant.from_settings` (the one composition root: production,
@@ -73,7 +87,8 @@ class Assistant:
         self.index = index
         self.embedder = embedder or QueryMemo(index.embedder)
         self.retriever = retriever or build_retriever(settings, index, query_embedder=self.embedder)
-        self.scorer = quote.scorer if quote else SentenceScorer(self.embedder, idf_from_bm25(index), settings.scoring)
+        self.scorer = quote.scorer if quote else SentenceScorer(self.embedder, idf_from_bm25(index), settings.scoring,
+                                                                cache=sentence_cache(index, self.embedder))
         self.quote = quote or QuoteAnswerer(self.scorer, reranker=sentence_reranker(settings))
         self.gate = gate or EvidenceGate(settings.gate)
         self.view = IndexView(index)
@@ -131,17 +146,17 @@ class Assistant:
                     ) from None
             return self._llm
 
-    def warm(self, max_sentences: int = 20_000) -> int:
+    def warm(self, max_sentences: int = 50_000) -> int:
         """Embed the sentences of the indexed chunks, and find their names, ahead of the first
-        questions (up to `max_sentences`), so answering embeds only the question. Returns how many."""
-        from index import split_sentences
-
+        questions (up to `max_sentences`), so answering embeds only the question. Returns how many.
+        The sentences are the quote scorer's own candidates (datelines skipped, as answering does)."""
         seen: dict[str, None] = {}  # distinct sentences: syndicated copies repeat many of them
         for chunk, meta in self.index.store.iter_chunks():
             if len(seen) >= max_sentences:
                 break
             if self.index.is_visible(meta):
-                seen.update(dict.fromkeys(chunk.text[a:b] for a, b in split_sentences(chunk.text)))
+                passage = ScoredPassage(chunk, 0.0, published=meta.get("published"))
+                seen.update(dict.fromkeys(s.text for s in candidate_sentences([passage])))
         texts = list(seen)[:max_sentences]
         for i in range(0, len(texts), 256):
             self.scorer.cache.vectors(texts[i:i + 256])

@@ -12,6 +12,7 @@ class IndexView:
     def __init__(self, index: NewsIndex):
         self.index = index
         self._headlines: dict[tuple[str, str | None], str] = {}
+        self._vocab: tuple[object, object] | None = None  # (the BM25 object, its terms)
 
     def headline(self, doc_id: str, title: str | None = None) -> str:
         """How an article is named: its title, else its first sentence-like line (qa.labels),
@@ -32,11 +33,16 @@ class IndexView:
         return duplicates(doc_id) if duplicates else []
 
     def corpus_vocab(self):
-        """The index's terms (BM25 postings: stemmed), used as a set; empty if unavailable."""
+        """The index's terms (BM25 postings: stemmed), used as a set; empty if unavailable.
+        The same object while the index is unchanged (the index makes a new BM25 object when a
+        document is committed or removed), so a caller may keep what it derived from it."""
         try:
-            return getattr(self.index.bm25(), "_postings", {}).keys()  # a live set-like view
+            bm25 = self.index.bm25()
         except Exception:
             return set()
+        if self._vocab is None or self._vocab[0] is not bm25:
+            self._vocab = (bm25, getattr(bm25, "_postings", {}).keys())  # a live set-like view
+        return self._vocab[1]
 
 
 __all__ = ["IndexView"]

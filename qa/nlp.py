@@ -108,7 +108,7 @@ class _EntityCache:
     """spaCy NER (the `ner` component alone: it has its own token vectors, so its entities are
     those of the whole pipeline) per text, least recently used texts dropped past `size`."""
 
-    def __init__(self, size: int = 20000):
+    def __init__(self, size: int = 50_000):  # as many as Assistant.warm embeds
         self.size = size
         self._data: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
         self._lock = threading.Lock()

@@ -137,9 +137,13 @@ def published_terms(p: ScoredPassage) -> set[str]:
 class EmbeddingCache:
     """Sentence vectors by text, LRU-bounded, so warm questions embed only the question. It is
     an embedder itself (`embed_documents`, `embed_query`, `name`), so the quote scorer and the
-    LLM answerer's checker share one cache."""
+    LLM answerer's checker share one cache. The Assistant's `embedder` is an
+    index.rerank.CachedEmbedder: what is not in memory is looked up on disk before it is
+    embedded, so a restarted process does not embed the same sentences again."""
 
-    def __init__(self, embedder, max_items: int = 20_000):
+    def __init__(self, embedder, max_items: int = 50_000):
+        if max_items < 1:
+            raise ValueError(f"EmbeddingCache max_items must be >= 1, got {max_items}")
         self.embedder = embedder
         self.name = getattr(embedder, "name", "embedder")
         self.max_items = max_items
@@ -173,13 +177,14 @@ class SentenceScorer:
     """Scores candidate sentences against a question."""
 
     def __init__(self, embedder, idf_source: Callable[[], Callable[[str], float]] | None = None,
-                 weights: ScoringSettings = ScoringSettings()):
+                 weights: ScoringSettings = ScoringSettings(), cache: EmbeddingCache | None = None):
         self.cue_depth = weights.cue_depth
         self.embedder = embedder
-        self.cache = EmbeddingCache(embedder)
+        self.cache = cache or EmbeddingCache(embedder)
         self.idf_source = idf_source or (lambda: (lambda term: 1.0))  # called once per question
         self.weights = weights
         self.vocab_source: Callable[[], object] | None = None  # the index's terms, for name variants
+        self._variants: tuple[object, dict[str, set[str]]] | None = None  # (vocab, word -> variants)
 
     def name_variants(self, question: str) -> dict[str, set[str]]:
         """For each word of a name in the question (qa.nlp.names): its other spellings in the index."""
@@ -189,11 +194,18 @@ class SentenceScorer:
             vocab = self.vocab_source()
         except Exception:
             return {}
+        if self._variants is None or self._variants[0] is not vocab:  # a new index: found again
+            self._variants = (vocab, {})
+        memo = self._variants[1]
         out = {}
         for w in dict.fromkeys(w for e in names(question) for w in words(e.text)):
             if w in STOPWORDS or w in QUESTION_WORDS:
                 continue
-            found = close_variants(w, vocab)
+            if w not in memo:
+                if len(memo) > 4096:
+                    memo.clear()
+                memo[w] = close_variants(w, vocab)
+            found = memo[w]
             if found:
                 out[stem(w)] = {stem(v) for v in found} | found
         return out

@@ -29,6 +29,29 @@ def test_cache_round_trip_and_persistence(tmp_path):
     assert len(again) == 2
 
 
+def test_an_unreadable_cache_file_is_an_error_unless_the_cache_is_tolerant(tmp_path, fake_embedder, caplog):
+    """A sentence-vector file beside an index is only a cache: a corrupt one costs time, not
+    answers (tolerant); a benchmark's cache still says loudly that its file is bad."""
+    bad = tmp_path / "c.sqlite"
+    bad.write_bytes(b"not a database " * 100)
+    with pytest.raises(Exception, match="not a database|file is encrypted"):
+        EmbeddingCache(bad)
+    cache = EmbeddingCache(bad, tolerant=True)
+    assert "could not open it" in caplog.text and "Remove the file" in caplog.text
+    cached = CachedEmbedder(fake_embedder, cache)
+    assert cached.embed_documents(["a b", "c d"]).shape == (2, fake_embedder.dim)
+    assert cache.get_many(["a b"]) == {} and len(cache) == 0
+    assert bad.read_bytes() == b"not a database " * 100  # left alone
+
+
+def test_a_cut_short_row_is_embedded_again(tmp_path):
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    cache.put_many(["alpha"], np.array([[1, 0, 0]], dtype=np.float32))
+    cache._db.execute("UPDATE vec SET data = substr(data, 1, 5)")
+    cache._db.commit()
+    assert cache.get_many(["alpha"]) == {}
+
+
 def test_cached_embedder_embeds_only_what_is_missing(tmp_path, fake_embedder):
     cached = CachedEmbedder(fake_embedder, EmbeddingCache(tmp_path / "c.sqlite"), block=2)
     first = cached.embed_documents(["a b", "c d", "a b", "e f g"])

@@ -337,6 +337,29 @@ def test_warm_counts_distinct_sentences(assistant_over):
     assert a.warm(max_sentences=4) == 4  # two distinct in the copies, two in the other article
 
 
+def test_a_restarted_assistant_warms_up_from_the_sentence_vectors_on_disk(make_index):
+    """Warm-up embeds every sentence once per index, not once per process: the vectors are
+    kept in the data dir, and a second process over the same index embeds none of them."""
+    from fakes import FakeEmbedder
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    first = FakeEmbedder()
+    index = make_index(embedder=first)
+    index.write(Document("d1", "Ship seized", "Coast Daily", "2024-01-10",
+                         "Coast guards seized the cargo ship Aurora on Monday. The captain was questioned by police. "
+                         "Harbour pilots guided the tanker Borealis into Valletta on Tuesday."))
+    before = first.texts_embedded
+    assert Assistant.from_settings(Settings(), index).warm() == 3
+    assert first.texts_embedded - before == 3
+    second = FakeEmbedder()
+    again = Assistant.from_settings(Settings(), make_index(embedder=second))  # the same data dir
+    assert again.warm() == 3 and second.texts_embedded == 0
+    assert list((index.store.data_dir / "sentence-vectors").glob("*.sqlite"))
+    ans = again.ask("Which tanker did harbour pilots guide into Valletta?", mode="quote")
+    assert "Borealis" in ans.text
+
+
 def test_warm_finds_the_sentences_names_before_the_first_question(assistant_over, monkeypatch):
     """Warm-up runs spaCy over the indexed sentences (and a dated question through dateparser),
     so a first 'who' question finds every name it needs already cached."""

@@ -80,6 +80,40 @@ def test_name_spelling_variants_count_as_the_same_term():
     assert close_variants("moscow", vocab) == set()
 
 
+def test_name_variants_are_looked_up_once_per_word_until_the_index_changes(fake_embedder, monkeypatch):
+    """The index vocabulary is scanned for a name's spellings once per word: the two judgements
+    of one follow-up, and later questions, reuse it; a new vocabulary (the index changed)
+    is scanned again."""
+    import qa.answer.quote as quote
+
+    scans = []
+    real = quote.close_variants
+    monkeypatch.setattr(quote, "close_variants", lambda w, v: scans.append(w) or real(w, v))
+    vocabs = [{"marzouk", "moscow", "mousa"}]
+    scorer = quote.SentenceScorer(fake_embedder)
+    scorer.vocab_source = lambda: vocabs[-1]
+    q = "Whom did Mousa Abu Marzook meet in Moscow?"
+    first = scorer.name_variants(q)
+    assert first["marzook"] >= {"marzouk"}
+    n = len(scans)
+    assert n >= 1 and scorer.name_variants(q) == first and len(scans) == n
+    vocabs.append({"marzouk", "marzoek", "moscow", "mousa"})  # the index changed
+    assert "marzoek" in scorer.name_variants(q)["marzook"] and len(scans) == 2 * n
+
+
+def test_the_index_view_keeps_one_vocabulary_while_the_index_is_unchanged(make_index):
+    from corpus import Document
+    from qa.index_view import IndexView
+
+    index = make_index()
+    index.write(Document("a", "Talks", "Daily", "2024-05-02", "Talks resumed in Oslo after a long pause."))
+    view = IndexView(index)
+    vocab = view.corpus_vocab()
+    assert view.corpus_vocab() is vocab and "oslo" in vocab
+    index.write(Document("b", "Fair", "Daily", "2024-05-03", "The trade fair opened in Bergen."))
+    assert view.corpus_vocab() is not vocab and "bergen" in view.corpus_vocab()
+
+
 def test_a_leading_dateline_is_not_quoted_and_offsets_stay_exact():
     from index import Chunk, ScoredPassage
     from qa.answer.quote import candidate_sentences, skip_dateline
