@@ -18,12 +18,12 @@ fused first-stage candidates.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from .lru import LRU
 from .onnx_runtime import cpu_session
 from .rerank import minmax, passage_text, sorted_head_then_tail
 from .wheel_models import verified_model_dir
@@ -59,7 +59,7 @@ class OnnxCrossEncoder:
         self._lock = threading.Lock()
         self._session = self._tok = None
         self.memo = memo if batch == 1 else 0  # a batched logit depends on its batch: not kept
-        self._memo: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._memo: LRU[tuple[str, str], float] | None = LRU(self.memo) if self.memo else None
 
     def _load(self):
         with self._lock:
@@ -79,15 +79,13 @@ class OnnxCrossEncoder:
         if not texts:
             return np.zeros(0, dtype=np.float32)
         out = np.zeros(len(texts), dtype=np.float32)
+        known = self._memo.get_many((query, t) for t in texts) if self._memo is not None else {}
         todo = []
-        with self._lock:
-            for i, text in enumerate(texts):
-                hit = self._memo.get((query, text)) if self.memo else None
-                if hit is None:
-                    todo.append(i)
-                else:
-                    out[i] = hit
-                    self._memo.move_to_end((query, text))
+        for i, text in enumerate(texts):
+            if (query, text) in known:
+                out[i] = known[(query, text)]
+            else:
+                todo.append(i)
         if todo:
             self._run(query, texts, todo, out)
         return out
@@ -103,12 +101,8 @@ class OnnxCrossEncoder:
                     "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
             logits = session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
             out[part] = np.asarray(logits, dtype=np.float32).reshape(len(enc), -1)[:, 0]
-        if self.memo:
-            with self._lock:
-                for i in todo:
-                    self._memo[(query, texts[i])] = float(out[i])
-                while len(self._memo) > self.memo:
-                    self._memo.popitem(last=False)
+        if self._memo is not None:
+            self._memo.put_many({(query, texts[i]): float(out[i]) for i in todo})
 
 
 _SHARED: dict[int, OnnxCrossEncoder] = {}

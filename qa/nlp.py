@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import calendar
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
 from word2number import w2n
+
+from index.lru import LRU
 
 # English in the default C locale, which Python keeps unless a program calls setlocale(LC_TIME).
 MONTHS: tuple[str, ...] = tuple(m.lower() for m in calendar.month_name[1:])  # 'january', ...
@@ -109,31 +109,19 @@ class _EntityCache:
     those of the whole pipeline) per text, least recently used texts dropped past `size`."""
 
     def __init__(self, size: int = 50_000):  # as many as Assistant.warm embeds
-        self.size = size
-        self._data: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._data: LRU[str, tuple[Entity, ...]] = LRU(size)
 
     def get_many(self, texts: list[str]) -> list[tuple[Entity, ...]]:
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._data))
-        found: dict[str, tuple[Entity, ...]] = {}
+        found = self._data.get_many(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
             nlp = spacy_pipeline()
             off = [p for p in nlp.pipe_names if p != "ner"]
-            found = {t: tuple(Entity(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents)
-                     for t, doc in zip(missing, nlp.pipe(missing, disable=off, batch_size=64))}
-        with self._lock:
-            if missing:
-                self._data.update(found)
-            out = [found[t] if t in found else self._data.get(t) for t in texts]
-            for t in texts:
-                if t in self._data:
-                    self._data.move_to_end(t)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-        if any(o is None for o in out):  # evicted by another thread meanwhile
-            return self.get_many(texts)
-        return out  # type: ignore[return-value]
+            new = {t: tuple(Entity(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents)
+                   for t, doc in zip(missing, nlp.pipe(missing, disable=off, batch_size=64))}
+            self._data.put_many(new)
+            found.update(new)
+        return [found[t] for t in texts]
 
 
 _CACHE = _EntityCache()

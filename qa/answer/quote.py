@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-from collections import OrderedDict
 from typing import Callable, Iterator
 
 import numpy as np
 
 from corpus.dates import find_dates
 from index import ScoredPassage, split_sentences
+from index.lru import LRU
 from index.text import STOPWORDS, fold, stem, words
 
 from .citing import compose
@@ -142,29 +141,20 @@ class EmbeddingCache:
     embedded, so a restarted process does not embed the same sentences again."""
 
     def __init__(self, embedder, max_items: int = 50_000):
-        if max_items < 1:
-            raise ValueError(f"EmbeddingCache max_items must be >= 1, got {max_items}")
         self.embedder = embedder
         self.name = getattr(embedder, "name", "embedder")
-        self.max_items = max_items
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: LRU[str, np.ndarray] = LRU(max_items)
 
     def vectors(self, texts: list[str]) -> np.ndarray:
-        with self._lock:  # this call's vectors are kept aside: a full cache may evict them below
-            got = {t: self._cache[t] for t in texts if t in self._cache}
+        got = self._cache.get_many(texts)  # this call's vectors: a full cache may evict them below
         missing = list(dict.fromkeys(t for t in texts if t not in got))
         if missing:
             vecs = self.embedder.embed_documents(missing)
-            got.update((t, np.asarray(v, dtype=np.float32)) for t, v in zip(missing, vecs))
+            new = {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, vecs)}
+            self._cache.put_many(new)
+            got.update(new)
         if not texts:
             return np.zeros((0, 1), np.float32)
-        with self._lock:
-            for t in texts:
-                self._cache[t] = got[t]
-                self._cache.move_to_end(t)
-            while len(self._cache) > self.max_items:
-                self._cache.popitem(last=False)
         return np.stack([got[t] for t in texts])
 
     embed_documents = vectors
