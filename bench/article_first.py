@@ -256,10 +256,11 @@ def load_sets(split: str, only: list[str], settings):
         mh_index.ensure_articles()
         sets["multihop"] = (mh_index, [(q.question, None, set(q.facts), None, None) for q in mh_qs if q.facts])
     if "scifact" in only:
-        from qa.components import get_embedder
+        from qa.components import get_embedder, passage_embedder_for
 
         beir = load_beir(bench_dir() / "beir-scifact", "test", split)
-        sf_index = open_beir_index(beir, get_embedder(settings.index.embed_model), root=cache_root())
+        sf_index = open_beir_index(beir, get_embedder(settings.index.embed_model), root=cache_root(),
+                                   passage_embedder=passage_embedder_for(settings))
         sf_index.ensure_articles()
         sets["scifact"] = (sf_index, [(beir.queries[qid], None, set(), None, rel) for qid, rel in beir.qrels.items()])
     return sets

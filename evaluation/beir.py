@@ -160,27 +160,34 @@ def warm_cache(beir: BeirSet, model: str, chunker: SentenceChunker, *, workers: 
 
 def open_beir_index(
     beir: BeirSet, embedder, chunker: SentenceChunker | None = None, *, root: Path | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, passage_embedder=None,
 ) -> NewsIndex:
-    """The BEIR corpus indexed with `embedder`; built once, then reopened from disk."""
+    """The BEIR corpus indexed with `embedder` (and its passages with `passage_embedder`, when
+    given: index.static_embedder); built once, then reopened from disk."""
     from index import ingest_documents
 
     chunker = chunker or SentenceChunker(*BEIR_CHUNKER)
     name = getattr(embedder, "name", "embedder")
     root = Path(root or cache_root())
-    data_dir = root / "beir" / f"{beir.name}-{Path(name).name}-{index_key(beir.docs, name, chunker)}"
+    pname = getattr(passage_embedder, "name", None) if passage_embedder is not None else None
+    if pname:
+        name_key = f"{name}+{pname}"
+    else:
+        name_key = name
+    data_dir = root / "beir" / f"{beir.name}-{Path(name_key).name}-{index_key(beir.docs, name_key, chunker)}"
     done = data_dir / "complete.json"
     cache = embedding_cache(name, root)
     say = progress or (lambda msg: None)
     cached = CachedEmbedder(embedder, cache, progress=lambda i, n: say(f"embedded {i}/{n} chunks"))
-    store = ChromaStore(data_dir, collection="beir", embed_model=name)
-    index = NewsIndex(store, cached, chunker, registry_ttl_s=3600.0)
+    store = ChromaStore(data_dir, collection="beir", embed_model=name, passage_model=pname)
+    index = NewsIndex(store, cached, chunker, registry_ttl_s=3600.0, passage_embedder=passage_embedder)
     if done.is_file():
         index.ensure_articles()  # an index cached before article vectors gets them once
         return index
     texts = [c.text for d in beir.docs for c in chunker.chunk(d)]
     say(f"{len(beir.docs)} documents, {len(texts)} chunks; embedding what is not cached")
-    cached.embed_documents(texts)  # fills the cache in blocks; the writes below only read it
+    if passage_embedder is None:
+        cached.embed_documents(texts)  # fills the cache in blocks; the writes below only read it
     t0 = time.time()
     report = ingest_documents(index, beir.docs)
     index.invalidate()

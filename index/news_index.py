@@ -33,9 +33,12 @@ class NewsIndex:
     def __init__(
         self, store: ChromaStore, embedder: Embedder, chunker: SentenceChunker | None = None,
         *, registry_ttl_s: float = 1.0, duplicates: DuplicateDetector | None = None,
+        passage_embedder: Embedder | None = None,
     ):
         self.store = store
-        self.embedder = embedder
+        self.embedder = embedder  # article vectors (title and lead) and, in qa, sentences
+        # passage vectors (index.static_embedder by default, qa.components.build_index)
+        self.passage_embedder = passage_embedder or embedder
         self.chunker = chunker or SentenceChunker()
         self.registry_ttl_s = registry_ttl_s
         self.dedup = duplicates or DuplicateDetector()
@@ -128,12 +131,16 @@ class NewsIndex:
         commit them together; returns the number of chunks."""
         texts = [c.text for _, chunks in items for c in chunks]
         leads = [article_text(doc) for doc, _ in items]  # one article vector per document
-        vectors = embed_unique(self.embedder, texts + leads)
+        if self.passage_embedder is self.embedder:
+            both = embed_unique(self.embedder, texts + leads)
+            vectors, lead_vectors = both[: len(texts)], both[len(texts) :]
+        else:
+            vectors, lead_vectors = embed_unique(self.passage_embedder, texts), embed_unique(self.embedder, leads)
         parts, at = [], 0
         for doc, chunks in items:
             parts.append((doc, chunks, vectors[at : at + len(chunks)]))
             at += len(chunks)
-        articles = {doc.doc_id: vectors[len(texts) + i] for i, (doc, _) in enumerate(items)}
+        articles = {doc.doc_id: lead_vectors[i] for i, (doc, _) in enumerate(items)}
         signatures = {doc.doc_id: self.dedup.signature(doc.text) for doc, _ in items}
         self.store.write_documents(parts, chunker=self.chunker_key, signatures=signatures, articles=articles)
         for doc, chunks in items:

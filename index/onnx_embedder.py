@@ -9,14 +9,13 @@ Select it with IndexSettings.embed_model = "minilm-onnx" or "minilm-onnx-int8".
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
-from .model_files import ModelNotInstalled, minilm_path
+from .model_files import ModelNotInstalled, minilm_path, model_key as _model_key
 from .onnx_runtime import cpu_session
 
 ONNX_MODELS = {"minilm-onnx": False, "minilm-onnx-int8": True}  # name -> quantized
@@ -25,14 +24,6 @@ MAX_SEQ = 256
 
 def cache_dir() -> Path:
     return Path(os.environ.get("QA_ONNX_CACHE") or Path.home() / ".cache" / "news-qa" / "onnx")
-
-
-def _model_key(model_dir: Path) -> str:
-    h = hashlib.sha256()
-    for name in ("config.json", "tokenizer.json"):
-        h.update((model_dir / name).read_bytes())
-    h.update(str((model_dir / "model.safetensors").stat().st_size).encode())
-    return h.hexdigest()[:16]
 
 
 def export_onnx(model_dir: Path, out: Path) -> Path:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .article_retrieval import ArticleFirst, ArticleWeights
+import numpy as np
+
+from .article_retrieval import ArticleFirst, ArticleWeights, passage_query_vector
 from .filters import Filters
 from .news_index import NewsIndex
 from .registry import published_ord
@@ -102,6 +104,7 @@ class Retriever:
 
     def dense(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
         vec = (self.query_embedder or self.index.embedder).embed_query(query)
+        vec = passage_query_vector(self.index, query, np.asarray(vec, dtype=np.float32))
         hits = self.index.store.query(vec, n, filters.where())
         if filters.undated and filters.dated:  # Chroma cannot match a missing key: ask again for the undated
             extra = [h for h in self.index.store.query(vec, n, filters.without_dates().where())

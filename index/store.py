@@ -14,6 +14,7 @@ import numpy as np
 from corpus import Document
 
 from .registry import DocRecord, Registry, published_ord
+from .static_embedder import DEFAULT_PASSAGE_MODEL
 from .types import Chunk
 
 BATCH = 1000  # reads and deletes per Chroma call
@@ -27,12 +28,13 @@ class StoreError(RuntimeError):
 class ChromaStore:
     def __init__(
         self, data_dir: Path | str = ".qa-data", *, chroma_url: str | None = None,
-        collection: str = "news_qa", embed_model: str = "minilm",
+        collection: str = "news_qa", embed_model: str = "minilm", passage_model: str | None = None,
     ):
         self.data_dir = Path(data_dir)
         self.chroma_url = chroma_url
         self.name = collection
-        self.embed_model = embed_model
+        self.embed_model = embed_model  # the article vectors'
+        self.passage_model = passage_model or embed_model  # the passage vectors' ("auto": below)
         self.location = chroma_url or str(self.data_dir / "chroma")
         import chromadb
         from chromadb.config import Settings as ChromaSettings
@@ -52,9 +54,11 @@ class ChromaStore:
             else:
                 self.data_dir.mkdir(parents=True, exist_ok=True)
                 self.client = chromadb.PersistentClient(path=str(self.data_dir / "chroma"), settings=chroma_settings)
+            if self.passage_model == "auto":  # what this index was built with; a new one: the default
+                self.passage_model = self._built_with(f"{collection}_chunks") or DEFAULT_PASSAGE_MODEL
             self.chunks = self.client.get_or_create_collection(
                 f"{collection}_chunks", embedding_function=None,
-                metadata={"hnsw:space": "cosine", "embed_model": embed_model},
+                metadata={"hnsw:space": "cosine", "embed_model": self.passage_model},
             )
             # one vector per document (title + lead, index.articles), written with its chunks
             self.articles = self.client.get_or_create_collection(
@@ -68,13 +72,22 @@ class ChromaStore:
         # Beside the data dir also in server mode: the registry is this client's, local and
         # transactional; the chunks may live on the server.
         self.registry = Registry(self.data_dir / f"registry-{collection}.sqlite3")
-        built_with = (self.chunks.metadata or {}).get("embed_model")
-        if built_with and built_with != embed_model:
-            raise StoreError(
-                f"the index at {self.location} was built with embedding model {built_with!r}, "
-                f"not {embed_model!r}: use that model, another --data-dir, or `qa index rebuild`"
-            )
+        for what, coll, want, key in (("passages", self.chunks, self.passage_model, "index.passage_embed_model"),
+                                      ("articles", self.articles, embed_model, "index.embed_model")):
+            built_with = (coll.metadata or {}).get("embed_model")
+            if built_with and built_with != want:
+                raise StoreError(
+                    f"the index at {self.location} embedded its {what} with {built_with!r}, not {want!r}: "
+                    f"set {key} = {built_with!r} (or \"auto\"), or ingest into another --data-dir"
+                )
         self._migrate_legacy_registry()
+
+    def _built_with(self, name: str) -> str | None:
+        """The embedding model an existing collection was made with (None: there is none)."""
+        try:
+            return (self.client.get_collection(name).metadata or {}).get("embed_model")
+        except Exception:  # chromadb raises NotFoundError / ValueError by version: no such collection
+            return None
 
     def _migrate_legacy_registry(self) -> int:
         """An index made before the SQLite registry kept its records in a second Chroma

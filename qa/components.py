@@ -6,6 +6,7 @@ import threading
 
 from index import ChromaStore, NewsIndex, Retriever, SentenceChunker, SentenceTransformerEmbedder
 from index.article_retrieval import ArticleWeights
+from index.static_embedder import DEFAULT_PASSAGE_MODEL
 
 from .settings import Settings
 
@@ -24,14 +25,29 @@ def get_embedder(spec: str, threads: int | None = None) -> SentenceTransformerEm
         return _embedders[spec]
 
 
+def passage_spec(settings: Settings) -> str | None:
+    """The passage model a new index of `settings` gets (None: `embed_model`'s vectors)."""
+    s = settings.index
+    spec = DEFAULT_PASSAGE_MODEL if s.passage_embed_model == "auto" else s.passage_embed_model
+    return None if spec in ("same", s.embed_model) else spec
+
+
+def passage_embedder_for(settings: Settings):
+    """The passage embedder of a new index of `settings` (None: passages use `embed_model`)."""
+    spec = passage_spec(settings)
+    return get_embedder(spec) if spec else None
+
+
 def build_index(settings: Settings) -> NewsIndex:
     s = settings.index
+    same = s.passage_embed_model in ("same", s.embed_model)
     store = ChromaStore(
         settings.data_dir, chroma_url=settings.chroma_url, collection=settings.collection,
-        embed_model=s.embed_model,
-    )
+        embed_model=s.embed_model, passage_model=None if same else s.passage_embed_model,
+    )  # "auto": the store reads what an existing index was built with
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
-    return NewsIndex(store, get_embedder(s.embed_model, s.torch_threads), chunker)
+    passages = None if store.passage_model == s.embed_model else get_embedder(store.passage_model)
+    return NewsIndex(store, get_embedder(s.embed_model, s.torch_threads), chunker, passage_embedder=passages)
 
 
 def build_reranker(r):

@@ -34,17 +34,17 @@ class Section(BaseModel):
 
 
 class IndexSettings(Section):
-    # SciFact dev nDCG@10, 1,156-document subsample (bench/embed_compare.py --scifact-docs 1000),
-    # CPU s per 1k news chunks on a loaded 2-core machine: minilm 0.794 / 54.6; minilm-onnx-int8
-    # 0.778 / 44.0 (-0.016: fails the 0.005 bar); bge-small-int8 0.830 / 64.2 (better, slower).
-    # None reaches 150 chunks/s on 2 cores, so the default stays minilm.
+    # Articles, sentences, questions. SciFact dev nDCG@10 (1,156 docs, bench/embed_compare.py) / CPU s
+    # per 1k chunks: minilm 0.794 / 54.6; minilm-onnx-int8 0.778 / 44.0; bge-small-int8 0.830 / 64.2.
     embed_model: str = "minilm"
+    # Passage vectors: MiniLM distilled into static token vectors (index/static_embedder.py), or
+    # "same" (embed_model's); "auto": what an existing index was built with, minilm-static256 for
+    # a new one. Chosen on dev halves (docs/measurements.md, "Static passage vectors").
+    passage_embed_model: str = "auto"
     # torch intra-op threads (None: 1/core); one MiniLM query at load ~10 on 2 cores: 2 -> ~500 ms, 1 -> ~18 ms
     torch_threads: int | None = Field(1, ge=1)
-    # Chunk size on news (bench/chunk_size.py: RealTime QA subset, dev n=133, BM25 recall@5 of
-    # ev:<qid>): 2/0/400 0.398 at 20.4 chunks/article, 4/1/800 0.376 at 13.1, 8/1/1600 0.346 at
-    # 5.9. Bigger chunks lose evidence, smaller ones cost 1.6x the chunks; dense recall not yet
-    # measured (embedding the 38k chunks did not fit this round), so 4/1/800 stays.
+    # Chunk size on news (bench/chunk_size.py: RealTime QA dev, BM25 recall@5 of ev:<qid>): 2/0/400
+    # 0.398 at 20.4 chunks/article, 4/1/800 0.376 at 13.1, 8/1/1600 0.346 at 5.9: 4/1/800 stays.
     chunk_sentences: int = 4
     chunk_overlap: int = 1
     chunk_max_chars: int = 800
@@ -103,7 +103,7 @@ class RetrievalSettings(Section):
     collapse_copies: bool = True  # (index/syndication.py); off: copies are only marked
     # mode "articles" (index.article_retrieval documents each): chosen on dev halves (docs/measurements.md)
     article_weight: float = Field(1.0, ge=0)
-    passage_weight: float = Field(0.5, ge=0)
+    passage_weight: float = Field(0.125, ge=0)  # 0.5 with MiniLM passage vectors (passage_embed_model "same")
     article_bm25_weight: float = Field(0.5, ge=0)
     article_bm25_slope: float = Field(30.0, ge=0)  # BM25 weight by the query's term rarity (0: fixed)
     article_bm25_center: float = Field(0.5, ge=0, le=1)

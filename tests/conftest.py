@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 for var in ("QA_DATA_DIR", "QA_CHROMA_URL", "QA_CONFIG", "QA_MODE"):
     os.environ.pop(var, None)
+# the static passage table (index/static_embedder.py) is made once per test session, in a temp dir
+os.environ["QA_STATIC_CACHE"] = tempfile.mkdtemp(prefix="qa-static-")
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"

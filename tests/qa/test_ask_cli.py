@@ -176,7 +176,7 @@ def test_ask_through_a_running_server(run, tmp_path, fake_embedder):
 
     data = tmp_path / "data"
     settings = Settings.load(env={}, data_dir=str(data))  # built by `run` as "minilm" (faked)
-    index = NewsIndex(ChromaStore(data, embed_model="minilm"), fake_embedder)
+    index = NewsIndex(ChromaStore(data, embed_model="minilm", passage_model="auto"), fake_embedder)
     q = "Who accompanied Marzouq at the meetings?"
     local = json.loads(run("ask", q, "--json").stdout)
     with ThreadServer(create_app(settings, Assistant.from_settings(settings, index))) as srv:
