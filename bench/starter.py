@@ -11,7 +11,7 @@ sentence-transformers come from the product's environment.
 
     QA_CACHE_DIR=/work/cache-retrieval nice -n 10 .venv/bin/python bench/starter.py --split test
         # retrieval figures: the starter beside news-qa's passage (hybrid) and article-first retrieval
-    QA_CACHE_DIR=/work/cache-retrieval nice -n 10 .venv/bin/python bench/starter.py --ingest 500
+    QA_CACHE_DIR=/work/cache-retrieval nice -n 10 .venv/bin/python bench/starter.py --ingest 500 [--ingest-same]
 
 Retrieval figures are those of bench/article_first.py (RealTime QA: evidence article @1/@5,
 answer passage @5; MultiHop-RAG fact recall@10), for the starter at its own top 2 and, for the
@@ -164,7 +164,9 @@ def _holds(text: str, question: str, _gold_chunks) -> bool:
     return answer is None or answer.casefold() in text.casefold()
 
 
-def time_ingest(n: int) -> dict:
+def time_ingest(n: int, same: bool = False) -> dict:
+    """news-qa (default settings; with `same` also with MiniLM passage vectors) and the starter,
+    in one process, on the same `n` articles; word pieces: what MiniLM read (cut at 256)."""
     from index.articles import article_text
     from index.ingest import ingest_documents
     from qa.components import build_index
@@ -174,13 +176,22 @@ def time_ingest(n: int) -> dict:
     docs = sorted(docs, key=lambda d: hashlib.sha256(d.doc_id.encode()).hexdigest())[:n]
     out = {"articles": len(docs)}
     with tempfile.TemporaryDirectory() as tmp:
-        index = build_index(Settings(data_dir=str(Path(tmp) / "newsqa")))
-        index.embedder.embed_documents(["warm up"])  # model load is not ingest
-        t0, c0 = time.perf_counter(), time.process_time()
-        report = ingest_documents(index, list(docs))
-        s = time.perf_counter() - t0
-        out["news-qa"] = {"seconds": round(s, 1), "articles_per_s": round(len(docs) / s, 2),
-                          "cpu_s": round(time.process_time() - c0, 1), "vectors": report.chunks_written + len(docs)}
+        runs = [("news-qa", {})] + ([("news-qa, MiniLM passages", {"passage_embed_model": "same"})] if same else [])
+        for name, index_overrides in runs:
+            index = build_index(Settings(data_dir=str(Path(tmp) / name.replace(" ", "_").replace(",", "")),
+                                         index=index_overrides))
+            index.embedder.embed_documents(["warm up"])  # model load is not ingest
+            index.passage_embedder.embed_documents(["warm up"])  # nor is the static table's
+            t0, c0 = time.perf_counter(), time.process_time()
+            report = ingest_documents(index, list(docs))
+            s = time.perf_counter() - t0
+            leads = [article_text(d) for d in docs]
+            passages = [c.text for d in docs for c in index.chunker.chunk(d)]
+            through_minilm = leads if index.passage_embedder is not index.embedder else passages + leads
+            out[name] = {"seconds": round(s, 1), "articles_per_s": round(len(docs) / s, 2),
+                         "cpu_s": round(time.process_time() - c0, 1), "vectors": report.chunks_written + len(docs),
+                         "passage_model": index.store.passage_model,
+                         "word_pieces": word_pieces(index.embedder, dict.fromkeys(through_minilm))}
         starter = Starter(Path(tmp) / "starter")
         starter.embed.get_text_embedding("warm up")
         t0, c0 = time.perf_counter(), time.process_time()
@@ -191,11 +202,10 @@ def time_ingest(n: int) -> dict:
         import torch
 
         out["torch_threads"] = torch.get_num_threads()  # process-wide: both pipelines ran with it
-        out["news-qa"]["word_pieces"] = word_pieces(index.embedder, dict.fromkeys(
-            [c.text for d in docs for c in index.chunker.chunk(d)] + [article_text(d) for d in docs]))
         out["starter"]["word_pieces"] = word_pieces(index.embedder, starter.collection.get(include=["documents"])["documents"])
-        for name in ("news-qa", "starter"):
+        for name in [r[0] for r in runs] + ["starter"]:
             out[name]["word_pieces_per_s"] = round(out[name]["word_pieces"] / out[name]["seconds"])
+            out[name]["vs_starter_articles_per_s"] = round(out[name]["articles_per_s"] / out["starter"]["articles_per_s"], 2)
     return out
 
 
@@ -213,12 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="realtimeqa,multihop")
     ap.add_argument("--weights", default=None, help="news-qa article-first weights key=value,... (as article_first.py)")
     ap.add_argument("--ingest", type=int, default=None, help="time ingest of N RealTime QA articles instead")
+    ap.add_argument("--ingest-same", action="store_true",
+                    help="with --ingest: also news-qa with MiniLM passage vectors (passage_embed_model same)")
     ap.add_argument("--target", default=None, help="where the starter's packages go (default <cache>/starter-site)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     ensure_packages(Path(args.target) if args.target else cache_root() / "starter-site")
     if args.ingest:
-        report = time_ingest(args.ingest)
+        report = time_ingest(args.ingest, same=args.ingest_same)
     else:
         from bench import article_first as AF
         from qa.settings import Settings
