@@ -149,7 +149,8 @@ def test_server_killed_mid_ingest_then_next_ingest_completes(where, tmp_path, mo
     srv = ChromaServer(tmp_path / "chroma").start()
     try:
         args = ["--data-dir", str(tmp_path / "data"), "--chroma-url", srv.url]
-        env = {"QA_EMBED_MODEL": "fake", "QA_INGEST_BATCH_CHUNKS": "1"}  # one batch per document
+        # one batch per document; the fake model embeds the passages too, as in the clean build
+        env = {"QA_EMBED_MODEL": "fake", "QA_INGEST_BATCH_CHUNKS": "1", "QA_INDEX__PASSAGE_EMBED_MODEL": "same"}
         if where == "embedding":
             fake_models.on_call = lambda n: srv.kill() if n == 4 else None
         else:
