@@ -43,8 +43,8 @@ class IndexSettings(Section):
     passage_embed_model: str = "auto"
     # torch intra-op threads (None: 1/core); one MiniLM query at load ~10 on 2 cores: 2 -> ~500 ms, 1 -> ~18 ms
     torch_threads: int | None = Field(1, ge=1)
-    # Chunk size on news (bench/chunk_size.py: RealTime QA dev, BM25 recall@5 of ev:<qid>): 2/0/400
-    # 0.398 at 20.4 chunks/article, 4/1/800 0.376 at 13.1, 8/1/1600 0.346 at 5.9: 4/1/800 stays.
+    # Chunk size: RealTime QA dev quote answers (accuracy) with static passages, 2/0/400 0.549,
+    # 4/1/800 0.556, 8/1/1600 0.549, no paired delta outside its CI (docs/measurements.md).
     chunk_sentences: int = 4
     chunk_overlap: int = 1
     chunk_max_chars: int = 800
