@@ -170,10 +170,7 @@ def open_beir_index(
     name = getattr(embedder, "name", "embedder")
     root = Path(root or cache_root())
     pname = getattr(passage_embedder, "name", None) if passage_embedder is not None else None
-    if pname:
-        name_key = f"{name}+{pname}"
-    else:
-        name_key = name
+    name_key = f"{name}+{pname}" if pname else name
     data_dir = root / "beir" / f"{beir.name}-{Path(name_key).name}-{index_key(beir.docs, name_key, chunker)}"
     done = data_dir / "complete.json"
     cache = embedding_cache(name, root)

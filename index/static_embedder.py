@@ -11,7 +11,7 @@ go through MiniLM itself. Why and what it costs: docs/measurements.md, "Static p
 
 The table is made once (about 10 s on 2 cores) and kept in `cache_dir()` ($QA_STATIC_CACHE,
 default ~/.cache/news-qa/static), named by the MiniLM files it came from, `dims` and the
-recipe's version; `bench/static_table.py` makes it and prints what it is.
+recipe's version, by the first StaticEmbedder that needs it.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ def distil(model_dir: Path, dims: int, batch: int = 1024) -> np.ndarray:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    if not 1 <= dims <= 384:
+        raise ValueError(f"static dims must be between 1 and 384 (MiniLM's width), got {dims}")
     tok = AutoTokenizer.from_pretrained(str(model_dir))
     bert = AutoModel.from_pretrained(str(model_dir)).eval()
     n = len(tok.get_vocab())
@@ -47,8 +49,6 @@ def distil(model_dir: Path, dims: int, batch: int = 1024) -> np.ndarray:
             k = min(n, a + batch) - a
             inp = torch.tensor(np.stack([np.full(k, tok.cls_token_id), ids[a : a + k], np.full(k, tok.sep_token_id)], 1))
             raw[a : a + k] = bert(input_ids=inp, attention_mask=torch.ones_like(inp)).last_hidden_state.mean(1).numpy()
-    if not 1 <= dims <= raw.shape[1]:
-        raise ValueError(f"static dims must be between 1 and {raw.shape[1]}, got {dims}")
     centred = raw - raw.mean(0)
     _, _, vt = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
     comps = vt[:dims]

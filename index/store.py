@@ -76,9 +76,10 @@ class ChromaStore:
                                       ("articles", self.articles, embed_model, "index.embed_model")):
             built_with = (coll.metadata or {}).get("embed_model")
             if built_with and built_with != want:
+                also = ' (or "auto")' if what == "passages" else ""
                 raise StoreError(
                     f"the index at {self.location} embedded its {what} with {built_with!r}, not {want!r}: "
-                    f"set {key} = {built_with!r} (or \"auto\"), or ingest into another --data-dir"
+                    f"set {key} = {built_with!r}{also}, or ingest into another --data-dir"
                 )
         self._migrate_legacy_registry()
 
