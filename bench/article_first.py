@@ -40,7 +40,7 @@ from evaluation import benchmarks as B  # noqa: E402
 from evaluation.beir import bench_dir, cache_root, load_beir, open_beir_index  # noqa: E402
 from evaluation.ir_metrics import ndcg_at_k  # noqa: E402
 from evaluation.suite import FOLDERS, open_bench_index  # noqa: E402
-from index.article_retrieval import ArticleWeights, recency_prior  # noqa: E402
+from index.article_retrieval import ArticleWeights, query_vectors, recency_prior  # noqa: E402
 
 DEPTH = 50
 
@@ -108,8 +108,8 @@ def features(name, retriever, items):
     m = af.matrices.get()
     feats = []
     chunk_vecs, chunk_row = _chunk_matrix(af.index, m)
-    vecs = np.asarray([af.index.embedder.embed_query(it[0]) for it in items], dtype=np.float32)
-    for vec, (q, as_of, gold_docs, gold_chunks, qrels) in zip(vecs, _bar(items, f"{name} features")):
+    pairs = [query_vectors(af.index, it[0]) for it in items]  # (article, passage) question vectors
+    for (vec, pvec), (q, as_of, gold_docs, gold_chunks, qrels) in zip(pairs, _bar(items, f"{name} features")):
         filters, about = prepared(q, as_of) if name != "scifact" else (None, None)
         from index import Filters
 
@@ -122,7 +122,7 @@ def features(name, retriever, items):
             gold = np.array([m.row[d] for d in qrels if d in m.row], dtype=int)
         bm = _article_bm25(af.index, m, q, allowed)
         best = np.full(len(m), -1.0, dtype=np.float32)  # each article's best passage cosine
-        np.maximum.at(best, chunk_row, chunk_vecs @ vec)
+        np.maximum.at(best, chunk_row, chunk_vecs @ pvec)
         feats.append((m.vectors @ vec, allowed, day_number(ref) if ref else None, about_days, bool(as_of), gold, qrels,
                       bm, af.index.bm25().rarity(q), best))
     return m, feats
@@ -256,11 +256,12 @@ def load_sets(split: str, only: list[str], settings):
         mh_index.ensure_articles()
         sets["multihop"] = (mh_index, [(q.question, None, set(q.facts), None, None) for q in mh_qs if q.facts])
     if "scifact" in only:
-        from qa.components import get_embedder, passage_embedder_for
+        from qa.components import article_embedder_for, get_embedder, passage_embedder_for
 
         beir = load_beir(bench_dir() / "beir-scifact", "test", split)
         sf_index = open_beir_index(beir, get_embedder(settings.index.embed_model), root=cache_root(),
-                                   passage_embedder=passage_embedder_for(settings))
+                                   passage_embedder=passage_embedder_for(settings),
+                                   article_embedder=article_embedder_for(settings))
         sf_index.ensure_articles()
         sets["scifact"] = (sf_index, [(beir.queries[qid], None, set(), None, rel) for qid, rel in beir.qrels.items()])
     return sets

@@ -160,24 +160,27 @@ def warm_cache(beir: BeirSet, model: str, chunker: SentenceChunker, *, workers: 
 
 def open_beir_index(
     beir: BeirSet, embedder, chunker: SentenceChunker | None = None, *, root: Path | None = None,
-    progress: Callable[[str], None] | None = None, passage_embedder=None,
+    progress: Callable[[str], None] | None = None, passage_embedder=None, article_embedder=None,
 ) -> NewsIndex:
-    """The BEIR corpus indexed with `embedder` (and its passages with `passage_embedder`, when
-    given: index.static_embedder); built once, then reopened from disk."""
+    """The BEIR corpus indexed with `embedder` (its passages with `passage_embedder`, when
+    given: index.static_embedder; its article vectors with `article_embedder`, when given);
+    built once, then reopened from disk."""
     from index import ingest_documents
 
     chunker = chunker or SentenceChunker(*BEIR_CHUNKER)
     name = getattr(embedder, "name", "embedder")
     root = Path(root or cache_root())
     pname = getattr(passage_embedder, "name", None) if passage_embedder is not None else None
-    name_key = f"{name}+{pname}" if pname else name
+    aname = getattr(article_embedder, "name", None) if article_embedder is not None else None
+    name_key = (f"{name}+{pname}" if pname else name) + (f"+articles:{aname}" if aname else "")
     data_dir = root / "beir" / f"{beir.name}-{Path(name_key).name}-{index_key(beir.docs, name_key, chunker)}"
     done = data_dir / "complete.json"
     cache = embedding_cache(name, root)
     say = progress or (lambda msg: None)
     cached = CachedEmbedder(embedder, cache, progress=lambda i, n: say(f"embedded {i}/{n} chunks"))
-    store = ChromaStore(data_dir, collection="beir", embed_model=name, passage_model=pname)
-    index = NewsIndex(store, cached, chunker, registry_ttl_s=3600.0, passage_embedder=passage_embedder)
+    store = ChromaStore(data_dir, collection="beir", embed_model=name, passage_model=pname, article_model=aname)
+    index = NewsIndex(store, cached, chunker, registry_ttl_s=3600.0, passage_embedder=passage_embedder,
+                      article_embedder=article_embedder)
     if done.is_file():
         index.ensure_articles()  # an index cached before article vectors gets them once
         return index

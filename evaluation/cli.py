@@ -244,7 +244,7 @@ BEIR_DEPTH = 100  # Recall@100 needs 100 ranked documents
 def _beir(obj: Context, folder, split, limit, progress) -> dict:
     """Index the BEIR corpus in its own cached collection (evaluation/beir.py) and score
     dense, BM25 and hybrid retrieval from the current settings: nDCG@10, MRR@10, Recall@100."""
-    from qa.components import build_retriever, get_embedder, passage_embedder_for
+    from qa.components import article_embedder_for, build_retriever, get_embedder, passage_embedder_for
 
     from . import beir as B
 
@@ -258,7 +258,8 @@ def _beir(obj: Context, folder, split, limit, progress) -> dict:
         data.qrels = {q: data.qrels[q] for q in keep}
     say = (lambda msg: click.echo(msg, err=True)) if progress else None
     index = B.open_beir_index(data, get_embedder(obj.settings.index.embed_model, obj.settings.index.torch_threads),
-                              progress=say, passage_embedder=passage_embedder_for(obj.settings))
+                              progress=say, passage_embedder=passage_embedder_for(obj.settings),
+                              article_embedder=article_embedder_for(obj.settings))
     retriever = build_retriever(obj.settings, index)
 
     def search(mode: str):

@@ -81,10 +81,11 @@ def sample(questions: Sequence[Any], n: int | None, salt: str) -> list[Any]:
 def index_key(settings: Any, name: str, docs: Sequence[Any]) -> str:
     s = settings.index
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars).key
-    from qa.components import passage_spec
+    from qa.components import article_spec, passage_spec
 
-    passages = passage_spec(settings)
+    passages, articles = passage_spec(settings), article_spec(settings)
     models = f"{s.embed_model}+{passages}" if passages else s.embed_model
+    models += f"+articles:{articles}" if articles else ""
     h = hashlib.sha256(json.dumps([name, models, chunker]).encode())
     for d in sorted(docs, key=lambda d: d.doc_id):
         h.update(d.doc_id.encode() + b"\0" + d.content_hash.encode())

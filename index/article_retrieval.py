@@ -139,12 +139,29 @@ def recency_prior(days: np.ndarray, reference: float | None, about: tuple[float,
 
 
 def passage_query_vector(index: "NewsIndex", query: str, vec: np.ndarray) -> np.ndarray:
-    """The question's vector for the passages: `vec` (the article embedder's) when the index
+    """The question's vector for the passages: `vec` (`index.embedder`'s) when the index
     embeds both with one model, else the passage embedder's own (index.static_embedder)."""
     pe = getattr(index, "passage_embedder", None)
     if pe is None or pe is index.embedder:
         return vec
     return np.asarray(pe.embed_query(query), dtype=np.float32)
+
+
+def query_vectors(index: "NewsIndex", query: str, query_embedder=None) -> tuple[np.ndarray, np.ndarray]:
+    """(the question's vector for the articles, for the passages), each model asked once;
+    `query_embedder` stands for `index.embedder` (qa passes its memo of it). The sentence
+    model's vector is made only when the articles or passages use that model."""
+    made: dict[int, np.ndarray] = {}
+
+    def of(model) -> np.ndarray:
+        own = model is None or model is index.embedder
+        key = id(index.embedder) if own else id(model)
+        if key not in made:
+            embedder = (query_embedder or index.embedder) if own else model
+            made[key] = np.asarray(embedder.embed_query(query), dtype=np.float32)
+        return made[key]
+
+    return of(getattr(index, "article_embedder", None)), of(getattr(index, "passage_embedder", None))
 
 
 def _about_days(about: tuple[str | None, str | None] | None) -> tuple[float, float] | None:
@@ -188,8 +205,7 @@ class ArticleFirst:
         """Features of the passages of the candidate articles. `as_of`: the day the question
         is asked, when the caller said (None: not known; the newest article stands in)."""
         store, w = self.index.store, self.weights
-        vec = np.asarray((self.query_embedder or self.index.embedder).embed_query(query), dtype=np.float32)
-        pvec = passage_query_vector(self.index, query, vec)
+        vec, pvec = query_vectors(self.index, query, self.query_embedder)
         m, art_cos, prior, allowed = self.article_scores(vec, filters, as_of, about)
         r = w.recency if as_of else w.recency_no_as_of
         score = np.where(allowed, w.article * art_cos + r * prior, -np.inf)
@@ -286,4 +302,4 @@ class ArticleFirst:
         return out
 
 
-__all__ = ["ArticleFirst", "ArticleWeights", "Candidates", "passage_query_vector", "recency_prior"]
+__all__ = ["ArticleFirst", "ArticleWeights", "Candidates", "passage_query_vector", "query_vectors", "recency_prior"]

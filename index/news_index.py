@@ -33,12 +33,14 @@ class NewsIndex:
     def __init__(
         self, store: ChromaStore, embedder: Embedder, chunker: SentenceChunker | None = None,
         *, registry_ttl_s: float = 1.0, duplicates: DuplicateDetector | None = None,
-        passage_embedder: Embedder | None = None,
+        passage_embedder: Embedder | None = None, article_embedder: Embedder | None = None,
     ):
         self.store = store
-        self.embedder = embedder  # article vectors (title and lead) and, in qa, sentences
+        self.embedder = embedder  # in qa: sentences and their question vector
         # passage vectors (index.static_embedder by default, qa.components.build_index)
         self.passage_embedder = passage_embedder or embedder
+        # article vectors, title and lead (bge-small by default, qa.components.build_index)
+        self.article_embedder = article_embedder or embedder
         self.chunker = chunker or SentenceChunker()
         self.registry_ttl_s = registry_ttl_s
         self.dedup = duplicates or DuplicateDetector()
@@ -131,11 +133,12 @@ class NewsIndex:
         commit them together; returns the number of chunks."""
         texts = [c.text for _, chunks in items for c in chunks]
         leads = [article_text(doc) for doc, _ in items]  # one article vector per document
-        if self.passage_embedder is self.embedder:
-            both = embed_unique(self.embedder, texts + leads)
+        if self.passage_embedder is self.article_embedder:
+            both = embed_unique(self.article_embedder, texts + leads)
             vectors, lead_vectors = both[: len(texts)], both[len(texts) :]
         else:
-            vectors, lead_vectors = embed_unique(self.passage_embedder, texts), embed_unique(self.embedder, leads)
+            vectors = embed_unique(self.passage_embedder, texts)
+            lead_vectors = embed_unique(self.article_embedder, leads)
         parts, at = [], 0
         for doc, chunks in items:
             parts.append((doc, chunks, vectors[at : at + len(chunks)]))
@@ -154,7 +157,7 @@ class NewsIndex:
         for i in range(0, len(missing), batch):
             docs = [d for d in (self.store.get_document(x) for x in missing[i : i + batch]) if d is not None]
             if docs:
-                vectors = embed_unique(self.embedder, [article_text(d) for d in docs])
+                vectors = embed_unique(self.article_embedder, [article_text(d) for d in docs])
                 self.store.add_articles(list(zip(docs, vectors)))
         return len(missing)
 

@@ -29,12 +29,14 @@ class ChromaStore:
     def __init__(
         self, data_dir: Path | str = ".qa-data", *, chroma_url: str | None = None,
         collection: str = "news_qa", embed_model: str = "minilm", passage_model: str | None = None,
+        article_model: str | None = None,
     ):
         self.data_dir = Path(data_dir)
         self.chroma_url = chroma_url
         self.name = collection
-        self.embed_model = embed_model  # the article vectors'
+        self.embed_model = embed_model  # sentences' and questions' (qa), recorded for status
         self.passage_model = passage_model or embed_model  # the passage vectors' ("auto": below)
+        self.article_model = article_model or embed_model  # the article vectors' ("auto": below)
         self.location = chroma_url or str(self.data_dir / "chroma")
         import chromadb
         from chromadb.config import Settings as ChromaSettings
@@ -56,6 +58,8 @@ class ChromaStore:
                 self.client = chromadb.PersistentClient(path=str(self.data_dir / "chroma"), settings=chroma_settings)
             if self.passage_model == "auto":  # what this index was built with; a new one: the default
                 self.passage_model = self._built_with(f"{collection}_chunks") or DEFAULT_PASSAGE_MODEL
+            if self.article_model == "auto":  # what this index was built with; a new one: embed_model
+                self.article_model = self._built_with(f"{collection}_articles") or embed_model
             self.chunks = self.client.get_or_create_collection(
                 f"{collection}_chunks", embedding_function=None,
                 metadata={"hnsw:space": "cosine", "embed_model": self.passage_model},
@@ -63,7 +67,7 @@ class ChromaStore:
             # one vector per document (title + lead, index.articles), written with its chunks
             self.articles = self.client.get_or_create_collection(
                 f"{collection}_articles", embedding_function=None,
-                metadata={"hnsw:space": "cosine", "embed_model": embed_model},
+                metadata={"hnsw:space": "cosine", "embed_model": self.article_model},
             )
         except StoreError:
             raise
@@ -73,13 +77,12 @@ class ChromaStore:
         # transactional; the chunks may live on the server.
         self.registry = Registry(self.data_dir / f"registry-{collection}.sqlite3")
         for what, coll, want, key in (("passages", self.chunks, self.passage_model, "index.passage_embed_model"),
-                                      ("articles", self.articles, embed_model, "index.embed_model")):
+                                      ("articles", self.articles, self.article_model, "index.article_embed_model")):
             built_with = (coll.metadata or {}).get("embed_model")
             if built_with and built_with != want:
-                also = ' (or "auto")' if what == "passages" else ""
                 raise StoreError(
                     f"the index at {self.location} embedded its {what} with {built_with!r}, not {want!r}: "
-                    f"set {key} = {built_with!r}{also}, or ingest into another --data-dir"
+                    f"set {key} = {built_with!r} (or \"auto\"), or ingest into another --data-dir"
                 )
         self._migrate_legacy_registry()
 

@@ -162,6 +162,10 @@ class Assistant:
             self.scorer.cache.vectors(texts[i:i + 256])
             entities_many(texts[i:i + 256])  # the answer-type cue's names (qa.nlp caches them per text)
         self.embedder.embed_query("warm up")
+        for model in {id(m): m for m in (getattr(self.index, "article_embedder", None),
+                                         getattr(self.index, "passage_embedder", None))}.values():
+            if model is not None and model is not self.index.embedder:  # loads bge, the static table
+                model.embed_query("warm up")
         analyse("What happened last week, and on 19 January 2024?", None)  # spaCy and dateparser's locale data
         if self.quote.reranker is not None:  # loads the cross-encoder now, not on the first answer
             self.quote.reranker.scorer.score("warm up", ["warm up"])

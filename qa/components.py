@@ -25,11 +25,20 @@ def get_embedder(spec: str, threads: int | None = None) -> SentenceTransformerEm
         return _embedders[spec]
 
 
+def _spec(settings: Settings, value: str, default: str | None) -> str | None:
+    s = settings.index
+    spec = default if value == "auto" else value
+    return None if spec in (None, "same", s.embed_model) else spec
+
+
 def passage_spec(settings: Settings) -> str | None:
     """The passage model a new index of `settings` gets (None: `embed_model`'s vectors)."""
-    s = settings.index
-    spec = DEFAULT_PASSAGE_MODEL if s.passage_embed_model == "auto" else s.passage_embed_model
-    return None if spec in ("same", s.embed_model) else spec
+    return _spec(settings, settings.index.passage_embed_model, DEFAULT_PASSAGE_MODEL)
+
+
+def article_spec(settings: Settings) -> str | None:
+    """The article model a new index of `settings` gets (None: `embed_model`'s vectors)."""
+    return _spec(settings, settings.index.article_embed_model, None)
 
 
 def passage_embedder_for(settings: Settings):
@@ -38,16 +47,25 @@ def passage_embedder_for(settings: Settings):
     return get_embedder(spec) if spec else None
 
 
+def article_embedder_for(settings: Settings):
+    """The article embedder of a new index of `settings` (None: articles use `embed_model`)."""
+    spec = article_spec(settings)
+    return get_embedder(spec) if spec else None
+
+
 def build_index(settings: Settings) -> NewsIndex:
     s = settings.index
-    same = s.passage_embed_model in ("same", s.embed_model)
+    same = lambda value: value in ("same", s.embed_model)  # noqa: E731
     store = ChromaStore(
         settings.data_dir, chroma_url=settings.chroma_url, collection=settings.collection,
-        embed_model=s.embed_model, passage_model=None if same else s.passage_embed_model,
+        embed_model=s.embed_model, passage_model=None if same(s.passage_embed_model) else s.passage_embed_model,
+        article_model=None if same(s.article_embed_model) else s.article_embed_model,
     )  # "auto": the store reads what an existing index was built with
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
     passages = None if store.passage_model == s.embed_model else get_embedder(store.passage_model)
-    return NewsIndex(store, get_embedder(s.embed_model, s.torch_threads), chunker, passage_embedder=passages)
+    articles = None if store.article_model == s.embed_model else get_embedder(store.article_model)
+    return NewsIndex(store, get_embedder(s.embed_model, s.torch_threads), chunker, passage_embedder=passages,
+                     article_embedder=articles)
 
 
 def build_reranker(r):

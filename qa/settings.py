@@ -34,13 +34,15 @@ class Section(BaseModel):
 
 
 class IndexSettings(Section):
-    # Articles, sentences, questions. SciFact dev nDCG@10 (1,156 docs, bench/embed_compare.py) / CPU s
-    # per 1k chunks: minilm 0.794 / 54.6; minilm-onnx-int8 0.778 / 44.0; bge-small-int8 0.830 / 64.2.
+    # Sentences and questions (the gate's cosines are MiniLM's). SciFact dev nDCG@10 (1,156 docs,
+    # bench/embed_compare.py) / CPU s per 1k chunks: minilm 0.794 / 54.6; bge-small-int8 0.830 / 64.2.
     embed_model: str = "minilm"
-    # Passage vectors: MiniLM distilled into static token vectors (index/static_embedder.py), or
-    # "same" (embed_model's); "auto": what an existing index was built with, minilm-static256 for
-    # a new one. Chosen on dev halves (docs/measurements.md, "Static passage vectors").
+    # Passages: static vectors distilled from MiniLM (index/static_embedder.py); articles (title and
+    # lead): embed_model's, or e.g. "bge-small-int8" (better retrieval, not better answers: dev halves,
+    # docs/measurements.md). "same": embed_model's; "auto": what an existing index was built with,
+    # for a new one minilm-static256 (passages) and embed_model (articles).
     passage_embed_model: str = "auto"
+    article_embed_model: str = "auto"
     # torch intra-op threads (None: 1/core); one MiniLM query at load ~10 on 2 cores: 2 -> ~500 ms, 1 -> ~18 ms
     torch_threads: int | None = Field(1, ge=1)
     # Chunk size: RealTime QA dev quote answers (accuracy) with static passages, 2/0/400 0.549,
@@ -128,9 +130,7 @@ class GateSettings(Section):
     # How deep in the ranked sentences each slot check looks.
     top_for_count: int = Field(6, ge=1)  # 'how many', 'name of'
     top_for_date: int = Field(8, ge=1)  # 'when'
-    # The best term coverage is read over the top sentences only. Typed inline since the first
-    # Assistant (5aae6dd); not re-measured since, moved here unchanged (issue 24).
-    lex_depth: int = Field(10, ge=1)
+    lex_depth: int = Field(10, ge=1)  # best term coverage over the top sentences; not re-measured
 
 
 class ScoringSettings(Section):

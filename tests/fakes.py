@@ -6,6 +6,18 @@ import hashlib
 
 import numpy as np
 
+from corpus import Document
+
+
+# two short dated articles, for the embedder tests
+STORM_DOCS = [
+    Document("a1", "Storm hits the coast", "Outlet One", "2024-01-10",
+             "A storm hit the northern coast. Power lines were cut by the wind. Repairs began on Monday. "
+             "Crews worked through the night. The mayor thanked them."),
+    Document("b2", "Ferries stop", "Outlet Two", "2024-03-05",
+             "The ferries stopped running after the storm. Fishermen stayed in port. Prices of fish rose."),
+]
+
 
 class FakeEmbedder:
     """Deterministic bag-of-words hashing embedder; counts the texts it embeds."""

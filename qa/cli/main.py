@@ -98,6 +98,7 @@ def index_status(obj: Context, as_json) -> None:
         "collection": idx.store.name,
         "embedding_model": obj.settings.index.embed_model,
         "passage_model": idx.store.passage_model,
+        "article_model": idx.store.article_model,
         "documents": [
             {"doc_id": r.doc_id, "title": r.title, "outlet": r.outlet, "published": r.published,
              "chunks": r.n_chunks, "source": r.source, "dup_of": r.dup_of, "dup_count": r.dup_count}
@@ -113,7 +114,8 @@ def index_status(obj: Context, as_json) -> None:
         echo_json(status)
         return
     click.echo(f"store: {status['store']} (collection {status['collection']}; registry {status['registry']})")
-    click.echo(f"embedding model: {status['embedding_model']} (passages: {status['passage_model']})")
+    click.echo(f"embedding model: {status['embedding_model']} (passages: {status['passage_model']}; "
+               f"articles: {status['article_model']})")
     click.echo(f"{len(records)} documents, {status['total_chunks']} chunks")
     lo, hi = status["date_range"]
     click.echo(f"published: {lo or '-'} to {hi or '-'}; {status['undated']} without a date")

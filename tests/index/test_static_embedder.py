@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus import Document
+from fakes import STORM_DOCS as DOCS
 from fakes import FakeEmbedder
 from index import ChromaStore, Filters, NewsIndex, ingest_documents
 from index.embedders import make_embedder
@@ -19,13 +19,6 @@ from index.model_files import ModelNotInstalled, minilm_path, model_key
 from index.static_embedder import RECIPE, StaticEmbedder
 from index.store import StoreError
 
-DOCS = [
-    Document("a1", "Storm hits the coast", "Outlet One", "2024-01-10",
-             "A storm hit the northern coast. Power lines were cut by the wind. Repairs began on Monday. "
-             "Crews worked through the night. The mayor thanked them."),
-    Document("b2", "Ferries stop", "Outlet Two", "2024-03-05",
-             "The ferries stopped running after the storm. Fishermen stayed in port. Prices of fish rose."),
-]
 
 
 def _fake_table(cache: Path, dims: int = 8) -> np.ndarray:
