@@ -29,23 +29,18 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from scale import LookupEmbedder, bench_dir, dev_questions, embed_queries_apart, make_embedder, percentile  # noqa: E402
+from scale import bench_dir, bench_index, dev_questions, embed_queries_apart, make_embedder, percentile  # noqa: E402
 
 
 def open_index(work: Path, size: int, embedder: str):
-    from index import ChromaStore, NewsIndex, SentenceChunker
     from qa.settings import Settings
 
     data = work / f"data-{size}"
     if not data.is_dir():
         sys.exit(f"error: no store at {data}; build it with bench/scale.py --sizes {size} --work {work}")
     table = dict(np.load(work / "vectors.npz", allow_pickle=True)["table"].item())
-    inner = make_embedder(embedder)
-    settings = Settings(data_dir=str(data))
-    s = settings.index
-    store = ChromaStore(settings.data_dir, embed_model=embedder)
-    index = NewsIndex(store, LookupEmbedder(inner, table, embedder),
-                      SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars))
+    settings = Settings.load(data_dir=str(data))  # "auto": the passage model the store was built with
+    index, inner = bench_index(settings, embedder, table)
     return settings, index, inner
 
 

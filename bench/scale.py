@@ -126,6 +126,30 @@ class LookupEmbedder:
         return self.inner.embed_query(text)
 
 
+def bench_index(settings, spec: str, table: dict):
+    """(index, inner model) over `settings.data_dir`, built as qa.components.build_index builds it:
+    articles, sentences and questions with `spec` (documents served from `table`), passages with
+    `index.passage_embed_model` (a new store: the static default; `--embedder fake`: the fake's
+    own vectors). Static passage vectors are computed for real (fast), copies noised as above."""
+    from index import ChromaStore, NewsIndex, SentenceChunker
+    from qa.components import get_embedder
+
+    s = settings.index
+    same = lambda value: spec == "fake" or value in ("same", spec)  # noqa: E731
+    store = ChromaStore(settings.data_dir, embed_model=spec,
+                        passage_model=None if same(s.passage_embed_model) else s.passage_embed_model,
+                        article_model=None if same(s.article_embed_model) else s.article_embed_model)
+    inner = make_embedder(spec)
+    passages = articles = None
+    if store.passage_model != spec:
+        passages = LookupEmbedder(get_embedder(store.passage_model), {}, store.passage_model)
+    if store.article_model != spec:
+        articles = LookupEmbedder(get_embedder(store.article_model), {}, store.article_model)
+    chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
+    return NewsIndex(store, LookupEmbedder(inner, table, spec), chunker, passage_embedder=passages,
+                     article_embedder=articles), inner
+
+
 def plan(docs, chunker, sizes: list[int]):
     """Documents (with copies under new ids) whose chunk counts reach each size."""
     from corpus import Document
@@ -168,6 +192,10 @@ def embed_queries_apart(index, inner, questions: list[str]) -> float:
         qvecs[q] = inner.embed_query(q)
         lat.append((time.perf_counter() - t) * 1000)
     index.embedder.embed_query = lambda text: qvecs[text] if text in qvecs else inner.embed_query(text)
+    if index.article_embedder is not index.embedder:  # the article model's question vectors too
+        model = index.article_embedder.inner
+        avecs = {q: model.embed_query(q) for q in questions}
+        index.article_embedder.embed_query = lambda text: avecs[text] if text in avecs else model.embed_query(text)
     return round(percentile(lat, 50), 1)
 
 
@@ -175,22 +203,20 @@ def run_one(args) -> dict:
     """One size in this process: ingest into a fresh store, then time queries."""
     import pickle
 
-    from index import ChromaStore, NewsIndex, SentenceChunker, ingest_documents
+    from index import ingest_documents
     from qa.components import build_retriever
     from qa.settings import Settings
 
     with open(args.work / "plan.pkl", "rb") as fh:
         docs = pickle.load(fh)[args.one_size]
     table = dict(np.load(args.work / "vectors.npz", allow_pickle=True)["table"].item())
-    inner = make_embedder(args.embedder)
     settings = Settings.load(data_dir=str(args.work / f"data-{args.one_size}"))
     import shutil
 
     shutil.rmtree(settings.data_dir, ignore_errors=True)  # always a fresh store
     s = settings.index
-    store = ChromaStore(settings.data_dir, embed_model=args.embedder)
-    index = NewsIndex(store, LookupEmbedder(inner, table, args.embedder),
-                      SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars))
+    index, inner = bench_index(settings, args.embedder, table)
+    store = index.store
     t0 = time.perf_counter()
     report = ingest_documents(index, docs)  # the product's batched path
     t_store = time.perf_counter() - t0
@@ -202,7 +228,8 @@ def run_one(args) -> dict:
         "size": args.one_size, "documents": len(docs), "chunks": n_chunks,
         "ingest_s": round(t_store + t_bm25, 2), "bm25_build_s": round(t_bm25, 2),
         "ingest_chunks_per_s": round(n_chunks / (t_store + t_bm25), 1),
-        "chunks_written": report.chunks_written,
+        "chunks_written": report.chunks_written, "passage_model": store.passage_model,
+        "article_model": store.article_model,
         "writes": f"ingest_documents, batches of {s.batch_chunks} chunks",
     }
     retriever = build_retriever(settings, index)  # the product's retrieval, from settings

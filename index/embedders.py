@@ -37,9 +37,12 @@ def resolve_model(spec: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model from a local path. Counts the texts it embeds."""
+    """A sentence-transformers model from a local path. Counts the texts it embeds.
+    `batch_size` 8: sentence-transformers sorts the texts by length, so smaller batches pad less;
+    quote mode's 25-35 sentences of mixed length embed faster than in one batch of 32 (quote p50
+    at 140k passages, idle, two pairs: 299 / 293 ms against 308 / 322 ms), leads no slower."""
 
-    def __init__(self, model: str = "minilm", *, batch_size: int = 32, device: str = "cpu",
+    def __init__(self, model: str = "minilm", *, batch_size: int = 8, device: str = "cpu",
                  threads: int | None = None):
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
