@@ -39,7 +39,7 @@ class NewsIndex:
         self.embedder = embedder  # in qa: sentences and their question vector
         # passage vectors (index.static_embedder by default, qa.components.build_index)
         self.passage_embedder = passage_embedder or embedder
-        # article vectors, title and lead (bge-small by default, qa.components.build_index)
+        # article vectors, title and lead (index.article_embed_model, qa.components.build_index)
         self.article_embedder = article_embedder or embedder
         self.chunker = chunker or SentenceChunker()
         self.registry_ttl_s = registry_ttl_s
