@@ -132,13 +132,11 @@ def bench_index(settings, spec: str, table: dict):
     `index.passage_embed_model` (a new store: the static default; `--embedder fake`: the fake's
     own vectors). Static passage vectors are computed for real (fast), copies noised as above."""
     from index import ChromaStore, NewsIndex, SentenceChunker
-    from qa.components import get_embedder
+    from qa.components import get_embedder, store_models
 
     s = settings.index
-    same = lambda value: spec == "fake" or value in ("same", spec)  # noqa: E731
-    store = ChromaStore(settings.data_dir, embed_model=spec,
-                        passage_model=None if same(s.passage_embed_model) else s.passage_embed_model,
-                        article_model=None if same(s.article_embed_model) else s.article_embed_model)
+    models = {} if spec == "fake" else store_models(settings.with_overrides({"index.embed_model": spec}))
+    store = ChromaStore(settings.data_dir, embed_model=spec, **models)
     inner = make_embedder(spec)
     passages = articles = None
     if store.passage_model != spec:

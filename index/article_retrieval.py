@@ -138,30 +138,21 @@ def recency_prior(days: np.ndarray, reference: float | None, about: tuple[float,
     return out
 
 
-def passage_query_vector(index: "NewsIndex", query: str, vec: np.ndarray) -> np.ndarray:
-    """The question's vector for the passages: `vec` (`index.embedder`'s) when the index
-    embeds both with one model, else the passage embedder's own (index.static_embedder)."""
-    pe = getattr(index, "passage_embedder", None)
-    if pe is None or pe is index.embedder:
-        return vec
-    return np.asarray(pe.embed_query(query), dtype=np.float32)
+def query_vector(index: "NewsIndex", query: str, model, query_embedder=None) -> np.ndarray:
+    """The question's vector from `model`, one of the index's embedders (None: `index.embedder`);
+    `index.embedder`'s comes through `query_embedder` when given (qa passes its memo of it)."""
+    if model is None or model is index.embedder:
+        model = query_embedder or index.embedder
+    return np.asarray(model.embed_query(query), dtype=np.float32)
 
 
 def query_vectors(index: "NewsIndex", query: str, query_embedder=None) -> tuple[np.ndarray, np.ndarray]:
-    """(the question's vector for the articles, for the passages), each model asked once;
-    `query_embedder` stands for `index.embedder` (qa passes its memo of it). The sentence
-    model's vector is made only when the articles or passages use that model."""
-    made: dict[int, np.ndarray] = {}
-
-    def of(model) -> np.ndarray:
-        own = model is None or model is index.embedder
-        key = id(index.embedder) if own else id(model)
-        if key not in made:
-            embedder = (query_embedder or index.embedder) if own else model
-            made[key] = np.asarray(embedder.embed_query(query), dtype=np.float32)
-        return made[key]
-
-    return of(getattr(index, "article_embedder", None)), of(getattr(index, "passage_embedder", None))
+    """(the question's vector for the articles, for the passages), a model used by both asked
+    once; the sentence model (`index.embedder`) only when a level uses it."""
+    articles = getattr(index, "article_embedder", None) or index.embedder
+    passages = getattr(index, "passage_embedder", None) or index.embedder
+    vec = query_vector(index, query, articles, query_embedder)
+    return vec, vec if passages is articles else query_vector(index, query, passages, query_embedder)
 
 
 def _about_days(about: tuple[str | None, str | None] | None) -> tuple[float, float] | None:
@@ -302,4 +293,4 @@ class ArticleFirst:
         return out
 
 
-__all__ = ["ArticleFirst", "ArticleWeights", "Candidates", "passage_query_vector", "query_vectors", "recency_prior"]
+__all__ = ["ArticleFirst", "ArticleWeights", "Candidates", "query_vector", "query_vectors", "recency_prior"]

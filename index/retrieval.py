@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from .article_retrieval import ArticleFirst, ArticleWeights, passage_query_vector
+from .article_retrieval import ArticleFirst, ArticleWeights, query_vector
 from .filters import Filters
 from .news_index import NewsIndex
 from .registry import published_ord
@@ -103,8 +101,7 @@ class Retriever:
         return self.copies.collapse(passages, filters)
 
     def dense(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
-        vec = (self.query_embedder or self.index.embedder).embed_query(query)
-        vec = passage_query_vector(self.index, query, np.asarray(vec, dtype=np.float32))
+        vec = query_vector(self.index, query, getattr(self.index, "passage_embedder", None), self.query_embedder)
         hits = self.index.store.query(vec, n, filters.where())
         if filters.undated and filters.dated:  # Chroma cannot match a missing key: ask again for the undated
             extra = [h for h in self.index.store.query(vec, n, filters.without_dates().where())

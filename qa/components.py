@@ -53,14 +53,18 @@ def article_embedder_for(settings: Settings):
     return get_embedder(spec) if spec else None
 
 
+def store_models(settings: Settings) -> dict[str, str | None]:
+    """ChromaStore's `passage_model` and `article_model` arguments from `settings` (None:
+    `embed_model`'s; "auto": the store reads what an existing index was built with)."""
+    s = settings.index
+    return {key: None if value in ("same", s.embed_model) else value
+            for key, value in (("passage_model", s.passage_embed_model), ("article_model", s.article_embed_model))}
+
+
 def build_index(settings: Settings) -> NewsIndex:
     s = settings.index
-    same = lambda value: value in ("same", s.embed_model)  # noqa: E731
-    store = ChromaStore(
-        settings.data_dir, chroma_url=settings.chroma_url, collection=settings.collection,
-        embed_model=s.embed_model, passage_model=None if same(s.passage_embed_model) else s.passage_embed_model,
-        article_model=None if same(s.article_embed_model) else s.article_embed_model,
-    )  # "auto": the store reads what an existing index was built with
+    store = ChromaStore(settings.data_dir, chroma_url=settings.chroma_url, collection=settings.collection,
+                        embed_model=s.embed_model, **store_models(settings))
     chunker = SentenceChunker(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars)
     passages = None if store.passage_model == s.embed_model else get_embedder(store.passage_model)
     articles = None if store.article_model == s.embed_model else get_embedder(store.article_model)
