@@ -16,6 +16,10 @@ and with attribution + the cross-encoder at each --thresholds value.
     python bench/claims.py ../shared/bench/rgb-en-fact [--split dev|test|both]
     python bench/claims.py ../shared/bench/multihop-rag-subset500 --swap [--split ...]
     python bench/claims.py ../shared/bench/realtimeqa --swap [--split ...]   (40 articles/split)
+
+`--embed-model SPEC` checks with another embedder (default: the settings' embed_model);
+`--min-cosine 0.5,0.55,...` adds the checker without a judge at each `verify.min_cosine`, to
+re-choose that threshold for an embedder whose cosines run on another scale.
 """
 
 from __future__ import annotations
@@ -146,11 +150,14 @@ def main(argv=None) -> int:
     ap.add_argument("--split", default="dev", choices=["dev", "test", "both"])
     ap.add_argument("--thresholds", default="0,2,4")
     ap.add_argument("--swap", action="store_true", help="speaker-swap claims (misattribution)")
+    ap.add_argument("--embed-model", default=None, help="embedder spec (default: the settings' embed_model)")
+    ap.add_argument("--min-cosine", default="", help="comma-separated verify.min_cosine values to grid")
     args = ap.parse_args(argv)
     from qa.components import get_embedder
     from qa.answer.quote import EmbeddingCache
     from qa.check.claims import Checker
     from qa.check.claim_judges import Attribution, ClaimJudge, shared_cross_encoder
+    from qa.settings import Settings
 
     if (args.folder / "evidence_facts.jsonl").is_file():
         recs, split = facts(args.folder)
@@ -158,19 +165,24 @@ def main(argv=None) -> int:
         recs, split = news(args.folder)
     else:
         recs, split = load(args.folder)
-    emb = EmbeddingCache(get_embedder("minilm"))
+    settings = Settings()
+    spec = args.embed_model or settings.index.embed_model
+    print(f"embedder {spec}, verify.min_cosine {settings.verify.min_cosine}", flush=True)
+    emb = EmbeddingCache(get_embedder(spec))
     attr = Attribution()
     ce = shared_cross_encoder()
-    judges = {"lexical+embedding": None, "+attribution": ClaimJudge(None, attr)}
+    judges = {"lexical+embedding": (None, settings.verify), "+attribution": (ClaimJudge(None, attr), settings.verify)}
     for t in args.thresholds.split(","):
-        judges[f"+attribution+CE>={t}"] = ClaimJudge(ce, attr, float(t))
+        judges[f"+attribution+CE>={t}"] = (ClaimJudge(ce, attr, float(t)), settings.verify)
+    for c in filter(None, args.min_cosine.split(",")):
+        judges[f"lexical+embedding cos>={c}"] = (None, settings.verify.model_copy(update={"min_cosine": float(c)}))
     for sp in (["dev", "test"] if args.split == "both" else [args.split]):
         make = (lambda r: swap_cases(r, attr.nlp)) if args.swap else cases
         cs = [c for r in recs if split.get(r["id"]) == sp for c in make(r)]
         n_fake = sum(c[3] for c in cs)
         n_true = len(cs) - n_fake
-        for name, judge in judges.items():
-            checker = Checker(emb, judge=judge)
+        for name, (judge, verify) in judges.items():
+            checker = Checker(emb, verify, judge=judge)
             det = fal = 0
             for passage, claim, q, planted in cs:
                 f = flagged(checker, passage, claim, q)

@@ -29,6 +29,7 @@ from .nlp import entities_many
 from .query_memo import QueryMemo
 from .evidence.reading import PassageReader, Reading, ReaderSpanFinder, promote
 from .answer.quote import EmbeddingCache, QuoteAnswerer, SentenceScorer, candidate_sentences, idf_from_bm25
+from .calibration import calibrated
 from .settings import Settings
 from .types import Answer, Sentence, Verdict
 
@@ -83,7 +84,8 @@ class Assistant:
                  llm: Answerer | None = None, embedder: QueryMemo | None = None,
                  verdicts: VerdictMaker | None = None, composer: AnswerComposer | None = None,
                  reader: PassageReader | None = None):
-        self.settings = settings
+        # cosine thresholds not set explicitly: those of the model that makes the cosines
+        self.settings = settings = calibrated(settings, getattr(index.embedder, "name", None))
         self.index = index
         self.embedder = embedder or QueryMemo(index.embedder)
         self.retriever = retriever or build_retriever(settings, index, query_embedder=self.embedder)

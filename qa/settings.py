@@ -123,7 +123,7 @@ class GateSettings(Section):
 
     min_sem: float = Field(0.25, ge=-1, le=1)  # best sentence cosine below this: abstain
     min_lex: float = Field(0.34, ge=-1, le=1)  # best term coverage below this ...
-    strong_sem: float = Field(0.55, ge=-1, le=1)  # ... abstains too, unless the cosine reaches this
+    strong_sem: float = Field(0.55, ge=-1, le=1)  # ... abstains too, below this (unset: the model's, qa/calibration.py)
     max_missing_keys: int = Field(0, ge=0)  # key terms of the question that may be absent from the evidence
     fuzzy: float = Field(0.8, ge=-1, le=1)  # similarity at which two spellings of a name match ('Marzouk'/'Marzook')
     require_dated_names: bool = True  # 'when ...': one sentence must carry a date and all the names
@@ -175,7 +175,7 @@ class VerifySettings(Section):
     """The claim checker of llm mode (qa.check.claims.Checker, qa.check.claim_judges.ClaimJudge)."""
 
     min_overlap: float = Field(0.6, ge=0, le=1)  # content-word coverage that suffices on its own
-    min_cosine: float = Field(0.55, ge=0, le=1)  # embedding support that suffices with ...
+    min_cosine: float = Field(0.55, ge=0, le=1)  # cosine that suffices with ... (unset: qa/calibration.py)
     min_overlap_with_cosine: float = Field(0.3, ge=0, le=1)  # ... at least this coverage
     drop_unsupported: bool = True
     cross_encoder: bool = False  # also judge (claim, span) pairs with the ms-marco cross-encoder
