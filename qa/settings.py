@@ -34,13 +34,13 @@ class Section(BaseModel):
 
 
 class IndexSettings(Section):
-    # Sentences and questions (the gate's cosines are MiniLM's). SciFact dev nDCG@10 (1,156 docs,
-    # bench/embed_compare.py) / CPU s per 1k chunks: minilm 0.794 / 54.6; bge-small-int8 0.830 / 64.2.
-    embed_model: str = "minilm"
+    # Sentences, questions and (new index) articles: bge-small-en-v1.5 int8 (issue 23, eighth round,
+    # docs/measurements.md); cosine thresholds follow the model (qa/calibration.py). SciFact dev nDCG@10
+    # (bench/embed_compare.py) / CPU s per 1k chunks: minilm 0.794 / 54.6; bge-small-int8 0.830 / 64.2.
+    embed_model: str = "bge-small-int8"
     # Passages: static vectors distilled from MiniLM (index/static_embedder.py); articles (title and
-    # lead): embed_model's, or e.g. "bge-small-int8" (better retrieval, not better answers: dev halves,
-    # docs/measurements.md). "same": embed_model's; "auto": what an existing index was built with,
-    # for a new one minilm-static256 (passages) and embed_model (articles).
+    # lead): "same": embed_model's; "auto": what an existing index was built with (an index built
+    # before bge keeps its MiniLM article vectors), for a new one minilm-static256 / embed_model.
     passage_embed_model: str = "auto"
     article_embed_model: str = "auto"
     # torch intra-op threads (None: 1/core); one MiniLM query at load ~10 on 2 cores: 2 -> ~500 ms, 1 -> ~18 ms

@@ -82,17 +82,17 @@ def test_settings_pick_the_article_model_and_an_index_keeps_the_one_it_was_built
 
     fakes = {}
     monkeypatch.setattr(qa.components, "get_embedder", lambda spec, threads=None: fakes.setdefault(spec, FakeEmbedder()))
-    new = qa.components.build_index(Settings.load(env={}, data_dir=str(tmp_path / "new")))
+    new = qa.components.build_index(Settings.load(env={}, index__embed_model="minilm", data_dir=str(tmp_path / "new")))
     assert new.store.article_model == "minilm" and new.article_embedder is new.embedder is fakes["minilm"]
-    bge = qa.components.build_index(Settings.load(env={}, data_dir=str(tmp_path / "bge"),
+    bge = qa.components.build_index(Settings.load(env={}, index__embed_model="minilm", data_dir=str(tmp_path / "bge"),
                                                   index__article_embed_model="bge-small-int8"))
     assert bge.store.article_model == "bge-small-int8" and bge.article_embedder is fakes["bge-small-int8"]
     ingest_documents(bge, DOCS[:1])
     assert fakes["bge-small-int8"].texts_embedded == 1 and fakes["minilm"].texts_embedded == 0
-    again = qa.components.build_index(Settings.load(env={}, data_dir=str(tmp_path / "bge")))  # "auto"
+    again = qa.components.build_index(Settings.load(env={}, index__embed_model="minilm", data_dir=str(tmp_path / "bge")))  # "auto"
     assert again.store.article_model == "bge-small-int8" and again.article_embedder is fakes["bge-small-int8"]
     with pytest.raises(StoreError, match="article_embed_model = 'bge-small-int8'"):
-        qa.components.build_index(Settings.load(env={}, data_dir=str(tmp_path / "bge"),
+        qa.components.build_index(Settings.load(env={}, index__embed_model="minilm", data_dir=str(tmp_path / "bge"),
                                                 index__article_embed_model="same"))
 
 

@@ -17,7 +17,7 @@ def test_the_index_embedder_carries_the_setting(tmp_path):
     from qa.components import build_index
     from qa.settings import Settings
 
-    settings = Settings(data_dir=str(tmp_path / "data"))
+    settings = Settings(data_dir=str(tmp_path / "data"), index={"embed_model": "minilm"})  # a torch model
     assert settings.index.torch_threads == 1
     assert build_index(settings).embedder.threads == 1
 

@@ -111,7 +111,10 @@ def test_a_new_index_from_settings_gets_static_passages_and_an_old_one_keeps_its
     old = NewsIndex(ChromaStore(tmp_path / "old", embed_model="minilm"), FakeEmbedder())
     ingest_documents(old, DOCS[:1])  # an index made before static passages: MiniLM for both
     again = qa.components.build_index(Settings.load(env={}, data_dir=str(tmp_path / "old")))
-    assert again.store.passage_model == "minilm" and again.passage_embedder is again.embedder
+    assert again.store.passage_model == "minilm" and again.passage_embedder is fakes["minilm"]
+    # the default sentence model changed since (bge-small): the old article vectors stay MiniLM's too
+    assert again.store.article_model == "minilm" and again.article_embedder is fakes["minilm"]
+    assert again.embedder is fakes["bge-small-int8"]
 
 
 @pytest.mark.slow

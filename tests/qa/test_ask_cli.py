@@ -175,8 +175,9 @@ def test_ask_through_a_running_server(run, tmp_path, fake_embedder):
     from ui.server import create_app
 
     data = tmp_path / "data"
-    settings = Settings.load(env={}, data_dir=str(data))  # built by `run` as "minilm" (faked)
-    index = NewsIndex(ChromaStore(data, embed_model="minilm", passage_model="auto"), fake_embedder)
+    settings = Settings.load(env={}, data_dir=str(data))  # built by `run` with the default model (faked)
+    index = NewsIndex(ChromaStore(data, embed_model=settings.index.embed_model, passage_model="auto",
+                                  article_model="auto"), fake_embedder)
     q = "Who accompanied Marzouq at the meetings?"
     local = json.loads(run("ask", q, "--json").stdout)
     with ThreadServer(create_app(settings, Assistant.from_settings(settings, index))) as srv:

@@ -40,7 +40,7 @@ def test_ingest_status_and_noop_rerun(run, corpus_copy, fake_embedder):
     assert res.exit_code == 0, res.output
     assert "added 5" in res.stdout
     st = status(run)
-    assert st["embedding_model"] == "minilm"
+    assert st["embedding_model"] == "bge-small-int8"
     assert st["store"] == str(run.data_dir / "chroma") and Path(st["store"]).is_dir()
     assert st["collection"] == "news_qa"
     docs = {d["doc_id"]: d for d in st["documents"]}
@@ -59,7 +59,7 @@ def test_ingest_status_and_noop_rerun(run, corpus_copy, fake_embedder):
     assert len(report["unchanged"]) == 5 and report["chunks_written"] == 0 and report["errors"] == []
     assert fake_embedder.texts_embedded == embedded
     human = run("index", "status")
-    assert "5 documents" in human.stdout and "minilm" in human.stdout
+    assert "5 documents" in human.stdout and "bge-small-int8" in human.stdout
 
 
 def test_bad_files_one_line_each_others_ingested_nonzero_exit(run, corpus_copy, tmp_path):
@@ -149,13 +149,15 @@ def test_ingest_and_ask_with_the_real_model(tmp_path, monkeypatch, corpus_copy):
 
 @pytest.mark.slow
 def test_model_loads_are_quiet_unless_verbose(tmp_path, corpus_copy):
-    """A fresh `qa ask` process prints no progress bars; --verbose shows the model loading."""
+    """A fresh `qa ask` process prints no progress bars; --verbose shows the model loading.
+    MiniLM through sentence-transformers, which has the bars (bge-small runs in ONNX Runtime)."""
     import os
     import subprocess
     import sys
 
     repo = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(repo), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(repo), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "QA_EMBED_MODEL": "minilm"}
     for var in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY", "QA_SERVER"):
         env.pop(var, None)
     main = "import sys; sys.argv[0] = 'qa'; from qa.cli.main import main; main()"

@@ -20,7 +20,7 @@ def write_toml(path, text: str):
 def test_defaults():
     s = Settings.load(env={})
     assert s == Settings()
-    assert s.data_dir == ".qa-data" and s.retrieval.mode == "articles" and s.index.embed_model == "minilm"
+    assert s.data_dir == ".qa-data" and s.retrieval.mode == "articles" and s.index.embed_model == "bge-small-int8"
 
 
 def test_precedence_defaults_toml_env_overrides(tmp_path):
@@ -109,7 +109,7 @@ def test_unreadable_config(tmp_path):
 
 def test_to_json_round_trips_the_tree():
     data = Settings.load(env={}, retrieval__k=4).to_json()
-    assert data["retrieval"]["k"] == 4 and data["index"]["embed_model"] == "minilm"
+    assert data["retrieval"]["k"] == 4 and data["index"]["embed_model"] == "bge-small-int8"
 
 
 def test_thresholds_precedence_file_env_flag(tmp_path):
