@@ -72,6 +72,18 @@ class SentenceTransformerEmbedder:
                     torch.set_num_threads(self.threads)
             return self._model
 
+    def use_threads(self, threads: int) -> None:
+        """Adopt the intra-op threads a later caller asks for when the first gave none; a
+        loaded model applies them now (torch's threads are process-wide)."""
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
+        with self._lock:
+            self.threads = threads
+            if self._model is not None:
+                import torch
+
+                torch.set_num_threads(threads)
+
     @property
     def dim(self) -> int:
         return int(self.model.get_sentence_embedding_dimension())

@@ -22,7 +22,10 @@ def get_embedder(spec: str, threads: int | None = None) -> SentenceTransformerEm
             from index.embedders import make_embedder
 
             _embedders[spec] = make_embedder(spec, threads)
-        return _embedders[spec]
+        emb = _embedders[spec]
+        if threads is not None and getattr(emb, "threads", threads) is None and hasattr(emb, "use_threads"):
+            emb.use_threads(threads)  # made first by a caller that gave no threads
+        return emb
 
 
 def _spec(settings: Settings, value: str, default: str | None) -> str | None:

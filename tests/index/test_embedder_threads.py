@@ -31,3 +31,17 @@ def test_loading_the_real_model_sets_torch_threads():
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_later_caller_sets_the_threads_a_first_one_left_unset(monkeypatch):
+    """One embedder per model per process: made first without threads (another level's use of
+    the model), it still gets `index.torch_threads` when the index asks for it."""
+    import qa.components as components
+
+    monkeypatch.setattr(components, "_embedders", {})
+    first = components.get_embedder("minilm")  # the model is not loaded by this
+    assert first.threads is None
+    assert components.get_embedder("minilm", 1) is first and first.threads == 1
+    assert components.get_embedder("minilm", None).threads == 1
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        first.use_threads(0)
