@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--squad-rows", type=Path, help="SQuAD rows file (read; written first by --collect-squad)")
     ap.add_argument("--collect-squad", type=int, default=0, help="ask this many SQuAD dev-half questions first")
     ap.add_argument("--data-dir", type=Path, default=Path.home() / ".cache" / "news-qa" / "squad-dev")
+    ap.add_argument("--thresholds", default="0.3,0.4,0.5,0.6", help="score floors for the policy tables")
     ap.add_argument("--write", type=Path, help=f"write the model here (the shipped one is {DEFAULT_PATH})")
     args = ap.parse_args(argv)
     if args.collect_squad:
@@ -164,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"train": figures(model, train), "heldout": figures(model, test),
               "by_source_heldout": {s: figures(model, [r for r in test if r["source"] == s])
                                     for s in sorted({r["source"] for r in test})},
-              "policies_heldout": {s: policies(model, [r for r in test if r["source"] == s])
+              "policies_heldout": {s: policies(model, [r for r in test if r["source"] == s],
+                                               tuple(float(t) for t in args.thresholds.split(",")))
                                    for s in sorted({r["source"] for r in test if "answerable" in r})}}
     print(json.dumps({"coef": dict(zip(model.features, [round(c, 3) for c in model.coef])), **report}, indent=2))
     if args.write:

@@ -24,12 +24,13 @@ from .evidence.gate import Evidence, EvidenceGate, metadata_text, own_words_pres
 from .question.followup import Turn, demote_shown, shown_before, parse_history, standalone_question
 from .question.thread import is_anaphoric, thread_filters, thread_of
 from .index_view import IndexView
+from .evidence.answerability import AnswerabilityModel
 from .evidence.verdict import VerdictMaker
 from .nlp import entities_many
 from .query_memo import QueryMemo
 from .evidence.reading import PassageReader, Reading, ReaderSpanFinder, promote
 from .answer.quote import EmbeddingCache, QuoteAnswerer, SentenceScorer, candidate_sentences, idf_from_bm25
-from .calibration import calibrated
+from .calibration import answerability_file, calibrated
 from .settings import Settings
 from .types import Answer, Sentence, Verdict
 
@@ -110,8 +111,9 @@ class Assistant:
                 self.reader = reader or PassageReader(span_reader, r.passages)
             else:
                 finder = ReaderSpanFinder(span_reader, fallback=ShortAnswerFinder())
-        self.verdicts = verdicts or VerdictMaker(finder=finder, min_score=settings.judge.min_score,
-                                                 policy=settings.judge.policy)
+        self.verdicts = verdicts or VerdictMaker(
+            AnswerabilityModel.load(answerability_file(getattr(index.embedder, "name", None))),
+            finder=finder, min_score=settings.judge.min_score, policy=settings.judge.policy)
         self._llm = llm
         self._llm_lock = threading.Lock()
 

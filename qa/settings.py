@@ -296,8 +296,8 @@ class Settings(BaseSettings):
             _LOADING.reset(token)
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> "Settings":
-        """A copy with dotted-name overrides ('retrieval.k': '7'), validated like a file."""
-        data = self.model_dump()
+        """A copy with dotted-name overrides ('retrieval.k': '7'), validated like a file; unset stays unset."""
+        data = self.model_dump(exclude_unset=True)
         for key, value in _nest(dict(overrides)).items():
             data[key] = {**data[key], **value} if isinstance(value, dict) and isinstance(data.get(key), dict) \
                 else value

@@ -58,3 +58,27 @@ def test_the_assistant_uses_its_index_models_thresholds(make_index):
     assert fake.gate.settings.strong_sem == Settings().gate.strong_sem
     pinned = Assistant.from_settings(Settings(gate={"strong_sem": 0.3}), make_index(embedder=_NamedEmbedder()))
     assert pinned.gate.settings.strong_sem == 0.3
+
+
+def test_each_model_has_its_answerability_fit(make_index):
+    from qa.assistant import Assistant
+    from qa.calibration import answerability_file
+    from qa.evidence.answerability import DEFAULT_PATH, AnswerabilityModel
+
+    bge_file = answerability_file("bge-small")
+    assert bge_file != DEFAULT_PATH and bge_file.is_file() and answerability_file("minilm") == DEFAULT_PATH
+    assert answerability_file("/some/local/model") == DEFAULT_PATH
+    bge = Assistant.from_settings(Settings(), make_index(embedder=_NamedEmbedder()))
+    assert bge.verdicts.model == AnswerabilityModel.load(bge_file) != AnswerabilityModel.load(DEFAULT_PATH)
+    assert Assistant.from_settings(Settings(), make_index()).verdicts.model == AnswerabilityModel.load(DEFAULT_PATH)
+
+
+def test_overrides_keep_what_was_left_to_the_defaults_unset():
+    """The suite and the ablations derive settings with with_overrides: a threshold left to the
+    defaults must still be filled in per model afterwards, and a set one must stay set."""
+    s = Settings.load(env={"QA_GATE__MIN_LEX": "0.3"}, retrieval__k=5)
+    o = s.with_overrides({"data_dir": "/tmp/x", "retrieval.k": "7"})
+    assert (o.retrieval.k, o.gate.min_lex, o.data_dir) == (7, 0.3, "/tmp/x")
+    assert calibrated(o, "bge-small-int8").gate.strong_sem == CALIBRATION["bge-small-int8"]["gate"]["strong_sem"]
+    pinned = Settings(gate={"strong_sem": 0.5}).with_overrides({"retrieval.k": "3"})
+    assert calibrated(pinned, "bge-small-int8").gate.strong_sem == 0.5
