@@ -85,8 +85,10 @@ class Assistant:
                  llm: Answerer | None = None, embedder: QueryMemo | None = None,
                  verdicts: VerdictMaker | None = None, composer: AnswerComposer | None = None,
                  reader: PassageReader | None = None):
-        # cosine thresholds not set explicitly: those of the model that makes the cosines
-        self.settings = settings = calibrated(settings, getattr(index.embedder, "name", None))
+        # cosine thresholds not set explicitly, and the answerability fit: those of the model
+        # that makes the cosines
+        sentence_model = getattr(index.embedder, "name", None)
+        self.settings = settings = calibrated(settings, sentence_model)
         self.index = index
         self.embedder = embedder or QueryMemo(index.embedder)
         self.retriever = retriever or build_retriever(settings, index, query_embedder=self.embedder)
@@ -112,7 +114,7 @@ class Assistant:
             else:
                 finder = ReaderSpanFinder(span_reader, fallback=ShortAnswerFinder())
         self.verdicts = verdicts or VerdictMaker(
-            AnswerabilityModel.load(answerability_file(getattr(index.embedder, "name", None))),
+            AnswerabilityModel.load(answerability_file(sentence_model)),
             finder=finder, min_score=settings.judge.min_score, policy=settings.judge.policy)
         self._llm = llm
         self._llm_lock = threading.Lock()

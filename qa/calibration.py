@@ -37,17 +37,19 @@ ALIASES = {
 }
 
 
+def _canonical(model: str | None) -> str:
+    return ALIASES.get(model or "", model or "")
+
+
 def thresholds_for(model: str | None) -> dict[str, dict[str, float]]:
     """The calibrated thresholds of embedder `model` (a spec or an embedder's `name`); {} when
     it has none."""
-    if not model:
-        return {}
-    return CALIBRATION.get(ALIASES.get(model, model), {})
+    return CALIBRATION.get(_canonical(model), {})
 
 
 def answerability_file(model: str | None) -> Path:
     """The answerability model fitted on `model`'s features (the MiniLM fit when it has none)."""
-    name = ANSWERABILITY.get(ALIASES.get(model or "", model or ""))
+    name = ANSWERABILITY.get(_canonical(model))
     return DEFAULT_PATH.with_name(name) if name else DEFAULT_PATH
 
 
