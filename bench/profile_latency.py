@@ -29,7 +29,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from scale import bench_dir, bench_index, dev_questions, embed_queries_apart, make_embedder, percentile  # noqa: E402
+from scale import (bench_dir, bench_index, default_embedder, dev_questions, embed_queries_apart,  # noqa: E402
+                   make_embedder, percentile)
 
 
 def open_index(work: Path, size: int, embedder: str):
@@ -66,7 +67,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, required=True, help="bench/scale.py's --work folder")
     ap.add_argument("--size", type=int, required=True, help="the size whose store (WORK/data-SIZE) is read")
-    ap.add_argument("--embedder", default="minilm")
+    ap.add_argument("--embedder", default=None, help="the question and sentence model (default: the settings')")
     ap.add_argument("--bench-dir", help="folder holding realtimeqa/ (as bench/scale.py)")
     ap.add_argument("--queries", type=int, default=30)
     ap.add_argument("--modes", default="articles,hybrid,dense,quote")
@@ -79,7 +80,7 @@ def main() -> None:
 
     from qa.components import build_retriever
 
-    settings, index, inner = open_index(args.work, args.size, args.embedder)
+    settings, index, inner = open_index(args.work, args.size, default_embedder(args.embedder))
     retriever = build_retriever(settings, index)
     passages = getattr(retriever.articles, "passages", None)  # index.passage_matrix, where present
     if passages is not None:  # read before timing (a server's warm-up does it; else the background)

@@ -13,7 +13,7 @@ Each size runs in its own subprocess (its own peak RSS) over a fresh embedded Ch
     including the query embedding;
   * quote answer latency: `qa.assistant.Assistant.ask(mode="quote")` when it is importable.
 
-    nice -n 10 .venv/bin/python bench/scale.py --sizes 1000,10000,100000 --embedder minilm
+    nice -n 10 .venv/bin/python bench/scale.py --sizes 1000,10000,100000
 
 bench/scale_grow.py instead grows ONE store through the sizes in resumable stages, with
 generated articles and vectors beyond the real base set (bench/scale_corpus.py):
@@ -87,6 +87,15 @@ class HashEmbedder:
 
     def embed_query(self, text):
         return self.embed_documents([text])[0]
+
+
+def default_embedder(spec: str | None) -> str:
+    """`spec`, or the settings' `index.embed_model` (what a default install embeds with)."""
+    if spec:
+        return spec
+    from qa.settings import Settings
+
+    return Settings.load().index.embed_model
 
 
 def make_embedder(spec: str):
@@ -289,7 +298,9 @@ def parser() -> argparse.ArgumentParser:
     """The options of this benchmark (bench/scale_grow.py takes the same)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000", help="chunk counts, comma-separated")
-    ap.add_argument("--embedder", default="minilm", help="minilm (default), any get_embedder spec, or fake")
+    ap.add_argument("--embedder", default=None,
+                    help="the question and sentence model: any get_embedder spec, or fake "
+                         "(default: the settings' index.embed_model)")
     ap.add_argument("--bench-dir", help="folder holding realtimeqa/ (default REPO/../shared/bench, or QA_BENCH_DIR)")
     ap.add_argument("--queries", type=int, default=40, help="dev questions timed per size")
     ap.add_argument("--max-unique", type=int, default=10000,
@@ -327,6 +338,7 @@ def base_set(args):
 
 def main() -> None:
     args = parser().parse_args()
+    args.embedder = default_embedder(args.embedder)
     if args.one_size:
         print(json.dumps(run_one(args)))
         return

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scale import (base_set, bench_dir, dev_questions, dir_size, embed_base, embed_queries_apart, make_embedder, parser,
-                   percentile)
+from scale import (base_set, bench_dir, default_embedder, dev_questions, dir_size, embed_base, embed_queries_apart,
+                   make_embedder, parser, percentile)
 
 
 class MemoChunker:
@@ -191,6 +191,7 @@ def grow(args, sizes: list[int], base, total: int, chunker) -> None:
 
 def main() -> None:
     args = parser().parse_args()
+    args.embedder = default_embedder(args.embedder)
     if args.one_size:
         print(json.dumps(run_stage(args)))
         return
