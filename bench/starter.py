@@ -166,7 +166,8 @@ def _holds(text: str, question: str, _gold_chunks) -> bool:
 
 def time_ingest(n: int, same: bool = False) -> dict:
     """news-qa (default settings; with `same` also with MiniLM passage vectors) and the starter,
-    in one process, on the same `n` articles; word pieces: what MiniLM read (cut at 256)."""
+    in one process, on the same `n` articles; word pieces: what each model read (cut at its
+    maximum length: 256 for MiniLM, 512 for bge)."""
     from index.articles import article_text
     from index.ingest import ingest_documents
     from qa.components import build_index
@@ -187,11 +188,11 @@ def time_ingest(n: int, same: bool = False) -> dict:
             s = time.perf_counter() - t0
             leads = [article_text(d) for d in docs]
             passages = [c.text for d in docs for c in index.chunker.chunk(d)]
-            through_minilm = leads if index.passage_embedder is not index.embedder else passages + leads
+            embedded = leads if index.passage_embedder is not index.embedder else passages + leads
             out[name] = {"seconds": round(s, 1), "articles_per_s": round(len(docs) / s, 2),
                          "cpu_s": round(time.process_time() - c0, 1), "vectors": report.chunks_written + len(docs),
                          "passage_model": index.store.passage_model,
-                         "word_pieces": word_pieces(index.embedder, dict.fromkeys(through_minilm))}
+                         "word_pieces": word_pieces(index.article_embedder, dict.fromkeys(embedded))}
         starter = Starter(Path(tmp) / "starter")
         starter.embed.get_text_embedding("warm up")
         t0, c0 = time.perf_counter(), time.process_time()
@@ -202,7 +203,10 @@ def time_ingest(n: int, same: bool = False) -> dict:
         import torch
 
         out["torch_threads"] = torch.get_num_threads()  # process-wide: both pipelines ran with it
-        out["starter"]["word_pieces"] = word_pieces(index.embedder, starter.collection.get(include=["documents"])["documents"])
+        from qa.components import get_embedder
+
+        out["starter"]["word_pieces"] = word_pieces(get_embedder("minilm"),  # the starter's model
+                                                    starter.collection.get(include=["documents"])["documents"])
         for name in [r[0] for r in runs] + ["starter"]:
             out[name]["word_pieces_per_s"] = round(out[name]["word_pieces"] / out[name]["seconds"])
             out[name]["vs_starter_articles_per_s"] = round(out[name]["articles_per_s"] / out["starter"]["articles_per_s"], 2)
@@ -210,11 +214,16 @@ def time_ingest(n: int, same: bool = False) -> dict:
 
 
 def word_pieces(embedder, texts) -> int:
-    """Word pieces the model reads for `texts` (each cut at its max_seq_length, 256 for
-    MiniLM in both pipelines): the embedding work of an ingest, whatever the chunking."""
-    model = embedder.model
-    cap = model.max_seq_length
-    return sum(min(cap, len(ids)) for ids in model.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"])
+    """Word pieces the model reads for `texts`, each cut at the model's maximum length: the
+    embedding work of an ingest, whatever the chunking. A sentence-transformers model or an
+    ONNX one (bge: its tokenizers.Tokenizer and `max_seq`)."""
+    texts = list(texts)
+    if hasattr(embedder, "model"):
+        model = embedder.model
+        cap = model.max_seq_length
+        return sum(min(cap, len(ids)) for ids in model.tokenizer(texts, add_special_tokens=True, verbose=False)["input_ids"])
+    _, tok = embedder._load()
+    return sum(min(embedder.max_seq, len(e.ids)) for e in tok.encode_batch(texts))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,9 +33,10 @@ class BgeSmallEmbedder(OnnxMiniLMEmbedder):
     max_seq = 512
 
     # Batches of 8 (texts sorted by length): quote mode's 25-35 sentences of mixed length pad
-    # less than in batches of 32, and the int8 model's activation scale is taken over the whole
-    # padded batch. Quote p50 at 140k passages 219-236 against 250-251 ms, p95 265-282 against
-    # 332-336 (docs/measurements.md); article leads embed no slower.
+    # less than in batches of 32. Quote p50 at 140k passages 219-236 against 250-251 ms, p95
+    # 265-282 against 332-336; article leads embed no slower (docs/measurements.md, ninth
+    # round). The int8 model takes its activation scale over the padded batch, so a text's
+    # vector moves slightly with its batch (up to 0.024 a component), as it did in batches of 32.
     def __init__(self, name: str = "bge-small-int8", *, batch_size: int = 8, threads: int | None = None):
         super().__init__("minilm-onnx-int8", batch_size=batch_size, threads=threads)
         self.name = self.spec = name
