@@ -32,15 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--groups", type=int, default=15, help="groups of 30 sentences per round")
     ap.add_argument("--leads", type=int, default=96, help="article leads per round")
-    ap.add_argument("--bench-dir", default=None, help="folder holding realtimeqa/ (default ../shared/bench)")
+    ap.add_argument("--bench-dir", default=None, help="folder holding realtimeqa/ (default: $QA_BENCH_DIR, else "
+                                                      "../shared/bench)")
     args = ap.parse_args(argv)
 
     from corpus.document import Document
+    from evaluation.beir import bench_dir
     from index.articles import article_text
     from index.embedders import make_embedder
     from index.sentences import split_sentences
 
-    folder = Path(args.bench_dir or ROOT.parent / "shared" / "bench") / "realtimeqa"
+    folder = Path(args.bench_dir or bench_dir()) / "realtimeqa"
     records = [json.loads(line) for line in open(folder / "corpus_subset.jsonl")]
     records = [r for r in records if len(r.get("text", "").split()) > 300][:max(args.leads, 80)]
     sentences = [r["text"][a:b] for r in records[:80] for a, b in split_sentences(r["text"])[:8]]
