@@ -147,15 +147,15 @@ class ScoringSettings(Section):
     max_sentences: int = Field(3, ge=1)  # sentence groups cited in a quote answer
     rel: float = Field(0.85, gt=0, le=1)  # a further sentence scores at least this share of the best
     follow: float = Field(0.4, ge=0)  # the sentence after the best: at least this share of the best
-    # Two sentences whose stemmed terms overlap this much (Jaccard) are one: a copy joins its
-    # group instead of being cited again. Typed inline since 5aae6dd; not re-measured (issue 24).
+    # Sentences whose stemmed terms overlap this much (Jaccard) are one group (5aae6dd; not re-measured).
     near_duplicate: float = Field(0.7, gt=0, le=1)
     # NER answer-type cue only for sentences that can still reach this rank with it (spaCy is
     # the costly part). Chosen in ab81f0d as deep as the cue can change the best 12 (issue 24).
     cue_depth: int = Field(12, ge=1)
-    # The cross-encoder re-orders the best `rerank_depth` sentences (qa.answer.sentence_rerank);
-    # 0: off. Chosen on the RealTime QA dev half (docs/measurements.md, bench/sentence_rerank.py).
+    # The cross-encoder re-orders the best `rerank_depth` sentences (0: off; RealTime QA dev half).
     rerank_depth: int = Field(10, ge=0)
+    # Embed only the best `embed_depth` sentences by the rest of the score (0: all; measured, tenth round).
+    embed_depth: int = Field(0, ge=0)
 
 
 class ConflictSettings(Section):

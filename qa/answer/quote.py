@@ -206,12 +206,15 @@ class SentenceScorer:
     def score(self, question: str, sentences: list[Sentence],
               qvec: np.ndarray | None = None, focus: str | None = None) -> list[Sentence]:
         """Fill each sentence's scores and return them best first. `focus`: the words the
-        user actually typed in a rewritten follow-up; their terms count double."""
+        user actually typed in a rewritten follow-up; their terms count double.
+
+        Only the best `embed_depth` sentences by the embedding-free part of the score (term
+        coverage, answer-type cue, passage rank, length) are embedded; the others get the
+        lowest cosine among those, so they rank below all of them, in their own order."""
         if not sentences:
             return []
         w = self.weights
         qvec = self.question_vector(question) if qvec is None else qvec
-        sims = self.cache.vectors([s.text for s in sentences]) @ qvec
         qterms = set(content_terms(question))
         idf = self.idf_source()
         variants = self.name_variants(question)
@@ -219,8 +222,8 @@ class SentenceScorer:
         weights = {t: idf(t) * (2.0 if t in focus_terms else 1.0) for t in qterms}
         total_idf = sum(weights.values()) or 1.0
         kind = asked_type(question)
-        for s, sim in zip(sentences, sims):
-            s.sem = float(sim)
+        rest = {}
+        for s in sentences:
             covered = s.terms | published_terms(s.passage)
             s.lex = sum(w_t for t, w_t in weights.items()
                         if t in covered or (t in variants and variants[t] & covered)) / total_idf
@@ -228,9 +231,24 @@ class SentenceScorer:
             s.cue = 0.0 if named else answer_cue(kind, s.text, question)
             prior = 1.0 / (1.0 + s.rank)
             over = max(0, len(s.text) - w.length_chars) / w.length_chars
-            s.score = w.sem * s.sem + w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over
-            if is_headline(s):
-                s.score -= w.headline  # a headline repeats the body; the body has the details
+            # a headline repeats the body; the body has the details
+            rest[id(s)] = (prior, over, w.headline if is_headline(s) else 0.0)
+        embedded = sentences
+        if 0 < w.embed_depth < len(sentences):
+            def unembedded(s: Sentence) -> float:
+                prior, over, headline = rest[id(s)]
+                return w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over - headline
+
+            embedded = sorted(sentences, key=lambda s: (-unembedded(s), s.rank, s.doc_id, s.start))[:w.embed_depth]
+        sims = self.cache.vectors([s.text for s in embedded]) @ qvec
+        floor = float(sims.min())
+        for s in sentences:
+            s.sem = floor
+        for s, sim in zip(embedded, sims):
+            s.sem = float(sim)
+        for s in sentences:
+            prior, over, headline = rest[id(s)]
+            s.score = w.sem * s.sem + w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over - headline
         if kind in _TYPED_LABELS:
             self._entity_cues(kind, question, sentences)
         return sorted(sentences, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))

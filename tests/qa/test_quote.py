@@ -188,3 +188,38 @@ def test_a_full_sentence_cache_still_returns_every_vector_asked_for():
     out = cache.vectors(["a", "ccc", "dddd"])  # 'a' is cached and oldest; two new ones push past the bound
     assert out.shape == (3, 3) and [v[0] for v in out] == [1.0, 3.0, 4.0]
     assert len(cache._cache) == 2
+
+
+class CountingEmbedder:
+    """Wraps an embedder and records every text it embeds."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.seen = inner, "counting", []
+
+    def embed_documents(self, texts):
+        self.seen.extend(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+def test_only_the_best_embed_depth_sentences_by_their_words_are_embedded(fake_embedder):
+    from qa.settings import ScoringSettings
+
+    texts = [f"Filler sentence number {w} about nothing much." for w in "one two three four five six".split()]
+    text = " ".join(texts[:3] + ["The trade minister Anna Berg led the delegation to Oslo."] + texts[3:])
+    q = "Who led the delegation to Oslo?"
+    full = SentenceScorer(CountingEmbedder(fake_embedder)).score(q, candidate_sentences([passage("a", text)]))
+    counting = CountingEmbedder(fake_embedder)
+    cut = SentenceScorer(counting, weights=ScoringSettings(embed_depth=3)).score(
+        q, candidate_sentences([passage("a", text)]))
+    assert len(full) == len(cut) == 7 and len(counting.seen) == 3
+    # the sentence that shares the question's words is among the embedded, and still ranks first
+    assert "Anna Berg" in cut[0].text and cut[0].text == full[0].text
+    assert cut[0].text in counting.seen
+    embedded = [s for s in cut if s.text in counting.seen]
+    assert cut[:3] == embedded, "the embedded sentences rank above the others"
+    assert {s.sem for s in cut[3:]} == {min(s.sem for s in embedded)}
+    by_text = {s.text: s.sem for s in full}
+    assert all(abs(s.sem - by_text[s.text]) < 1e-6 for s in embedded), "their cosines are the real ones"
