@@ -17,7 +17,8 @@ from index.text import STOPWORDS, fold, stem, words
 
 from .citing import compose
 from ..question.analysis import asked_type
-from ..nlp import MONTHS, NAME_LABELS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name, names
+from ..nlp import (MONTHS, NAME_LABELS, NUMBER_WORDS, WEEKDAYS, Entity, entities, entities_many, month_name,
+                   names, parse)
 from ..settings import ScoringSettings
 from ..types import Answer, Sentence
 
@@ -47,19 +48,19 @@ def asks_count(question: str) -> bool:
 
 
 def asked_quantity(question: str) -> str | None:
-    """The stemmed head noun of 'how many X ...' / 'how much X ...' ('citizen' in 'how many
-    Russian citizens were ...'); None when there is none or it is a generic word ('people')."""
-    m = re.search(r"\bhow (many|much)\s+(.*)", fold(question))
-    if not m:
-        return None
-    head = None
-    for w in re.findall(r"[^\W_]+", m.group(2)):
-        if w in STOPWORDS or w in QUESTION_WORDS:
-            break
-        head = w
-    if head is None or head in _GENERIC_COUNTED:
-        return None
-    return stem(head)
+    """The stemmed noun counted by 'how many X ...' / 'how much X ...' ('citizen' in 'how many
+    Russian citizens were ...', 'encounter' in 'how many migrant encounters occurred ...'), from
+    spaCy's parse: the noun that 'many' modifies. None when there is none ('how many were
+    killed'; 'how many of the hostages hold ...' counts some of them, not the hostages) or it is
+    a generic word ('people')."""
+    doc = parse(question)
+    for t in doc:
+        if t.lower_ not in ("many", "much") or t.i == 0 or doc[t.i - 1].lower_ != "how":
+            continue
+        noun = t.head if t.dep_ == "amod" and t.head.pos_ in ("NOUN", "PROPN") else None
+        head = (words(noun.text) or [None])[-1] if noun is not None else None
+        return None if head is None or head in _GENERIC_COUNTED else stem(head)
+    return None
 
 
 def has_answer_type(kind: str | None, sentence: str, question: str,

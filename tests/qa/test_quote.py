@@ -70,6 +70,11 @@ def test_answer_types_and_counted_nouns():
     assert asked_type("Why?") == "reason"
     assert asked_quantity("How many Russian citizens were held?") == "citizen"
     assert asked_quantity("How many people were killed?") is None
+    # the noun 'many' counts, not the verb after it, which words alone took for it
+    assert asked_quantity("Roughly how many migrant encounters occurred at the border last year?") == "encount"
+    assert asked_quantity("How many inmates escaped from a New Orleans jail in May?") == "inmat"
+    assert asked_quantity("How many of the hostages hold Russian citizenship?") is None  # some of them
+    assert asked_quantity("How many were killed in the attack?") is None
 
 
 def test_name_spelling_variants_count_as_the_same_term():
