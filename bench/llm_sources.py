@@ -55,7 +55,9 @@ def factory_for(limits: dict[str, int]):
         if not limits:
             return assistant
         llm = LLMAnswerer.from_settings(assistant.settings, assistant.scorer.cache, **limits)
-        return Assistant.from_settings(settings, index=index, llm=llm)
+        # the same retriever, question memo and quote answerer: nothing loaded twice
+        return Assistant.from_settings(settings, index=index, llm=llm, retriever=assistant.retriever,
+                                       embedder=assistant.embedder, quote=assistant.quote)
 
     return factory
 

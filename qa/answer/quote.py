@@ -223,24 +223,22 @@ class SentenceScorer:
         weights = {t: idf(t) * (2.0 if t in focus_terms else 1.0) for t in qterms}
         total_idf = sum(weights.values()) or 1.0
         kind = asked_type(question)
-        rest = {}
+
+        def total(s: Sentence, sem: float) -> float:
+            prior = 1.0 / (1.0 + s.rank)
+            over = max(0, len(s.text) - w.length_chars) / w.length_chars
+            headline = w.headline if is_headline(s) else 0.0  # a headline repeats the body
+            return w.sem * sem + w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over - headline
+
         for s in sentences:
             covered = s.terms | published_terms(s.passage)
             s.lex = sum(w_t for t, w_t in weights.items()
                         if t in covered or (t in variants and variants[t] & covered)) / total_idf
             named = kind in _TYPED_LABELS  # its cue needs NER: added below, where it can matter
             s.cue = 0.0 if named else answer_cue(kind, s.text, question)
-            prior = 1.0 / (1.0 + s.rank)
-            over = max(0, len(s.text) - w.length_chars) / w.length_chars
-            # a headline repeats the body; the body has the details
-            rest[id(s)] = (prior, over, w.headline if is_headline(s) else 0.0)
         embedded = sentences
-        if 0 < w.embed_depth < len(sentences):
-            def unembedded(s: Sentence) -> float:
-                prior, over, headline = rest[id(s)]
-                return w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over - headline
-
-            embedded = sorted(sentences, key=lambda s: (-unembedded(s), s.rank, s.doc_id, s.start))[:w.embed_depth]
+        if 0 < w.embed_depth < len(sentences):  # the best by everything but the cosine
+            embedded = sorted(sentences, key=lambda s: (-total(s, 0.0), s.rank, s.doc_id, s.start))[:w.embed_depth]
         sims = self.cache.vectors([s.text for s in embedded]) @ qvec
         floor = float(sims.min())
         for s in sentences:
@@ -248,8 +246,7 @@ class SentenceScorer:
         for s, sim in zip(embedded, sims):
             s.sem = float(sim)
         for s in sentences:
-            prior, over, headline = rest[id(s)]
-            s.score = w.sem * s.sem + w.lex * s.lex + w.cue * s.cue + w.prior * prior - 0.05 * over - headline
+            s.score = total(s, s.sem)
         if kind in _TYPED_LABELS:
             self._entity_cues(kind, question, sentences)
         return sorted(sentences, key=lambda s: (-s.score, s.rank, s.doc_id, s.start))
