@@ -8,9 +8,12 @@ the first stage's best `depth` sentences, in the order it receives them, with th
 (the cross-encoder's logit and its gap to the best, the first-stage score and its share of the
 best, cosine, term coverage, answer-type cue, passage-rank prior, first-stage place). A
 sentence is labelled 1 when it holds a gold answer (the graders' alias match on token
-boundaries). Rows are written to `--rows` (JSON lines, one question per line), then `--fit`:
+boundaries). Rows are written to `--rows` (JSON lines, one question per line, with the
+question and the sentences' texts, so another scorer can be tried on them), then `--fit`:
 grouped 5-fold cross-validation by question over the pooled rows, printed per set: how often
-the chosen sentence holds the answer with the first stage, the cross-encoder, the learned model.
+the chosen sentence holds the answer with the first stage, the cross-encoder, the learned
+model (and the same model fitted on the other sets only, as on a corpus it never saw), and a
+rank fusion of the two stages with no fitted weight (`fused`).
 
     QA_CACHE_DIR=DIR python bench/sentence_choice.py --split dev --rows /tmp/sc-dev.jsonl
     python bench/sentence_choice.py --fit --rows /tmp/sc-dev.jsonl
@@ -99,13 +102,24 @@ def collect(args) -> None:
                 if len(rows) < 2:
                     continue
                 labels = [int(M.contains_alias(t, golds)) for t in rec.texts]
-                out.write(json.dumps({"set": name, "id": f"{name}:{q.id}", "rows": rows, "labels": labels}) + "\n")
+                out.write(json.dumps({"set": name, "id": f"{name}:{q.id}", "question": q.question,
+                                      "texts": rec.texts, "rows": rows, "labels": labels}) + "\n")
                 n += 1
             print(f"{name}: {n} questions", file=sys.stderr)
 
 
 def hit(scores, labels) -> int:
     return int(labels[int(np.argmax(scores))])
+
+
+def fused(rows, k: float = 60.0) -> np.ndarray:
+    """Reciprocal rank fusion of the two stages, no weight fitted: 1/(k + first-stage place) +
+    1/(k + cross-encoder place), places from 0 (`rows` are in first-stage order); k = 60, the
+    usual constant. Ties go to the first stage's order."""
+    ce = np.array([r["ce"] for r in rows])
+    place = np.empty(len(ce))
+    place[np.argsort(-ce, kind="stable")] = np.arange(len(ce))
+    return 1.0 / (k + np.arange(len(ce))) + 1.0 / (k + place)
 
 
 def fit(args) -> None:
@@ -125,9 +139,18 @@ def fit(args) -> None:
         m = LogisticRegression(C=args.C, max_iter=1000).fit(sc.transform(X[tr]), y[tr])
         pred[te] = m.decision_function(sc.transform(X[te]))
     sets = sorted({q["set"] for q in qs})
+    # the same model fitted on the other sets only: how it does on a corpus it never saw
+    qset = np.array([qs[i]["set"] for i in g])
+    other = np.full(len(y), np.nan)
+    for name in sets if len(sets) > 1 else []:
+        tr, te = qset != name, qset == name
+        sc = StandardScaler().fit(X[tr])
+        m = LogisticRegression(C=args.C, max_iter=1000).fit(sc.transform(X[tr]), y[tr])
+        other[te] = m.decision_function(sc.transform(X[te]))
     print(f"{len(qs)} questions, {len(y)} sentences, features {', '.join(features)}; C={args.C}")
-    print("| set | questions | answer in the candidates | first stage | cross-encoder | learned (5-fold, by question) |")
-    print("|---|---|---|---|---|---|")
+    print("| set | questions | answer in the candidates | first stage | cross-encoder | learned (5-fold, by question) "
+          "| learned on the other sets | rank fusion (k=60) |")
+    print("|---|---|---|---|---|---|---|---|")
     for name in sets + ["all"]:
         idx = [i for i, q in enumerate(qs) if name in ("all", q["set"])]
         n = len(idx)
@@ -135,7 +158,10 @@ def fit(args) -> None:
         first = sum(qs[i]["labels"][0] for i in idx)
         cross = sum(hit([r["ce"] for r in qs[i]["rows"]], qs[i]["labels"]) for i in idx)
         learned = sum(hit(pred[g == i], qs[i]["labels"]) for i in idx)
-        print(f"| {name} | {n} | {bound / n:.3f} | {first / n:.3f} | {cross / n:.3f} | {learned / n:.3f} |")
+        rrf = sum(hit(fused(qs[i]["rows"]), qs[i]["labels"]) for i in idx)
+        unseen = f"{sum(hit(other[g == i], qs[i]['labels']) for i in idx) / n:.3f}" if len(sets) > 1 else "-"
+        print(f"| {name} | {n} | {bound / n:.3f} | {first / n:.3f} | {cross / n:.3f} | {learned / n:.3f} "
+              f"| {unseen} | {rrf / n:.3f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
