@@ -1,8 +1,9 @@
-"""How much of the retrieved text llm mode hands its model: the suite's RealTime QA run in llm
-mode, once per variant of the LLMAnswerer's source limits (`max_passages` passages, at most
-`max_sentences` sentences in all, `per_passage` from one passage, `max_chars` characters).
+"""How much of the retrieved text llm mode hands its model, and what it tells it: the suite's
+RealTime QA run in llm mode, once per variant of the LLMAnswerer's source limits (`max_passages`
+passages, at most `max_sentences` sentences in all, `per_passage` from one passage, `max_chars`
+characters) and system prompt (`prompt`, one of PROMPTS by name).
 
-A variant is NAME or NAME:key=value,key=value; "default" is the shipped limits. Printed per
+A variant is NAME or NAME:key=value,key=value; "default" is the shipped limits and prompt. Printed per
 variant: the suite's RealTime QA figures (accuracy, refusal, false refusal, fallback to quotes,
 citation precision, multiple choice), and each variant's records are written to
 <out>/<name>.json.
@@ -22,20 +23,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 LIMITS = ("max_passages", "max_sentences", "per_passage", "max_chars")
+# System prompts to compare with the shipped one (qa.llm.answerer.SYSTEM_PROMPT, "default").
+PROMPTS = {
+    "short": ("You are a news assistant. Answer the question in one sentence, starting with the answer, "
+              "from the source that answers it. Cite its number after the sentence, like [1]. "
+              "If sources give different values, give each value with its source and date."),
+    "ranked": ("You are a news assistant. Use the sources to answer, briefly and plainly. "
+               "The sources are listed from the most relevant to the least. "
+               "Cite the source number after each sentence, like [1]. "
+               "If sources give different values, give each value with its source and date."),
+}
 SHOWN = ("accuracy", "refusal", "false_refusal", "fallback", "citation_precision", "mc_accuracy")
 
 
-def parse_variant(spec: str) -> tuple[str, dict[str, int]]:
-    """'p2:max_passages=2' -> ('p2', {'max_passages': 2}); a bad key or value is an error that
-    names it."""
+def parse_variant(spec: str) -> tuple[str, dict]:
+    """'p2:max_passages=2' -> ('p2', {'max_passages': 2}); 's:prompt=short' -> ('s', {'prompt':
+    'short'}); a bad key or value is an error that names it."""
     name, _, rest = spec.partition(":")
     if not name:
         raise ValueError(f"variant {spec!r} has no name; write NAME or NAME:key=value")
     limits = {}
     for item in filter(None, rest.split(",")):
         key, _, value = item.partition("=")
+        if key == "prompt":
+            if value not in PROMPTS:
+                raise ValueError(f"variant {name}: unknown prompt {value!r}; choose from {', '.join(PROMPTS)}")
+            limits[key] = value
+            continue
         if key not in LIMITS:
-            raise ValueError(f"variant {name}: unknown limit {key!r}; choose from {', '.join(LIMITS)}")
+            raise ValueError(f"variant {name}: unknown limit {key!r}; choose from {', '.join(LIMITS)}, prompt")
         try:
             limits[key] = int(value)
         except ValueError:
@@ -43,10 +59,11 @@ def parse_variant(spec: str) -> tuple[str, dict[str, int]]:
     return name, limits
 
 
-def factory_for(limits: dict[str, int]):
+def factory_for(limits: dict):
     """The suite's Assistant factory for one variant: the shipped Assistant, its llm answerer
     built with `limits` from the Assistant's calibrated settings (the claim checker's cosine
-    follows the model) and its sentence cache, as its own would be."""
+    follows the model) and its sentence cache, as its own would be; `limits["prompt"]` names
+    the system prompt (PROMPTS)."""
     from qa import Assistant
     from qa.llm.answerer import LLMAnswerer
 
@@ -54,7 +71,10 @@ def factory_for(limits: dict[str, int]):
         assistant = Assistant.from_settings(settings, index=index)
         if not limits:
             return assistant
-        llm = LLMAnswerer.from_settings(assistant.settings, assistant.scorer.cache, **limits)
+        sizes = {k: v for k, v in limits.items() if k != "prompt"}
+        llm = LLMAnswerer.from_settings(assistant.settings, assistant.scorer.cache, **sizes)
+        if "prompt" in limits:
+            llm.system_prompt = PROMPTS[limits["prompt"]]
         # the same retriever, question memo and quote answerer: nothing loaded twice
         return Assistant.from_settings(settings, index=index, llm=llm, retriever=assistant.retriever,
                                        embedder=assistant.embedder, quote=assistant.quote)

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.llm_sources import factory_for, parse_variant  # noqa: E402
+from bench.llm_sources import PROMPTS, factory_for, parse_variant  # noqa: E402
 
 
 def test_variants_parse_and_bad_ones_name_what_is_wrong():
@@ -22,6 +22,9 @@ def test_variants_parse_and_bad_ones_name_what_is_wrong():
         parse_variant("x:max_sentences=many")
     with pytest.raises(ValueError, match="no name"):
         parse_variant(":max_passages=2")
+    assert parse_variant("s:prompt=short,max_passages=2") == ("s", {"prompt": "short", "max_passages": 2})
+    with pytest.raises(ValueError, match="unknown prompt 'long'; choose from short, ranked"):
+        parse_variant("x:prompt=long")
 
 
 def test_a_variant_gives_its_model_only_as_many_sources_as_its_limits_allow(make_index, monkeypatch):
@@ -49,3 +52,8 @@ def test_a_variant_gives_its_model_only_as_many_sources_as_its_limits_allow(make
         assert 1 <= sources <= most, (limits, prompt)
         counts[bool(limits)] = sources
     assert counts == {False: 3, True: 1}, "the shipped limits give every article; one passage gives one"
+    for name, text in PROMPTS.items():
+        scripted.prompts.clear()
+        factory_for({"prompt": name})(Settings(), index).ask(question, mode="llm")
+        assert text in scripted.prompts[-1]
+        assert all(other not in scripted.prompts[-1] for other in PROMPTS.values() if other != text)
