@@ -3,13 +3,15 @@ RealTime QA run in llm mode, once per variant of the LLMAnswerer's source limits
 passages, at most `max_sentences` sentences in all, `per_passage` from one passage, `max_chars`
 characters) and system prompt (`prompt`, one of PROMPTS by name).
 
-A variant is NAME or NAME:key=value,key=value; "default" is the shipped limits and prompt. Printed per
-variant: the suite's RealTime QA figures (accuracy, refusal, false refusal, fallback to quotes,
-citation precision, multiple choice), and each variant's records are written to
-<out>/<name>.json.
+A variant is NAME or NAME:key=value,key=value; "default" is the shipped limits and prompt.
+Printed per variant: the suite's RealTime QA figures (accuracy, refusal, false refusal,
+fallback to quotes, citation precision, multiple choice), and each variant's records are
+written to <out>/<name>.json.
 
     QA_CACHE_DIR=DIR python bench/llm_sources.py --split dev --out DIR \\
         default p2:max_passages=2 more:max_sentences=6,per_passage=3,max_chars=1200
+    QA_CACHE_DIR=DIR python bench/llm_sources.py --split dev --out DIR \\
+        default short:prompt=short ranked:prompt=ranked
 """
 
 from __future__ import annotations

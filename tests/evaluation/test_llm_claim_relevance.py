@@ -40,7 +40,8 @@ def test_a_claim_is_read_against_the_sources_it_cites():
     ryanair = _source(1, "a", "Ryanair charged an elderly couple £110 to print their boarding passes.", "Fees")
     delta = _source(2, "b", "Delta Air Lines cancelled flights after an outage.", "Outage")
     generated = ("Delta Air Lines charged an elderly couple £110 to print boarding passes [2]. "
-                 "Ryanair charged an elderly couple £110 for boarding passes [1]. This information is provided in the sources [1].")
+                 "Ryanair charged an elderly couple £110 for boarding passes [1]. "
+                 "This information is provided in the sources [1].")
     scorer = LengthScorer()
     rows = claim_rows(question, [ryanair, delta], generated, ["Ryanair"], scorer)
     assert [r["gold"] for r in rows] == [False, True]
