@@ -133,20 +133,21 @@ def fit(args) -> None:
     X = np.array([[r[f] for f in features] for q in qs for r in q["rows"]])
     y = np.array([lab for q in qs for lab in q["labels"]])
     g = np.array([i for i, q in enumerate(qs) for _ in q["rows"]])
-    pred = np.zeros(len(y))
-    for tr, te in GroupKFold(n_splits=5).split(X, y, g):
-        sc = StandardScaler().fit(X[tr])
-        m = LogisticRegression(C=args.C, max_iter=1000).fit(sc.transform(X[tr]), y[tr])
-        pred[te] = m.decision_function(sc.transform(X[te]))
+
+    def held_out(splits) -> np.ndarray:
+        """Each row's decision value from the model fitted on the rows of its split's `tr`."""
+        out = np.full(len(y), np.nan)
+        for tr, te in splits:
+            sc = StandardScaler().fit(X[tr])
+            m = LogisticRegression(C=args.C, max_iter=1000).fit(sc.transform(X[tr]), y[tr])
+            out[te] = m.decision_function(sc.transform(X[te]))
+        return out
+
+    pred = held_out(GroupKFold(n_splits=5).split(X, y, g))
     sets = sorted({q["set"] for q in qs})
     # the same model fitted on the other sets only: how it does on a corpus it never saw
     qset = np.array([qs[i]["set"] for i in g])
-    other = np.full(len(y), np.nan)
-    for name in sets if len(sets) > 1 else []:
-        tr, te = qset != name, qset == name
-        sc = StandardScaler().fit(X[tr])
-        m = LogisticRegression(C=args.C, max_iter=1000).fit(sc.transform(X[tr]), y[tr])
-        other[te] = m.decision_function(sc.transform(X[te]))
+    other = held_out([(qset != name, qset == name) for name in sets] if len(sets) > 1 else [])
     print(f"{len(qs)} questions, {len(y)} sentences, features {', '.join(features)}; C={args.C}")
     print("| set | questions | answer in the candidates | first stage | cross-encoder | learned (5-fold, by question) "
           "| learned on the other sets | rank fusion (k=60) |")
