@@ -84,17 +84,15 @@ def rule_table(questions: list[dict], echos=ECHO, qces=QCE) -> list[str]:
 def collect(args) -> None:
     from evaluation import metrics as M
     from evaluation.beir import bench_dir, cache_root
-    from evaluation.benchmarks import load_realtimeqa
-    from evaluation.suite import open_bench_index
+    from evaluation.suite import realtimeqa_assistant
     from index.cross_encoder import shared_cross_encoder
-    from qa import Assistant, Settings
+    from qa import Settings
     from qa.llm.answerer import LLMAnswerer
 
     settings = Settings.load()
-    docs, questions = load_realtimeqa(Path(args.bench_dir or bench_dir()) / "realtimeqa", args.split)
-    index, isettings = open_bench_index(settings, "realtimeqa", docs, Path(args.cache_dir or cache_root())
-                                        / "eval-index", say=lambda m: print(m, file=sys.stderr))
-    assistant = Assistant.from_settings(isettings, index=index)
+    assistant, _, questions = realtimeqa_assistant(
+        settings, args.split, Path(args.bench_dir or bench_dir()), Path(args.cache_dir or cache_root()),
+        say=lambda m: print(m, file=sys.stderr))
     scorer = shared_cross_encoder(settings.retrieval.rerank_max_length)
     seen: list = []
     finish = LLMAnswerer.finish

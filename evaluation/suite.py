@@ -120,6 +120,17 @@ def open_bench_index(settings: Any, name: str, docs: Sequence[Any], cache_dir: P
     return index, isettings
 
 
+def realtimeqa_assistant(settings: Any, split: str, bench_dir: Path, cache_dir: Path,
+                         say: Callable[[str], None] | None = None):
+    """(assistant, docs, questions) of a RealTime QA split, over the suite's cached index of
+    `bench_dir/realtimeqa` (the bench scripts that ask its questions one by one share it)."""
+    from qa import Assistant
+
+    docs, questions = B.load_realtimeqa(Path(bench_dir) / FOLDERS["realtimeqa"], split)
+    index, isettings = open_bench_index(settings, "realtimeqa", docs, Path(cache_dir) / "eval-index", say=say)
+    return Assistant.from_settings(isettings, index=index), docs, questions
+
+
 def _rtqa_docs_of(docs, questions) -> list:
     keep = {q.id for q in questions}
     return [d for d in docs if (d.doc_id.startswith("ev_") and d.doc_id[3:] in keep)

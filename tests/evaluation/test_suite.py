@@ -12,7 +12,7 @@ from bench_fixtures import OverlapAssistant, write_bench
 from evaluation import gate as G
 from evaluation import stats as S
 from evaluation.report import markdown, write_report
-from evaluation.suite import SuiteOptions, open_bench_index, run_suite, sample
+from evaluation.suite import SuiteOptions, open_bench_index, realtimeqa_assistant, run_suite, sample
 from qa.settings import Settings
 
 
@@ -73,6 +73,16 @@ def test_index_is_cached_by_settings_and_reused(suite_env):
     _, changed = open_bench_index(other, "rgb", docs[:1], opts.cache_dir)
     assert changed.data_dir != isettings.data_dir
     assert len(again.records(fresh=True)) == len(docs)
+
+
+def test_realtimeqa_assistant_asks_over_the_suite_index_of_its_split(suite_env):
+    root, settings, opts = suite_env
+    from evaluation.benchmarks import load_realtimeqa
+
+    assistant, docs, questions = realtimeqa_assistant(settings, "dev", opts.bench_dir, opts.cache_dir)
+    assert (docs, questions) == load_realtimeqa(opts.bench_dir / "realtimeqa", "dev")
+    assert sorted(assistant.index.records(fresh=True)) == sorted(d.doc_id for d in docs)
+    assert str(opts.cache_dir / "eval-index") in assistant.settings.data_dir
 
 
 def test_sample_is_fixed_and_bounded():
