@@ -5,7 +5,7 @@ The issue allows "one or more vectors per article (title and lead; optionally a 
 long articles)". Today an article has one vector (title + first 200 words, bge-small) and its
 passages' static vectors count through `passage_weight`. Here each article also gets up to
 `--segments` vectors of its title + the next 200-word windows (a window needs at least 20 words),
-embedded by the model of the index's article vectors, and the article's cosine in the product's
+embedded by the index's article model (`index.article_embedder`), and the article's cosine in the product's
 scoring (bench/article_first.py's features and grid_eval, the settings' weights) becomes:
 - `max`: the best of the lead's and the segments' cosines;
 - `lead+0.5seg`: the lead's, plus half of what the best segment adds above it;
@@ -63,17 +63,6 @@ def segment_texts(index, doc_ids: list[str], n: int) -> tuple[list[str], np.ndar
     return texts, np.asarray(owner, dtype=int)
 
 
-def article_embedder(settings, index, doc_id: str, vector: np.ndarray):
-    """Whichever of the settings' models made the index's article vectors (the one that gives
-    `doc_id`'s vector back)."""
-    from index.articles import article_text
-    from qa.components import article_embedder_for, get_embedder
-
-    text = article_text(index.get_document(doc_id))
-    models = [e for e in (article_embedder_for(settings), get_embedder(settings.index.embed_model)) if e is not None]
-    return max(models, key=lambda e: float(np.asarray(e.embed_documents([text]))[0] @ vector))
-
-
 def main(argv: list[str] | None = None) -> int:
     from index.article_retrieval import query_vectors
     from qa.components import build_retriever
@@ -90,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         m, feats = features(name, build_retriever(settings, index), items)
         out = {"today": grid_eval(name, m, feats, w)}
         t0 = time.perf_counter()
-        emb = article_embedder(settings, index, m.doc_ids[0], m.vectors[0])
+        emb = index.article_embedder  # the model of the index's article vectors, as questions use it
         texts, owner = segment_texts(index, m.doc_ids, args.segments)
         vecs = np.asarray(emb.embed_documents(texts), dtype=np.float32) if texts else np.zeros((0, m.vectors.shape[1]))
         out.update(articles=len(m), segments=len(texts), embed_s=round(time.perf_counter() - t0, 1))

@@ -82,41 +82,30 @@ def rule_table(questions: list[dict], echos=ECHO, qces=QCE) -> list[str]:
 
 
 def collect(args) -> None:
+    from bench.llm_self_check import Recorder
     from evaluation import metrics as M
     from evaluation.beir import bench_dir, cache_root
     from evaluation.suite import realtimeqa_assistant
     from index.cross_encoder import shared_cross_encoder
     from qa import Settings
-    from qa.llm.answerer import LLMAnswerer
 
     settings = Settings.load()
     assistant, _, questions = realtimeqa_assistant(
         settings, args.split, Path(args.bench_dir or bench_dir()), Path(args.cache_dir or cache_root()),
         say=lambda m: print(m, file=sys.stderr))
     scorer = shared_cross_encoder(settings.retrieval.rerank_max_length)
-    seen: list = []
-    finish = LLMAnswerer.finish
-
-    def recording(self, question, passages, sources, generated, timings, t0):
-        seen.append((question, sources, generated))
-        return finish(self, question, passages, sources, generated, timings, t0)
-
-    LLMAnswerer.finish = recording
-    try:
-        with open(args.rows, "w") as out:
-            for q in questions[:args.limit] if args.limit else questions:
-                seen.clear()
-                ans = assistant.ask(q.question, mode="llm", as_of=q.as_of)
-                if ans.abstained or not seen:
-                    continue
-                question, sources, generated = seen[0]
-                out.write(json.dumps({"id": q.id, "correct": bool(M.contains_alias(generated, [q.answer_text])),
-                                      "fallback": ans.fallback is not None,
-                                      "claims": claim_rows(question, sources, generated, [q.answer_text], scorer)})
-                          + "\n")
-                out.flush()
-    finally:
-        LLMAnswerer.finish = finish
+    with Recorder() as rec, open(args.rows, "w") as out:
+        for q in questions[:args.limit] if args.limit else questions:
+            rec.seen.clear()
+            ans = assistant.ask(q.question, mode="llm", as_of=q.as_of)
+            if ans.abstained or not rec.seen:
+                continue
+            _, question, sources, generated, _ = rec.seen[0]
+            out.write(json.dumps({"id": q.id, "correct": bool(M.contains_alias(generated, [q.answer_text])),
+                                  "fallback": ans.fallback is not None,
+                                  "claims": claim_rows(question, sources, generated, [q.answer_text], scorer)})
+                      + "\n")
+            out.flush()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -59,7 +59,8 @@ def check_messages(answerer, question: str, sources) -> list[dict]:
 
 
 class Recorder:
-    """Wraps LLMAnswerer.finish to keep what the model read and wrote for the last question."""
+    """Wraps LLMAnswerer.finish, while in use, to keep (answerer, question, sources, generated,
+    Answer) of each answer the model writes in `seen`."""
 
     def __init__(self):
         from qa.llm.answerer import LLMAnswerer
@@ -81,18 +82,20 @@ class Recorder:
     def __exit__(self, *exc):
         self.cls.finish = self.finish
 
-    def scores(self, url: str) -> dict:
-        """The check's scores for the last question that reached the model ({} if none did)."""
-        if not self.seen:
-            return {}
-        answerer, question, sources, generated, ans = self.seen[-1]
-        cited = {m for s in ans.sentences if s.status == "supported" for m in s.markers}
-        out = {"generated": generated[:300],
-               "p_sources": yes_probability(url, check_messages(answerer, question, sources))}
-        if cited:
-            out["p_cited"] = yes_probability(url, check_messages(
-                answerer, question, [s for s in sources if s.marker in cited]))
-        return out
+
+def check_scores(url: str, seen: list) -> dict:
+    """The check's scores for the last answer in `seen` (a Recorder's; {} when the model wrote
+    none: the gate refused)."""
+    if not seen:
+        return {}
+    answerer, question, sources, generated, ans = seen[-1]
+    cited = {m for s in ans.sentences if s.status == "supported" for m in s.markers}
+    out = {"generated": generated[:300],
+           "p_sources": yes_probability(url, check_messages(answerer, question, sources))}
+    if cited:
+        out["p_cited"] = yes_probability(url, check_messages(
+            answerer, question, [s for s in sources if s.marker in cited]))
+    return out
 
 
 def llm_url(settings) -> str:
@@ -126,13 +129,12 @@ def collect_rtqa(args) -> None:
                     "set": f"realtimeqa-{args.split}", "id": q.id, "answerable": answerable,
                     "abstained": v["abstained"], "score": v["score"], "fallback": bool(v.get("fallback")),
                     "correct": (not v["abstained"] and M.contains_alias(v["pred"], [q.answer_text])) if answerable
-                    else v["abstained"], **rec.scores(url)}) + "\n")
+                    else v["abstained"], **check_scores(url, rec.seen)}) + "\n")
                 out.flush()
 
 
 def collect_gold(args) -> None:
-    sys.path.insert(0, str(ROOT / "bench"))
-    from answer import grade, load_jsonl
+    from bench.answer import grade, load_jsonl
     from index import ingest_paths
     from qa import Assistant, Settings
 
@@ -150,15 +152,18 @@ def collect_gold(args) -> None:
                 "set": Path(args.collect_gold).stem, "id": item["id"], "answerable": item.get("answerable", True),
                 "abstained": ans.abstained, "score": ans.verdict.score if ans.verdict else None,
                 "fallback": ans.fallback is not None, "correct": grade(item, ans)["correct"],
-                **rec.scores(url)}) + "\n")
+                **check_scores(url, rec.seen)}) + "\n")
             out.flush()
 
 
 def auc(pos: list[float], neg: list[float]) -> float | None:
-    """P(a positive scores above a negative), ties counted half."""
+    """P(a positive scores above a negative), ties counted half (scikit-learn's ROC AUC); None
+    without both."""
+    from sklearn.metrics import roc_auc_score
+
     if not pos or not neg:
         return None
-    return sum((p > n) + 0.5 * (p == n) for p in pos for n in neg) / (len(pos) * len(neg))
+    return float(roc_auc_score([1] * len(pos) + [0] * len(neg), list(pos) + list(neg)))
 
 
 def table(rows: list[dict]) -> list[str]:
