@@ -6,9 +6,11 @@ fused first-stage candidates.
 - `OnnxCrossEncoder`: `score(query, texts) -> np.ndarray`, one logit per text. The session
   loads on first use; `shared_cross_encoder(max_length)` keeps one per process. The int8
   model quantizes its activations with one scale per run, so a pair's logit moved by up to
-  0.5 with the other pairs of its batch: pairs run one at a time by default (as fast on
-  2 cores: no padding), each logit is then the pair's own, and is kept (`memo` pairs, least
-  recently used dropped) for the next question that scores the same sentence.
+  0.5 with the other pairs of its batch: pairs run one at a time by default (no padding),
+  each logit is then the pair's own, and is kept (`memo` pairs, least recently used dropped)
+  for the next question that scores the same sentence. One pair is too small for onnxruntime
+  to spread over cores (1 intra-op thread is about as fast as 2), so single pairs run side by
+  side instead: `threads` pairs at once, one core each; the logits are bit for bit the same.
 - `CrossEncoderReranker`: re-scores the first `depth` passages of a ranked list (all pairs
   in one batched run), and mixes the min-max normalised first-stage score with the
   min-max normalised logit: `(1 - weight) * first + weight * cross-encoder` (`weight = 1`
@@ -40,7 +42,9 @@ class OnnxCrossEncoder:
     """A BERT cross-encoder in ONNX: score(query, texts) -> one logit per text. Pairs are
     truncated to `max_length` tokens (the passage first, `longest_first`) and run in batches
     of `batch`, shortest first, so little padding is computed. With `batch` 1 (the default)
-    a logit depends on its pair alone, and the last `memo` are kept (0: none)."""
+    a logit depends on its pair alone, and the last `memo` are kept (0: none); `threads`
+    pairs then run at once, each on one intra-op thread. With larger batches the batches run
+    one after another on `threads` intra-op threads."""
 
     def __init__(self, model_dir: Path | None = None, max_length: int = 512, batch: int = 1,
                  threads: int = 2, memo: int = 8192):
@@ -58,6 +62,7 @@ class OnnxCrossEncoder:
         self.threads = threads
         self._lock = threading.Lock()
         self._session = self._tok = None
+        self._pool = None
         self.memo = memo if batch == 1 else 0  # a batched logit depends on its batch: not kept
         self._memo: LRU[tuple[str, str], float] | None = LRU(self.memo) if self.memo else None
 
@@ -70,7 +75,11 @@ class OnnxCrossEncoder:
                 tok = Tokenizer.from_file(str(d / "tokenizer.json"))
                 tok.enable_truncation(self.max_length, strategy="longest_first")
                 tok.enable_padding()
-                self._session = cpu_session(d / "model.onnx", self.threads)
+                self._session = cpu_session(d / "model.onnx", 1 if self.batch == 1 else self.threads)
+                if self.batch == 1 and self.threads > 1:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="cross-encoder")
                 self._inputs = {i.name for i in self._session.get_inputs()}
                 self._tok = tok
         return self._session, self._tok
@@ -93,14 +102,24 @@ class OnnxCrossEncoder:
     def _run(self, query: str, texts: list[str], todo: list[int], out: np.ndarray) -> None:
         session, tok = self._load()
         order = sorted(todo, key=lambda i: len(texts[i]))
-        for i in range(0, len(order), self.batch):
-            part = order[i:i + self.batch]
+        parts = [order[i:i + self.batch] for i in range(0, len(order), self.batch)]
+
+        def feed(part: list[int]) -> dict[str, np.ndarray]:
             enc = tok.encode_batch([(query, texts[j]) for j in part])
-            feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                    "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-                    "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
-            logits = session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
-            out[part] = np.asarray(logits, dtype=np.float32).reshape(len(enc), -1)[:, 0]
+            arrays = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                      "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                      "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
+            return {k: v for k, v in arrays.items() if k in self._inputs}
+
+        def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
+            logits = session.run(None, inputs)[0]
+            return np.asarray(logits, dtype=np.float32).reshape(len(inputs["input_ids"]), -1)[:, 0]
+
+        feeds = [feed(part) for part in parts]  # tokenised here, in the calling thread
+        # onnxruntime releases the GIL while it runs, so the pool's pairs use both cores.
+        results = self._pool.map(run, feeds) if self._pool is not None and len(feeds) > 1 else map(run, feeds)
+        for part, logits in zip(parts, results):
+            out[part] = logits
         if self._memo is not None:
             self._memo.put_many({(query, texts[i]): float(out[i]) for i in todo})
 

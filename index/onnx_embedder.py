@@ -99,13 +99,22 @@ class OnnxMiniLMEmbedder:
         self.texts_embedded = 0
         self._session = None
         self._tokenizer = None
+        self._batches = None  # the pool that runs batches side by side (made with the session)
         self._lock = threading.Lock()
 
     def _model_files(self) -> tuple[Path, Path]:
         """(ONNX model, tokenizer.json), exported on first use."""
         return onnx_model_path(self.quantized), Path(minilm_path()) / "tokenizer.json"
 
+    def _workers(self) -> int:
+        return self.threads or os.cpu_count() or 1
+
     def _load(self):
+        """The session, and with more than one core a pool that runs batches side by side: each
+        batch on one intra-op thread, as many at once as there are cores. A batch of a few
+        short texts is too small for onnxruntime to spread over cores (bge over quote mode's
+        30 sentences: 83 ms on 2 intra-op threads, 74 ms as 2 batches at once); the vectors are
+        bit for bit the same, since each batch is the same texts either way."""
         with self._lock:
             if self._session is None:
                 from tokenizers import Tokenizer
@@ -114,7 +123,12 @@ class OnnxMiniLMEmbedder:
                 tok = Tokenizer.from_file(str(tokenizer))
                 tok.enable_truncation(self.max_seq)
                 tok.enable_padding(pad_id=0, pad_token="[PAD]")
-                self._session = cpu_session(model, self.threads)
+                workers = self._workers()
+                self._session = cpu_session(model, 1 if workers > 1 else self.threads)
+                if workers > 1:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._batches = ThreadPoolExecutor(workers, thread_name_prefix="onnx-embedder")
                 self._inputs = {i.name for i in self._session.get_inputs()}
                 self._tokenizer = tok
         return self._session, self._tokenizer
@@ -128,15 +142,22 @@ class OnnxMiniLMEmbedder:
     def dim(self) -> int:
         return int(self.embed_documents(["dimension probe"]).shape[1])
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        session, tok = self._load()
+    def _feed(self, texts: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        _, tok = self._load()
         enc = tok.encode_batch(texts)
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        return {k: v for k, v in feeds.items() if k in self._inputs}, mask
+
+    def _run(self, feed: tuple[dict[str, np.ndarray], np.ndarray]) -> np.ndarray:
+        inputs, mask = feed
+        hidden = self._session.run(None, inputs)[0]
         pooled = self._pool(hidden, mask)
         return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        return self._run(self._feed(texts))
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -144,13 +165,14 @@ class OnnxMiniLMEmbedder:
         self.texts_embedded += len(texts)
         # Sort by length so padding stays small, then restore the order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        parts = []
-        for i in range(0, len(order), self.batch_size):
-            idx = order[i : i + self.batch_size]
-            parts.append((idx, self._embed_batch([texts[j] for j in idx])))
-        out = np.zeros((len(texts), parts[0][1].shape[1]), dtype=np.float32)
-        for idx, vecs in parts:
-            out[idx] = vecs
+        idx = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        feeds = [self._feed([texts[j] for j in part]) for part in idx]  # tokenised in this thread
+        # onnxruntime releases the GIL while it runs, so the pool's batches use all the cores.
+        vecs = list(self._batches.map(self._run, feeds) if self._batches is not None and len(feeds) > 1
+                    else map(self._run, feeds))
+        out = np.zeros((len(texts), vecs[0].shape[1]), dtype=np.float32)
+        for part, v in zip(idx, vecs):
+            out[part] = v
         return out
 
     def embed_query(self, text: str) -> np.ndarray:

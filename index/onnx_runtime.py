@@ -8,10 +8,17 @@ from pathlib import Path
 
 def cpu_session(path: Path | str, threads: int | None = None):
     """An onnxruntime InferenceSession on the CPU provider; `threads`: intra-op threads (None:
-    onnxruntime's default)."""
+    onnxruntime's default).
+
+    Its threads sleep as soon as a run ends instead of spinning for more work (onnxruntime's
+    default): an answer runs several models one after another (the sentence embedder, then
+    the cross-encoder's pairs side by side), and a model's spinning threads took the cores
+    from the next one (cross-encoder 47 -> 31 ms per question after the embedder, measured in
+    docs/measurements.md, "Thirteenth round")."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     if threads:
         opts.intra_op_num_threads = threads
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])

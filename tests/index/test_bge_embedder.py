@@ -42,6 +42,16 @@ def test_batches_of_eight_by_length_come_back_in_the_callers_order():
     assert np.allclose(forward[:8], alone, atol=1e-6)
 
 
+def test_batches_side_by_side_give_the_vectors_of_one_thread():
+    """With two cores the batches run at once, one intra-op thread each; a text's vector is
+    bit for bit the one a single-threaded embedder gives it (each batch holds the same texts)."""
+    texts = [("word " * n).strip() + f" number {n}." for n in range(1, 30)]  # 4 batches
+    two, one = BgeSmallEmbedder(threads=2), BgeSmallEmbedder(threads=1)
+    assert np.array_equal(two.embed_documents(texts), one.embed_documents(texts))
+    assert two._batches is not None and one._batches is None
+    assert np.array_equal(two.embed_query("who won?"), one.embed_query("who won?"))
+
+
 def test_a_file_that_fails_its_checksum_is_refused(tmp_path, monkeypatch):
     import importlib.util
     import shutil

@@ -149,3 +149,16 @@ def test_real_cross_encoder_scores_each_pair_alone_and_remembers_it(monkeypatch)
     assert len(runs) == 1  # only the new pair ran
     assert again[0] == together[2] and again[2] == together[0]
     assert ce.score(q, []).shape == (0,)
+
+
+@pytest.mark.slow
+def test_real_cross_encoder_pairs_side_by_side_give_the_logits_of_one_thread():
+    """With two cores single pairs run two at a time, one intra-op thread each: the same
+    logits, bit for bit, in the caller's order."""
+    q = "who led the delegation"
+    texts = [f"Sentence {i}: the delegation was led by someone named in report {i}." + " More." * i
+             for i in range(7)]
+    two = OnnxCrossEncoder(max_length=256, threads=2, memo=0)
+    one = OnnxCrossEncoder(max_length=256, threads=1, memo=0)
+    assert np.array_equal(two.score(q, texts), one.score(q, texts))
+    assert two._pool is not None and one._pool is None
