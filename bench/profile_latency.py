@@ -45,22 +45,25 @@ def open_index(work: Path, size: int, embedder: str):
     return settings, index, inner
 
 
-def timed(fn, questions: list[str], profile: bool, top: int) -> tuple[list[float], str]:
+def timed(fn, questions: list[str], profile: bool, top: int) -> tuple[list[float], str, dict[str, list[float]]]:
+    """(wall ms per question, the profile's text, ms per stage of the answers' `timings`)."""
     prof = cProfile.Profile() if profile else None
-    lat = []
+    lat, stages = [], {}
     for q in questions:
         t = time.perf_counter()
         if prof:
             prof.enable()
-        fn(q)
+        out = fn(q)
         if prof:
             prof.disable()
         lat.append((time.perf_counter() - t) * 1000)
+        for k, v in (getattr(out, "timings", None) or {}).items():
+            stages.setdefault(k, []).append(v * 1000)
     if not prof:
-        return lat, ""
+        return lat, "", stages
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(top)
-    return lat, out.getvalue()
+    return lat, out.getvalue(), stages
 
 
 def main() -> None:
@@ -105,8 +108,10 @@ def main() -> None:
             fn(q)
         print(f"{mode:9s} {'every question once' if args.repeat else 'first question'}: "
               f"{(time.perf_counter() - t) * 1000:.0f} ms")
-        lat, prof = timed(fn, questions, mode in profiled, args.top)
+        lat, prof, stages = timed(fn, questions, mode in profiled, args.top)
         print(f"{mode:9s} p50 {percentile(lat, 50):7.1f} ms  p95 {percentile(lat, 95):7.1f} ms", flush=True)
+        if stages:
+            print(f"{mode:9s} stages, p50 ms: " + ", ".join(f"{k} {percentile(v, 50):.1f}" for k, v in stages.items()))
         if prof:
             print(prof)
     if passages is not None:
