@@ -86,7 +86,7 @@ def main() -> None:
         except Exception as exc:  # llm mode may be unavailable
             print(f"{mode}: unavailable ({exc})")
             continue
-        lat, ttft, grades = [], [], []
+        lat, ttft, grades, stages = [], [], [], {}
         cpu0, wall0 = time.process_time(), time.perf_counter()  # CPU of all this process's threads
         for _ in range(max(1, args.repeat)):
             for item in items:
@@ -100,6 +100,8 @@ def main() -> None:
                         ans = part
                 lat.append(time.perf_counter() - t0)
                 ttft.append(first or lat[-1])
+                for key, sec in (getattr(ans, "timings", None) or {}).items():
+                    stages.setdefault(key, []).append(sec)
                 if args.gold and len(grades) < len(items):
                     g = grade(item, ans)
                     grades.append({**g, "answerable": item.get("answerable", True), "type": item.get("type")})
@@ -108,6 +110,7 @@ def main() -> None:
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         print(f"{mode}: n={len(lat)} latency p50={statistics.median(lat) * 1000:.0f} ms "
               f"p95={pct(lat, 0.95) * 1000:.0f} ms; first text p50={statistics.median(ttft) * 1000:.0f} ms")
+        print(f"{mode}: stages, p50 ms: " + ", ".join(f"{k} {statistics.median(v) * 1000:.1f}" for k, v in stages.items()))
         print(f"{mode}: per 1,000 questions, one at a time: {cpu / len(lat) * 1000:.0f} CPU-seconds, "
               f"{wall / len(lat) * 1000:.0f} s wall ({len(lat)} questions)")
         if grades:

@@ -175,7 +175,7 @@ class SentenceScorer:
         self.idf_source = idf_source or (lambda: (lambda term: 1.0))  # called once per question
         self.weights = weights
         self.vocab_source: Callable[[], object] | None = None  # the index's terms, for name variants
-        self._variants: tuple[object, dict[str, set[str]]] | None = None  # (vocab, word -> variants)
+        self._variants: tuple[object, dict, dict] | None = None  # (vocab, word -> variants, buckets)
 
     def name_variants(self, question: str) -> dict[str, set[str]]:
         """For each word of a name in the question (qa.nlp.names): its other spellings in the index."""
@@ -186,8 +186,8 @@ class SentenceScorer:
         except Exception:
             return {}
         if self._variants is None or self._variants[0] is not vocab:  # a new index: found again
-            self._variants = (vocab, {})
-        memo = self._variants[1]
+            self._variants = (vocab, {}, {})
+        _, memo, buckets = self._variants
         out = {}
         for w in dict.fromkeys(w for e in names(question) for w in words(e.text)):
             if w in STOPWORDS or w in QUESTION_WORDS:
@@ -195,7 +195,9 @@ class SentenceScorer:
             if w not in memo:
                 if len(memo) > 4096:
                     memo.clear()
-                memo[w] = close_variants(w, vocab)
+                if not buckets:
+                    buckets.update(vocabulary_buckets(vocab))
+                memo[w] = close_variants(w, vocab, buckets=buckets)
             found = memo[w]
             if found:
                 out[stem(w)] = {stem(v) for v in found} | found
@@ -269,14 +271,28 @@ def is_headline(s: Sentence) -> bool:
     return bool(title) and len(title) >= 20 and fold(title.strip()) in fold(s.text)
 
 
-def close_variants(word: str, vocab, cutoff: float = 0.8) -> set[str]:
+def vocabulary_buckets(vocab) -> dict[tuple[str, int], list[str]]:
+    """The index's terms by (first letter, length): where `close_variants` looks."""
+    out: dict[tuple[str, int], list[str]] = {}
+    for v in vocab:
+        out.setdefault((v[:1], len(v)), []).append(v)
+    return out
+
+
+def close_variants(word: str, vocab, cutoff: float = 0.8,
+                   buckets: dict[tuple[str, int], list[str]] | None = None) -> set[str]:
     """Other spellings of a name in the index ('marzook', 'marzouq' for 'marzouk'):
-    same first letter, similar length, difflib ratio >= cutoff."""
+    same first letter, similar length, difflib ratio >= cutoff. `buckets`: `vocabulary_buckets(vocab)`,
+    made once per index, so that each word reads only its candidates instead of every term
+    (the same candidates; the best matches do not depend on their order)."""
     import difflib
 
     if len(word) < 5:
         return set()
-    cands = [v for v in vocab if v[:1] == word[:1] and abs(len(v) - len(word)) <= 2 and v != word]
+    if buckets is None:
+        cands = [v for v in vocab if v[:1] == word[:1] and abs(len(v) - len(word)) <= 2 and v != word]
+    else:
+        cands = [v for n in range(len(word) - 2, len(word) + 3) for v in buckets.get((word[:1], n), ()) if v != word]
     return set(difflib.get_close_matches(word, cands, n=5, cutoff=cutoff))
 
 

@@ -85,6 +85,26 @@ def test_name_spelling_variants_count_as_the_same_term():
     assert close_variants("moscow", vocab) == set()
 
 
+def test_name_variants_from_buckets_are_those_of_a_scan_of_every_term():
+    """Oracle: the (first letter, length) buckets give each word exactly what scanning the
+    whole vocabulary gives."""
+    import random
+
+    from qa.answer.quote import close_variants, vocabulary_buckets
+
+    rng = random.Random(7)
+    vocab = {"".join(rng.choice("aemorkzusqt") for _ in range(rng.randint(2, 10))) for _ in range(3000)}
+    vocab |= {"marzouk", "marzouq", "marzook", "marzuq", "mousa", "moussa", "musa"}
+    buckets = vocabulary_buckets(vocab)
+    words = sorted(vocab)[::37] + ["marzouk", "moussa", "zzzzzz", "markets"]
+    found = 0
+    for w in words:
+        alone = close_variants(w, vocab)
+        assert close_variants(w, vocab, buckets=buckets) == alone, w
+        found += bool(alone)
+    assert found > 10  # the check saw words that have variants
+
+
 def test_name_variants_are_looked_up_once_per_word_until_the_index_changes(fake_embedder, monkeypatch):
     """The index vocabulary is scanned for a name's spellings once per word: the two judgements
     of one follow-up, and later questions, reuse it; a new vocabulary (the index changed)
@@ -93,7 +113,7 @@ def test_name_variants_are_looked_up_once_per_word_until_the_index_changes(fake_
 
     scans = []
     real = quote.close_variants
-    monkeypatch.setattr(quote, "close_variants", lambda w, v: scans.append(w) or real(w, v))
+    monkeypatch.setattr(quote, "close_variants", lambda w, v, **kw: scans.append(w) or real(w, v, **kw))
     vocabs = [{"marzouk", "moscow", "mousa"}]
     scorer = quote.SentenceScorer(fake_embedder)
     scorer.vocab_source = lambda: vocabs[-1]
