@@ -204,7 +204,7 @@ class ArticleFirst:
         docs = {m.doc_ids[i] for i in top}
         if w.passage > 0 and not (filters.doc_ids and docs.issuperset(filters.doc_ids)):
             # (a search within named articles that are all candidates already: nothing to add)
-            docs.update(c.doc_id for c, _, meta in self._search(store.query, pvec, w.candidates, filters)
+            docs.update(meta["doc_id"] for _, meta in self._nearest(store, pvec, w.candidates, filters)
                         if self._visible(meta, filters))
         rarity = self.index.bm25().rarity(query) if w.bm25 > 0 else 0.0
         if w.bm25 > 0:
@@ -255,11 +255,28 @@ class ArticleFirst:
                 parts.append(b.vectors if len(keep) == len(b.ids) else b.vectors[keep])
         return ids, doc_of, (np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32))
 
-    def _search(self, fn, vec, n: int, filters: "Filters") -> list:
-        hits = fn(vec, n, filters.where())
-        if filters.undated and filters.dated:  # Chroma cannot match a missing key: ask again for the undated
-            hits += [h for h in fn(vec, n, filters.without_dates().where()) if not h[2].get("published")]
+    def _nearest(self, store, vec, n: int, filters: "Filters") -> list[tuple[str, dict]]:
+        """(chunk id, metadata) of the `n` passages nearest `vec` that match `filters`' `where`
+        clause, and with a window that keeps undated articles, of the `n` nearest without the
+        window that are undated (a `where` cannot match a missing key). Unfiltered: Chroma's
+        index. Filtered: exactly, over the in-memory vectors of the articles the registry says
+        match (Chroma's filtered search is slow), or Chroma until those are read."""
+        hits = self._where(store, vec, n, filters)
+        if filters.undated and filters.dated:
+            hits += [h for h in self._where(store, vec, n, filters.without_dates()) if not h[1].get("published")]
         return hits
+
+    def _where(self, store, vec, n: int, filters: "Filters") -> list[tuple[str, dict]]:
+        where = filters.where()
+        if where is not None:
+            from .registry import published_ord
+
+            allowed = self.index.store.registry.doc_ids_where(  # as the where clause: not undated
+                filters.outlets, filters.doc_ids, published_ord(filters.date_from), published_ord(filters.date_to))
+            found = self.passages.nearest(vec, n, allowed)
+            if found is not None:
+                return [(cid, meta) for cid, _, meta in found]
+        return [(c.chunk_id, meta) for c, _, meta in store.query(vec, n, where)]
 
     def retrieve(self, query: str, n: int, filters: "Filters", as_of: str | None = None,
                  about: tuple[str | None, str | None] | None = None, per_doc: int | None = None) -> list[ScoredPassage]:
