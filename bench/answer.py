@@ -3,9 +3,12 @@ refusal, false refusals and citation precision.
 
     python bench/answer.py [--gold eval/gold.jsonl] [--questions FILE.jsonl] [--mode quote|llm|both]
                            [--data-dir DIR] [--repeat N]
+    python bench/answer.py --rtqa dev --data-dir QA_CACHE_DIR/eval-index/realtimeqa-... --warm 0
 
 The index is built in DATA_DIR from corpus/ when empty. Gold lines: {"id", "question",
-"answerable", "answers": [...], "evidence": [{"doc", "quote"}]}."""
+"answerable", "answers": [...], "evidence": [{"doc", "quote"}]}; a line's "as_of" (YYYY-MM-DD),
+where given, is the day it is asked. `--rtqa SPLIT`: latency only, over the RealTime QA questions
+of that half that `qa eval --suite` asks, each as of its quiz date, against the suite's index."""
 
 from __future__ import annotations
 
@@ -58,6 +61,9 @@ def main() -> None:
     ap.add_argument("--gold", default=None, help="gold JSONL to grade against")
     ap.add_argument("--questions", default=None, help="JSONL of {id, question} for latency only")
     ap.add_argument("--mode", default="quote", choices=["quote", "llm", "both"])
+    ap.add_argument("--rtqa", choices=["dev", "test"], default=None,
+                    help="RealTime QA questions of this half, as of their quiz dates (latency only)")
+    ap.add_argument("--bench-dir", default=str(REPO.parent / "shared" / "bench"))
     ap.add_argument("--data-dir", default=str(REPO / ".qa-bench"))
     ap.add_argument("--repeat", type=int, default=1, help="timed passes over the questions")
     ap.add_argument("--verbose", action="store_true", help="print each wrong answer")
@@ -72,17 +78,23 @@ def main() -> None:
     assistant = Assistant.from_settings(settings)
     if not assistant.index.records(fresh=True):
         ingest_paths(assistant.index, [str(REPO / "corpus")])
-    items = load_jsonl(args.gold or args.questions) if (args.gold or args.questions) else [
-        {"id": "q1", "question": "Who led the Hamas delegation?"},
-        {"id": "q2", "question": "What did the Russian side ask Hamas to do?"},
-    ]
+    if args.rtqa:
+        from evaluation.benchmarks import load_realtimeqa
+
+        items = [{"id": q.id, "question": q.question, "as_of": q.as_of}
+                 for q in load_realtimeqa(Path(args.bench_dir) / "realtimeqa", args.rtqa)[1]]
+    else:
+        items = load_jsonl(args.gold or args.questions) if (args.gold or args.questions) else [
+            {"id": "q1", "question": "Who led the Hamas delegation?"},
+            {"id": "q2", "question": "What did the Russian side ask Hamas to do?"},
+        ]
     t0 = time.perf_counter()
-    n = assistant.warm(args.warm) if args.warm > 0 else 0
+    n = assistant.warm(args.warm)  # 0: no sentences, but the models and the passage matrix load
     print(f"warm-up: {n} sentences embedded in {time.perf_counter() - t0:.1f} s")
     modes = ["quote", "llm"] if args.mode == "both" else [args.mode]
     for mode in modes:
         try:
-            assistant.ask(items[0]["question"], mode=mode)  # warm-up: models load here
+            assistant.ask(items[0]["question"], mode=mode, as_of=items[0].get("as_of"))  # warm-up: models load here
         except Exception as exc:  # llm mode may be unavailable
             print(f"{mode}: unavailable ({exc})")
             continue
@@ -93,7 +105,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 first = None
                 ans = None
-                for part in assistant.stream(item["question"], mode=mode):
+                for part in assistant.stream(item["question"], mode=mode, as_of=item.get("as_of")):
                     if first is None:
                         first = time.perf_counter() - t0
                     if not isinstance(part, str):

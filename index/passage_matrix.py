@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +42,11 @@ class PassageBlock:
     vectors: np.ndarray  # (passages, dim) float32, as stored
     meta: dict  # the article's metadata, as stored with each passage (its span left out)
     own: list[dict] | None = None  # each passage's whole metadata, only when they differ otherwise
+
+    @cached_property
+    def norms(self) -> np.ndarray:
+        """Each passage vector's length (for cosines; kept, since the block is)."""
+        return np.maximum(np.linalg.norm(self.vectors, axis=1), 1e-12)
 
     def meta_of(self, i: int) -> dict:
         """What the i-th passage's stored metadata says of its article (visibility, filters)."""
@@ -93,9 +99,7 @@ class PassageMatrix:
             return []
         q = np.asarray(vec, dtype=np.float32)
         q = q / max(float(np.linalg.norm(q)), 1e-12)
-        sims = np.concatenate([b.vectors @ q for b in blocks])
-        norms = np.concatenate([np.linalg.norm(b.vectors, axis=1) for b in blocks])
-        sims = sims / np.maximum(norms, 1e-12)
+        sims = np.concatenate([(b.vectors @ q) / b.norms for b in blocks])
         top = np.argsort(-sims, kind="stable")[:n]  # stable: ties keep Chroma's order
         starts = np.cumsum([0] + [len(b.ids) for b in blocks])
         out = []
