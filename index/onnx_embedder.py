@@ -112,9 +112,8 @@ class OnnxMiniLMEmbedder:
     def _load(self):
         """The session, and with more than one core a pool that runs batches side by side: each
         batch on one intra-op thread, as many at once as there are cores. A batch of a few
-        short texts is too small for onnxruntime to spread over cores (bge over quote mode's
-        30 sentences: 83 ms on 2 intra-op threads, 74 ms as 2 batches at once); the vectors are
-        bit for bit the same, since each batch is the same texts either way."""
+        short texts is too small for onnxruntime to spread over cores (bench/onnx_threads.py);
+        the vectors are bit for bit the same, since each batch is the same texts either way."""
         with self._lock:
             if self._session is None:
                 from tokenizers import Tokenizer

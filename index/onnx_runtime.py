@@ -13,8 +13,7 @@ def cpu_session(path: Path | str, threads: int | None = None):
     Its threads sleep as soon as a run ends instead of spinning for more work (onnxruntime's
     default): an answer runs several models one after another (the sentence embedder, then
     the cross-encoder's pairs side by side), and a model's spinning threads took the cores
-    from the next one (cross-encoder 47 -> 31 ms per question after the embedder, measured in
-    docs/measurements.md, "Thirteenth round")."""
+    from the next one (bench/onnx_threads.py; docs/measurements.md, "Thirteenth round")."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()

@@ -53,6 +53,17 @@ class PassageBlock:
         return self.meta if self.own is None else self.own[i]
 
 
+def top_rows(scores: np.ndarray, n: int) -> np.ndarray:
+    """The first `n` of `np.argsort(-scores, kind="stable")` (ties: the lower row first),
+    without sorting every row: the rows above the n-th best score, then its ties in row order."""
+    if len(scores) <= n:
+        return np.argsort(-scores, kind="stable")
+    cut = np.partition(scores, len(scores) - n)[len(scores) - n]  # the n-th best
+    above = np.flatnonzero(scores > cut)
+    rows = np.concatenate([above, np.flatnonzero(scores == cut)[: n - len(above)]])
+    return rows[np.argsort(-scores[rows], kind="stable")]
+
+
 def _version(rec) -> tuple:
     return rec.content_hash, rec.n_chunks, rec.chunker
 
@@ -89,9 +100,9 @@ class PassageMatrix:
 
     def nearest(self, vec: np.ndarray, n: int, doc_ids) -> list[tuple[str, float, dict]] | None:
         """The `n` passages of `doc_ids` nearest `vec`, exactly (cosine over every one of their
-        rows; ties: Chroma's order), as (chunk id, cosine, metadata), best first; None while
-        the whole read runs. For a filtered search, where Chroma's `where` costs 35-60 ms over
-        37k passages and this a few (docs/measurements.md, thirteenth round)."""
+        rows; ties in the order the passages were written), as (chunk id, cosine, metadata), best
+        first; None while the whole read runs. For filtered searches: Chroma's `where` query took
+        15-89 ms over 37k passages, this 1-13 ms (docs/measurements.md, thirteenth round)."""
         blocks = self.blocks(doc_ids)
         if blocks is None:
             return None
@@ -100,10 +111,9 @@ class PassageMatrix:
         q = np.asarray(vec, dtype=np.float32)
         q = q / max(float(np.linalg.norm(q)), 1e-12)
         sims = np.concatenate([(b.vectors @ q) / b.norms for b in blocks])
-        top = np.argsort(-sims, kind="stable")[:n]  # stable: ties keep Chroma's order
         starts = np.cumsum([0] + [len(b.ids) for b in blocks])
         out = []
-        for r in top.tolist():
+        for r in top_rows(sims, n).tolist():
             k = int(np.searchsorted(starts, r, side="right")) - 1
             b, i = blocks[k], r - int(starts[k])
             out.append((b.ids[i], float(sims[r]), b.meta_of(i)))
@@ -208,4 +218,4 @@ class PassageMatrix:
         return blocks, position
 
 
-__all__ = ["PassageBlock", "PassageMatrix"]
+__all__ = ["PassageBlock", "PassageMatrix", "top_rows"]

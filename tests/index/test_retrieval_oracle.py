@@ -277,3 +277,17 @@ def test_filtered_nearest_passages_in_memory_equal_chromas_filtered_search(make_
                 assert all(m["doc_id"] in allowed for _, _, m in got)
                 checked += len(got)
     assert checked > 100 and matrix.nearest(vec, 5, set()) == []
+
+
+def test_top_rows_is_the_head_of_a_stable_argsort():
+    """Oracle: the partial selection gives what sorting every row stably gives, ties included."""
+    from index.passage_matrix import top_rows
+
+    rng = np.random.default_rng(3)
+    for size in (1, 5, 50, 400):
+        for coarse in (False, True):  # coarse scores: many exact ties, also at the cut
+            scores = rng.standard_normal(size).astype(np.float32)
+            if coarse:
+                scores = np.round(scores, 1)
+            for n in (1, 3, 50, 1000):
+                assert top_rows(scores, n).tolist() == np.argsort(-scores, kind="stable")[:n].tolist()
