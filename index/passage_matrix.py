@@ -102,7 +102,7 @@ class PassageMatrix:
         """The `n` passages of `doc_ids` nearest `vec`, exactly (cosine over every one of their
         rows; ties in the order the passages were written), as (chunk id, cosine, metadata), best
         first; None while the whole read runs. For filtered searches: Chroma's `where` query took
-        15-89 ms over 37k passages, this 1-13 ms (docs/measurements.md, thirteenth round)."""
+        14-89 ms over 37k passages, this 1-10 ms (docs/measurements.md, thirteenth round)."""
         blocks = self.blocks(doc_ids)
         if blocks is None:
             return None
