@@ -30,7 +30,6 @@ def main() -> None:
     args = ap.parse_args()
     from evaluation.benchmarks import load_realtimeqa
     from index import Filters
-    from index.registry import published_ord
     from qa import Assistant, Settings
     from qa.question.analysis import analyse
 
@@ -61,8 +60,7 @@ def main() -> None:
             t0 = time.perf_counter()
             want = index.store.query(v, 50, f.where())
             t1 = time.perf_counter()
-            allowed = index.store.registry.doc_ids_where(f.outlets, f.doc_ids, published_ord(f.date_from),
-                                                        published_ord(f.date_to))
+            allowed = f.documents(index.store.registry, undated=False)
             t2 = time.perf_counter()
             got = matrix.nearest(v, 50, allowed)
             t3 = time.perf_counter()

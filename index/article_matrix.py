@@ -45,11 +45,7 @@ class ArticleMatrix:
         (undated ones are kept: they are not known to be later)."""
         ok = np.ones(len(self), dtype=bool)
         if not filters.empty:
-            from .registry import published_ord
-
-            allowed = index.store.registry.doc_ids_where(
-                filters.outlets, filters.doc_ids, published_ord(filters.date_from),
-                published_ord(filters.date_to), undated=filters.undated)
+            allowed = filters.documents(index.store.registry)
             ok &= np.fromiter((d in allowed for d in self.doc_ids), dtype=bool, count=len(self))
         if before:
             ok &= np.isnan(self.days) | (self.days <= day_number(before))

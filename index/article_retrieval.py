@@ -269,11 +269,7 @@ class ArticleFirst:
     def _where(self, store, vec, n: int, filters: "Filters") -> list[tuple[str, dict]]:
         where = filters.where()
         if where is not None:
-            from .registry import published_ord
-
-            allowed = self.index.store.registry.doc_ids_where(  # as the where clause: not undated
-                filters.outlets, filters.doc_ids, published_ord(filters.date_from), published_ord(filters.date_to))
-            found = self.passages.nearest(vec, n, allowed)
+            found = self.passages.nearest(vec, n, filters.documents(self.index.store.registry, undated=False))
             if found is not None:
                 return [(cid, meta) for cid, _, meta in found]
         return [(c.chunk_id, meta) for c, _, meta in store.query(vec, n, where)]

@@ -57,6 +57,14 @@ class Filters:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
+    def documents(self, registry, undated: bool | None = None) -> set[str]:
+        """The committed documents these filters allow, selected in the registry's SQL.
+        `undated`: whether an undated document matches a date range (None: `self.undated`;
+        False: as `where()` does, since Chroma cannot match a missing key)."""
+        return registry.doc_ids_where(self.outlets, self.doc_ids, published_ord(self.date_from),
+                                      published_ord(self.date_to),
+                                      undated=self.undated if undated is None else undated)
+
     def allows(self, meta: dict) -> bool:
         if self.outlets and meta.get("outlet") not in self.outlets:
             return False

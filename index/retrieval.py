@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from .article_retrieval import ArticleFirst, ArticleWeights, query_vector
 from .filters import Filters
 from .news_index import NewsIndex
-from .registry import published_ord
 from .syndication import CopyCollapser
 from .types import Chunk, ScoredPassage
 
@@ -114,9 +113,7 @@ class Retriever:
     def bm25(self, query: str, n: int, filters: Filters = Filters()) -> list[ScoredPassage]:
         allowed = None
         if not filters.empty:  # selected inside the registry (SQL), like Chroma's `where` for dense
-            allowed = self.index.store.registry.doc_ids_where(
-                filters.outlets, filters.doc_ids, published_ord(filters.date_from), published_ord(filters.date_to),
-                undated=filters.undated)
+            allowed = filters.documents(self.index.store.registry)
         hits = self.index.bm25().search(query, n, allowed_docs=allowed)
         found = self.index.store.get_chunks([cid for cid, _ in hits])
         out = []

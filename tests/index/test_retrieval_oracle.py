@@ -251,7 +251,6 @@ def test_filtered_nearest_passages_in_memory_equal_chromas_filtered_search(make_
     exhaustive, so both must give the same cosines, best first, and the same passages but for
     the order of exact ties (a syndicated copy's passage and its original's)."""
     from fakes import plain_retriever
-    from index.registry import published_ord
 
     index = make_index()
     ingest_documents(index, _seed_with_copies())
@@ -264,8 +263,7 @@ def test_filtered_nearest_passages_in_memory_equal_chromas_filtered_search(make_
     for question in QUESTIONS:
         vec = np.asarray(index.embedder.embed_query(question), dtype=np.float32)
         for f in scopes:
-            allowed = index.store.registry.doc_ids_where(f.outlets, f.doc_ids, published_ord(f.date_from),
-                                                        published_ord(f.date_to))
+            allowed = f.documents(index.store.registry, undated=False)
             for n in (1, 7, 500):
                 got = matrix.nearest(vec, n, allowed)
                 want = index.store.query(vec, n, f.where())
