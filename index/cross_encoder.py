@@ -26,7 +26,7 @@ from typing import Protocol
 import numpy as np
 
 from .lru import LRU
-from .onnx_runtime import cpu_session
+from .onnx_runtime import cpu_session, run_all, side_by_side
 from .rerank import minmax, passage_text, sorted_head_then_tail
 from .wheel_models import verified_model_dir
 
@@ -76,10 +76,7 @@ class OnnxCrossEncoder:
                 tok.enable_truncation(self.max_length, strategy="longest_first")
                 tok.enable_padding()
                 self._session = cpu_session(d / "model.onnx", 1 if self.batch == 1 else self.threads)
-                if self.batch == 1 and self.threads > 1:
-                    from concurrent.futures import ThreadPoolExecutor
-
-                    self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="cross-encoder")
+                self._pool = side_by_side(self.threads if self.batch == 1 else 1, "cross-encoder")
                 self._inputs = {i.name for i in self._session.get_inputs()}
                 self._tok = tok
         return self._session, self._tok
@@ -116,9 +113,7 @@ class OnnxCrossEncoder:
             return np.asarray(logits, dtype=np.float32).reshape(len(inputs["input_ids"]), -1)[:, 0]
 
         feeds = [feed(part) for part in parts]  # tokenised here, in the calling thread
-        # onnxruntime releases the GIL while it runs, so the pool's pairs use both cores.
-        results = self._pool.map(run, feeds) if self._pool is not None and len(feeds) > 1 else map(run, feeds)
-        for part, logits in zip(parts, results):
+        for part, logits in zip(parts, run_all(self._pool, run, feeds)):
             out[part] = logits
         if self._memo is not None:
             self._memo.put_many({(query, texts[i]): float(out[i]) for i in todo})

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .model_files import ModelNotInstalled, minilm_path, model_key as _model_key
-from .onnx_runtime import cpu_session
+from .onnx_runtime import cpu_session, run_all, side_by_side
 
 ONNX_MODELS = {"minilm-onnx": False, "minilm-onnx-int8": True}  # name -> quantized
 MAX_SEQ = 256
@@ -106,9 +106,6 @@ class OnnxMiniLMEmbedder:
         """(ONNX model, tokenizer.json), exported on first use."""
         return onnx_model_path(self.quantized), Path(minilm_path()) / "tokenizer.json"
 
-    def _workers(self) -> int:
-        return self.threads or os.cpu_count() or 1
-
     def _load(self):
         """The session, and with more than one core a pool that runs batches side by side: each
         batch on one intra-op thread, as many at once as there are cores. A batch of a few
@@ -122,12 +119,9 @@ class OnnxMiniLMEmbedder:
                 tok = Tokenizer.from_file(str(tokenizer))
                 tok.enable_truncation(self.max_seq)
                 tok.enable_padding(pad_id=0, pad_token="[PAD]")
-                workers = self._workers()
+                workers = self.threads or os.cpu_count() or 1
                 self._session = cpu_session(model, 1 if workers > 1 else self.threads)
-                if workers > 1:
-                    from concurrent.futures import ThreadPoolExecutor
-
-                    self._batches = ThreadPoolExecutor(workers, thread_name_prefix="onnx-embedder")
+                self._batches = side_by_side(workers, "onnx-embedder")
                 self._inputs = {i.name for i in self._session.get_inputs()}
                 self._tokenizer = tok
         return self._session, self._tokenizer
@@ -155,9 +149,6 @@ class OnnxMiniLMEmbedder:
         pooled = self._pool(hidden, mask)
         return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        return self._run(self._feed(texts))
-
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
@@ -166,9 +157,7 @@ class OnnxMiniLMEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         idx = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         feeds = [self._feed([texts[j] for j in part]) for part in idx]  # tokenised in this thread
-        # onnxruntime releases the GIL while it runs, so the pool's batches use all the cores.
-        vecs = list(self._batches.map(self._run, feeds) if self._batches is not None and len(feeds) > 1
-                    else map(self._run, feeds))
+        vecs = run_all(self._batches, self._run, feeds)
         out = np.zeros((len(texts), vecs[0].shape[1]), dtype=np.float32)
         for part, v in zip(idx, vecs):
             out[part] = v

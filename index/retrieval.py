@@ -3,7 +3,6 @@ retrieval with filters."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from .article_retrieval import ArticleFirst, ArticleWeights, query_vector
 from .filters import Filters
