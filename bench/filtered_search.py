@@ -1,8 +1,9 @@
 """A filtered passage search: Chroma's `where` query against the in-memory passage matrix
-(`PassageMatrix.nearest`), over an index `qa eval --suite` built, and how many RealTime QA
-questions carry a date window when asked as of their quiz date.
+(`PassageMatrix.nearest`), over the suite's RealTime QA index (evaluation.suite.realtimeqa_assistant:
+built on first use, cached in $QA_CACHE_DIR/eval-index), and how many RealTime QA questions
+carry a date window when asked as of their quiz date.
 
-    python bench/filtered_search.py --data-dir <QA_CACHE_DIR>/eval-index/realtimeqa-... [--split dev]
+    QA_CACHE_DIR=DIR python bench/filtered_search.py [--split dev]
 
 For three windows (from the median date on, the newest 5% of dates, up to the median date), and
 for every article but one (the suite's evidence-removed re-ask names the articles it keeps), it
@@ -24,28 +25,28 @@ sys.path.insert(0, str(REPO))
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", required=True)
     ap.add_argument("--split", default="dev", choices=["dev", "test"])
-    ap.add_argument("--bench-dir", default=str(REPO.parent / "shared" / "bench"))
+    ap.add_argument("--bench-dir", default=None, help="default: ../shared/bench")
+    ap.add_argument("--cache-dir", default=None, help="default: $QA_CACHE_DIR, else ~/.cache/news-qa")
     args = ap.parse_args()
-    from evaluation.benchmarks import load_realtimeqa
+    from evaluation.beir import bench_dir, cache_root
+    from evaluation.suite import realtimeqa_assistant
     from index import Filters
-    from qa import Assistant, Settings
+    from index.article_retrieval import query_vectors
+    from qa import Settings
     from qa.question.analysis import analyse
 
-    questions = load_realtimeqa(Path(args.bench_dir) / "realtimeqa", args.split)[1]
-    windows = sum(1 for q in questions if (lambda a: a.date_from or a.date_to)(analyse(q.question, q.as_of)))
+    assistant, _, questions = realtimeqa_assistant(
+        Settings.load(), args.split, Path(args.bench_dir or bench_dir()), Path(args.cache_dir or cache_root()),
+        say=lambda m: print(m, file=sys.stderr))
+    windows = sum(1 for q in questions if (a := analyse(q.question, q.as_of)).date_from or a.date_to)
     print(f"RealTime QA {args.split}: {windows} of {len(questions)} questions carry a date window as of their quiz date")
-
-    assistant = Assistant.from_settings(Settings.load(data_dir=args.data_dir))
     index = assistant.index
     matrix = assistant.retriever.articles.passages
     assert matrix.wait(600), "the passage matrix did not load"
     dim = matrix.blocks([next(iter(index.records()))])[0].vectors.shape[1]
     days = sorted(r.published for r in index.records().values() if r.published)
     print(f"{len(matrix)} passages, {len(index.records())} articles ({len(days)} dated), {dim} dimensions")
-    from index.article_retrieval import query_vectors
-
     vecs = [query_vectors(index, q.question)[1] for q in questions[:20]]
     t = time.perf_counter()
     for v in vecs:
